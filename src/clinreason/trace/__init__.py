@@ -1,0 +1,80 @@
+"""Layer 0: the data model. Imports only pydantic and the standard library."""
+
+from clinreason.trace._base import DataModel, utcnow
+from clinreason.trace.case import AnswerType, Case
+from clinreason.trace.evidence import Argument, ArgumentGraph, Attack, Document, Span, Triple
+from clinreason.trace.explain import DISCLAIMER, explain
+from clinreason.trace.io import (
+    check_schema_version,
+    read_trace,
+    trace_from_dict,
+    trace_json_schema,
+    write_trace,
+)
+from clinreason.trace.messages import GenerateRequest, Generation, Message, TokenLogprob, Usage
+from clinreason.trace.steps import (
+    ArgumentStep,
+    Check,
+    Extraction,
+    KGLink,
+    LLMCall,
+    Retrieval,
+    Step,
+    Thought,
+    ToolCall,
+    Vote,
+)
+from clinreason.trace.trace import (
+    SCHEMA_VERSION,
+    Answer,
+    ComponentSpec,
+    ErrorInfo,
+    Trace,
+    TraceBuilder,
+    component_spec,
+)
+from clinreason.trace.verdict import Verdict, VerdictStatus
+
+__all__ = [
+    "DISCLAIMER",
+    "SCHEMA_VERSION",
+    "Answer",
+    "AnswerType",
+    "Argument",
+    "ArgumentGraph",
+    "ArgumentStep",
+    "Attack",
+    "Case",
+    "Check",
+    "ComponentSpec",
+    "DataModel",
+    "Document",
+    "ErrorInfo",
+    "Extraction",
+    "GenerateRequest",
+    "Generation",
+    "KGLink",
+    "LLMCall",
+    "Message",
+    "Retrieval",
+    "Span",
+    "Step",
+    "Thought",
+    "TokenLogprob",
+    "ToolCall",
+    "Trace",
+    "TraceBuilder",
+    "Triple",
+    "Usage",
+    "Verdict",
+    "VerdictStatus",
+    "Vote",
+    "check_schema_version",
+    "component_spec",
+    "explain",
+    "read_trace",
+    "trace_from_dict",
+    "trace_json_schema",
+    "utcnow",
+    "write_trace",
+]

@@ -1,0 +1,67 @@
+"""Render a trace as a readable explanation: the answer, its confidence and the steps behind it."""
+
+from __future__ import annotations
+
+from clinreason.trace.steps import LLMCall
+from clinreason.trace.trace import Trace
+
+DISCLAIMER = (
+    "clinreason is a research and decision-support tool, not a medical device. "
+    "Check every step against the patient record before acting on it."
+)
+
+
+def explain(trace: Trace, *, show_all: bool = False) -> str:
+    """A plain-text explanation of `trace`.
+
+    Lists the steps the answer rests on (its support and their ancestors), numbered, then any
+    verifier flags. With `show_all`, every step is listed.
+    """
+    lines: list[str] = []
+    case = trace.case
+    lines.append(f"Case {case.id}: {case.question.strip()}")
+    if case.options:
+        for label, text in case.options.items():
+            lines.append(f"  {label}. {text}")
+    backend = (
+        f"{trace.backend.name}:{trace.backend.params.get('model', '')}" if trace.backend else "none"
+    )
+    lines.append(f"Strategy: {trace.strategy.name}   Backend: {backend}")
+    lines.append("")
+    if trace.error is not None:
+        lines.append(f"NO ANSWER — error: {trace.error.type}: {trace.error.message}")
+    elif trace.answer is None or trace.answer.value is None:
+        lines.append("NO ANSWER — the model's output contained no usable answer.")
+    else:
+        a = trace.answer
+        unit = f" {a.unit}" if a.unit else ""
+        text = f" ({case.options[a.value]})" if a.value in case.options else ""
+        conf = f"   confidence {a.confidence:.2f}" if a.confidence is not None else ""
+        lines.append(f"ANSWER: {a.value}{unit}{text}{conf}")
+    support = trace.answer.support if trace.answer else []
+    shown = [s.id for s in trace.steps] if show_all or not support else trace.ancestors(support)
+    flags = {v.step_id: v for v in trace.verdicts if v.status == "contradicted"}
+    lines.append("")
+    lines.append("Steps:" if show_all or not support else "Steps supporting the answer:")
+    for number, step in enumerate((s for s in trace.steps if s.id in shown), start=1):
+        if isinstance(step, LLMCall) and not show_all and not step.error:
+            continue
+        mark = "  ⚠" if step.id in flags else ""
+        lines.append(f"  {number:>2}. [{step.id} {step.kind}] {step.summary()}{mark}")
+        for extra in getattr(step, "explanation", [])[:12]:
+            lines.append(f"        {extra}")
+    if trace.verdicts:
+        lines.append("")
+        counts = {
+            s: sum(v.status == s for v in trace.verdicts)
+            for s in ("supported", "contradicted", "unverifiable")
+        }
+        lines.append("Verification: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        for v in trace.verdicts:
+            if v.status == "contradicted":
+                lines.append(
+                    f"  ⚠ {v.verifier} on {v.step_id or 'trace'}: {v.claim} — {v.evidence}"
+                )
+    lines.append("")
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
