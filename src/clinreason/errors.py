@@ -1,4 +1,4 @@
-"""Exception hierarchy. Every error a user can trigger is a `ClinReasonError` with a fix-it message."""
+"""Exception hierarchy: every error a user can trigger is a `ClinReasonError`."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class DataModel(BaseModel):
-    """Strict pydantic model: unknown fields are errors, field docstrings become schema descriptions."""
+    """Strict model: unknown fields are errors; field docstrings become schema descriptions."""
 
     model_config = ConfigDict(
         extra="forbid", use_attribute_docstrings=True, ser_json_inf_nan="constants"

@@ -62,6 +62,6 @@ class Generation(DataModel):
     model: str
     usage: Usage = Usage()
     logprobs: list[list[TokenLogprob]] | None = None
-    """Per sample, the generated tokens with log-probabilities (None when not requested/available)."""
+    """Per sample, the generated tokens with log-probabilities (None if unavailable)."""
     cached: bool = False
     """True when served from the response cache."""
