@@ -1,0 +1,24 @@
+"""Reasoning strategies. `STRATEGIES` maps CLI names to classes (used by the CLI and harness)."""
+
+from typing import Any
+
+from clinreason.strategies.base import Strategy, call_llm, run
+from clinreason.strategies.cot import ChainOfThought
+from clinreason.strategies.direct import Direct
+from clinreason.strategies.self_consistency import SelfConsistency
+
+STRATEGIES: dict[str, Any] = {
+    "direct": Direct,
+    "cot": ChainOfThought,
+    "self_consistency": SelfConsistency,
+}
+
+__all__ = [
+    "STRATEGIES",
+    "ChainOfThought",
+    "Direct",
+    "SelfConsistency",
+    "Strategy",
+    "call_llm",
+    "run",
+]

@@ -1,0 +1,41 @@
+"""`cot`: chain of thought, with each reasoning sentence kept as a `thought` step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from clinreason.backends.base import Backend
+from clinreason.strategies.base import call_llm
+from clinreason.strategies.parsing import choice_confidence, reasoning_text, split_sentences
+from clinreason.strategies.prompts import answer_schema, extract_answer, instruction, messages
+from clinreason.trace import Answer, Case, GenerateRequest, Thought, TraceBuilder
+
+
+@dataclass(frozen=True)
+class ChainOfThought:
+    """Reason in a few sentences, then answer; the answer is supported by the thoughts."""
+
+    name: ClassVar[str] = "cot"
+    version: ClassVar[int] = 1
+    max_tokens: int = 320
+
+    async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
+        """One constrained call: reasoning first, then the answer."""
+        request = GenerateRequest(
+            messages=messages(case, instruction(case, reasoning=True)),
+            max_tokens=self.max_tokens,
+            json_schema=answer_schema(case, reasoning=True),
+            logprobs=bool(case.options),
+        )
+        call, generation = await call_llm(tb, backend, request, purpose="reason_and_answer")
+        text = generation.texts[0]
+        thoughts = [
+            tb.add(Thought(text=sentence, parents=[call.id]))
+            for sentence in split_sentences(reasoning_text(text))
+        ]
+        value = extract_answer(case, text)
+        tokens = generation.logprobs[0] if generation.logprobs else None
+        confidence = choice_confidence(tokens, value) if value else None
+        support = [t.id for t in thoughts] or [call.id]
+        return Answer(value=value, raw=text, support=support, confidence=confidence)

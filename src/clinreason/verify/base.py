@@ -1,0 +1,18 @@
+"""The `Verifier` protocol: sync, pure, deterministic checks of a stored trace (no I/O)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Protocol, runtime_checkable
+
+from clinreason.trace import Case, Trace, Verdict
+
+
+@runtime_checkable
+class Verifier(Protocol):
+    """Checks the steps of a trace and returns one verdict per claim it examined."""
+
+    name: ClassVar[str]
+
+    def verify(self, trace: Trace, case: Case) -> list[Verdict]:
+        """Verdicts for the claims in `trace` (pass `trace.case` when no other case is given)."""
+        ...
