@@ -89,7 +89,8 @@ def parse_choice(text: str, labels: list[str]) -> str | None:
     body = strip_think(text)
     matches = list(_FINAL.finditer(body))
     if matches:
-        return normalize_choice(matches[-1].group(1), labels)
+        rest = body[matches[-1].start(1) :].splitlines()[0]
+        return normalize_choice(rest, labels)
     stripped = body.strip()
     return normalize_choice(stripped, labels) if len(stripped) <= 3 else None
 

@@ -2,6 +2,7 @@
 
 from clinreason.trace._base import DataModel, utcnow
 from clinreason.trace.case import AnswerType, Case
+from clinreason.trace.case_io import case_from_dict, case_from_text, read_case
 from clinreason.trace.evidence import Argument, ArgumentGraph, Attack, Document, Span, Triple
 from clinreason.trace.explain import DISCLAIMER, explain
 from clinreason.trace.io import (
@@ -69,9 +70,12 @@ __all__ = [
     "Verdict",
     "VerdictStatus",
     "Vote",
+    "case_from_dict",
+    "case_from_text",
     "check_schema_version",
     "component_spec",
     "explain",
+    "read_case",
     "read_trace",
     "trace_from_dict",
     "trace_json_schema",

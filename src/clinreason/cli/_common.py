@@ -1,0 +1,104 @@
+"""Options and helpers shared by CLI commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from clinreason.errors import ConfigError
+from clinreason.trace import Case, case_from_text, read_case
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def backend_options(func: F) -> F:
+    """--backend, --model, --base-url, --api-key-env, --threads, --no-cache."""
+    options = [
+        click.option(
+            "--backend",
+            default="embedded",
+            show_default=True,
+            help="embedded (llama.cpp, model from PyPI), openai (OpenAI-compatible server), fake.",
+        ),
+        click.option("--model", default=None, help="Model name (see `clinreason models`)."),
+        click.option(
+            "--base-url",
+            default=None,
+            envvar="CLINREASON_BASE_URL",
+            help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.",
+        ),
+        click.option(
+            "--api-key-env",
+            default="OPENAI_API_KEY",
+            show_default=True,
+            help="Environment variable holding the API key (never stored in traces).",
+        ),
+        click.option("--threads", type=int, default=None, help="CPU threads (embedded)."),
+        click.option("--no-cache", is_flag=True, help="Do not use the response cache."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def backend_from_options(
+    backend: str,
+    model: str | None,
+    base_url: str | None,
+    api_key_env: str,
+    threads: int | None,
+    no_cache: bool,
+) -> Any:
+    """Build the backend the user selected (imports lazily so `--help` stays fast)."""
+    from clinreason.backends import make_backend
+
+    options: dict[str, Any] = {}
+    if backend == "openai":
+        if not base_url:
+            raise ConfigError("--backend openai needs --base-url (or CLINREASON_BASE_URL)")
+        options.update(base_url=base_url, api_key_env=api_key_env)
+    if threads is not None:
+        options["n_threads"] = threads
+    return make_backend(backend, model=model, cache=not no_cache, **options)
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """`key=value` pairs; values parsed as JSON, falling back to text.
+
+    >>> parse_params(("k=3", "name=x"))
+    {'k': 3, 'name': 'x'}
+    """
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"expected key=value, got {pair!r}")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+def make_strategy(name: str, params: dict[str, Any]) -> Any:
+    """A strategy from its registered name and constructor parameters."""
+    from clinreason.strategies import STRATEGIES
+
+    if name not in STRATEGIES:
+        raise ConfigError(f"unknown strategy {name!r}; choose from {', '.join(sorted(STRATEGIES))}")
+    try:
+        return STRATEGIES[name](**params)
+    except TypeError as exc:
+        raise ConfigError(f"bad parameters for strategy {name!r}: {exc}") from None
+
+
+def load_case_arg(source: str) -> Case:
+    """A case from a JSON file path, or from plain text on stdin when `source` is '-'."""
+    if source == "-":
+        return case_from_text(sys.stdin.read())
+    return read_case(Path(source))
