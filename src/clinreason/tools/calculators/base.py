@@ -34,6 +34,10 @@ class Param:
     default: Any = None
     description: str = ""
     """Plain-language meaning, used in prompts for judgement items and in explanations."""
+    bounds: tuple[float | None, float | None] | None = None
+    """Plausible range (inclusive) in `unit`; values outside raise InputError."""
+    analyte: str | None = None
+    """Key of `clinreason.tools.units.ANALYTES` used for mass <-> molar conversions."""
 
 
 @dataclass(frozen=True)
