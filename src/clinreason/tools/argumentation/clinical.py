@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clinreason.tools.argumentation.framework import Framework
+from clinreason.tools.argumentation.grounded import grounded_labelling
 from clinreason.tools.argumentation.justify import justify
 from clinreason.tools.argumentation.proposals import Challenge, Proposal
 from clinreason.tools.argumentation.schemes import SchemeBook
@@ -164,7 +165,8 @@ def solved_step(
     (['b'], 'rejected: attacked by accepted argument a')
     """
     fw = framework or Framework.from_graph(graph)
-    reasons = justify(fw, extension)
+    rank = grounded_labelling(fw).rank if semantics == "grounded" else None
+    reasons = justify(fw, extension, rank=rank)
     order = fw.arguments
     return ArgumentStep(
         parents=list(parents),

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -61,12 +61,19 @@ def _join(items: Iterable[str]) -> str:
     return ", ".join(values) if values else "nothing"
 
 
-def justify(fw: Framework, extension: Iterable[str]) -> dict[str, Justification]:
+def justify(
+    fw: Framework, extension: Iterable[str], *, rank: Mapping[str, int] | None = None
+) -> dict[str, Justification]:
     """Justifications of every argument of `fw` relative to `extension`, in framework order.
+
+    Defenders are listed so the explanation is not circular: with `rank` (the grounded
+    labelling's rounds) only defenders accepted in an earlier round are named; without it an
+    argument is not named as its own defender when other defenders exist.
 
     Args:
         fw: the framework.
         extension: the accepted arguments (any semantics).
+        rank: for the grounded extension, `grounded_labelling(fw).rank`.
 
     >>> fw = Framework.of("abc", [("a", "b"), ("b", "c")])
     >>> j = justify(fw, {"a", "c"})
@@ -82,7 +89,8 @@ def justify(fw: Framework, extension: Iterable[str]) -> dict[str, Justification]
         attackers = tuple(dict.fromkeys(fw.attackers(arg)))
         if arg in members:
             defenders = {
-                att: tuple(d for d in fw.attackers(att) if d in members) for att in attackers
+                att: _defenders(arg, [d for d in fw.attackers(att) if d in members], rank)
+                for att in attackers
             }
             result[arg] = Justification(arg, "in", attackers, defenders=defenders)
         elif arg in out:
@@ -92,3 +100,12 @@ def justify(fw: Framework, extension: Iterable[str]) -> dict[str, Justification]
             open_ = tuple(a for a in attackers if a not in out)
             result[arg] = Justification(arg, "undec", attackers, undefeated=open_)
     return result
+
+
+def _defenders(arg: str, found: list[str], rank: Mapping[str, int] | None) -> tuple[str, ...]:
+    if rank is not None and arg in rank:
+        earlier = [d for d in found if rank.get(d, rank[arg]) < rank[arg]]
+        if earlier:
+            return tuple(earlier)
+    others = [d for d in found if d != arg]
+    return tuple(others or found)

@@ -47,16 +47,16 @@ def _stem(word: str) -> str:
     return word[:6] if len(word) > 6 else word
 
 
-def _tagged(text: str) -> list[tuple[str, bool]]:
-    """(stem, negated) for every content word of `text`."""
-    out: list[tuple[str, bool]] = []
+def _tagged(text: str) -> list[tuple[str, bool, str]]:
+    """(stem, negated, word) for every content word of `text`."""
+    out: list[tuple[str, bool, str]] = []
     for sentence in _SENTENCE.split(text.lower()):
         words = _WORD.findall(sentence)
         for i, word in enumerate(words):
             if word in _STOP:
                 continue
             negated = any(w in _NEGATION for w in words[max(0, i - _WINDOW) : i])
-            out.append((_stem(word), negated))
+            out.append((_stem(word), negated, word))
     return out
 
 
@@ -66,7 +66,7 @@ def content_words(text: str) -> list[str]:
     >>> content_words("The patient denies fevers; BP 140/90.")
     ['fever', 'bp', '140', '90']
     """
-    return [stem for stem, _ in _tagged(text)]
+    return [stem for stem, _, _ in _tagged(text)]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class TextMatch:
     overlap: float
     """Fraction of the finding's content words found with the same polarity."""
     matched: tuple[str, ...] = ()
+    """Content words of the finding found in the case text (as written in the finding)."""
     missing: tuple[str, ...] = ()
     negated: tuple[str, ...] = ()
     """Words that occur in the case text only with the opposite polarity (e.g. 'no fever')."""
@@ -117,15 +118,16 @@ class CaseText:
 
     @cached_property
     def _index(self) -> set[tuple[str, bool]]:
-        return set(_tagged(self.text))
+        return {(stem, neg) for stem, neg, _ in _tagged(self.text)}
 
     def check(self, finding: str) -> TextMatch:
         """Whether `finding` is stated in the text, with the words that decide it."""
-        words = list(dict.fromkeys(_tagged(finding)))
-        matched = tuple(s for s, neg in words if (s, neg) in self._index)
-        missing = tuple(s for s, neg in words if (s, neg) not in self._index)
+        words = list({(s, neg): w for s, neg, w in _tagged(finding)}.items())
+        index = self._index
+        matched = tuple(w for key, w in words if key in index)
+        missing = tuple(w for key, w in words if key not in index)
         negated = tuple(
-            s for s, neg in words if (s, neg) not in self._index and (s, not neg) in self._index
+            w for (s, neg), w in words if (s, neg) not in index and (s, not neg) in index
         )
         overlap = len(matched) / len(words) if words else 0.0
         present = bool(words) and overlap >= self.min_overlap
