@@ -1,0 +1,86 @@
+"""`clinreason explain` / `models` end to end through click, including every bad-input path."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from clinreason.cli import main
+from clinreason.trace import trace_json_schema
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["explain", "missing.json"], None, "case file not found"),
+        (["explain", "{bad}"], None, "case file not found"),
+        (["explain", "-"], "", "no input"),
+        (["explain", "-"], "A. x\nB. y\n", "no question"),
+        (["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "nope"], None, "nope"),
+        (["explain", str(EXAMPLES / "mcq_case.json"), "--strategy", "magic"], None, "magic"),
+        (["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "openai"], None, "--base-url"),
+    ],
+)
+def test_bad_input_is_one_clear_line_never_a_traceback(args, stdin, message):
+    result = CliRunner().invoke(main, args, input=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_json_and_case_without_question(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(main, ["explain", str(bad)])
+    assert result.exit_code != 0 and "not valid JSON" in result.output
+    empty = tmp_path / "noq.json"
+    empty.write_text(json.dumps({"id": "x", "context": "note"}))
+    result = CliRunner().invoke(main, ["explain", str(empty)])
+    assert result.exit_code != 0 and "question" in result.output
+
+
+def test_unreachable_server_is_an_error_not_an_answer(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}/v1"
+    out = tmp_path / "t.json"
+    args = ["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "openai", "--base-url", url]
+    args += ["--model", "m", "--no-cache", "--save", str(out), "-S", "max_tokens=8"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    assert "no answer" in result.output and "Traceback" not in result.output
+    trace = json.loads(out.read_text())
+    assert trace["answer"] is None and trace["error"]["type"].startswith("Backend")
+
+
+@pytest.mark.embedded
+def test_explain_on_embedded_small_model_prints_explanation_and_valid_json(tmp_path):
+    case = str(EXAMPLES / "mcq_case.json")
+    common = ["--backend", "embedded", "--model", "smollm2-135m", "--no-cache", "--strategy", "cot"]
+    result = CliRunner().invoke(main, ["explain", case, *common, "-S", "max_tokens=96"])
+    assert result.exit_code == 0, result.output
+    assert "not a medical device" in result.output
+    assert "Strategy: cot" in result.output
+    result = CliRunner().invoke(main, ["explain", case, *common, "-S", "max_tokens=96", "--json"])
+    assert result.exit_code == 0, result.output
+    trace = json.loads(result.output)
+    jsonschema.validate(trace, trace_json_schema())
+    assert trace["steps"][0]["kind"] == "llm_call"
+    assert trace["backend"]["params"]["model"] == "smollm2-135m"
+
+
+def test_models_lists_backends_and_models():
+    result = CliRunner().invoke(main, ["models"])
+    assert result.exit_code == 0, result.output
+    assert "qwen2.5-coder-1.5b" in result.output and "smollm2-135m" in result.output
