@@ -4,7 +4,8 @@ A deliberately simple, inspectable check: normalized word overlap with negation.
 
 1. Text is lower-cased and split into words (numbers keep their decimals: `38.5`).
 2. Stop words are dropped; each remaining word is reduced to a crude stem (plural `s`
-   removed; words longer than 6 letters cut to their first 6, so `elevated` ~ `elevation`).
+   removed; words longer than 6 letters cut to their first 6, so `elevated` ~ `elevation`);
+   a stem of 4+ letters also matches a longer stem it begins (`stiff` ~ `stiffness`).
 3. A word is *negated* where one of `no, not, denies, without, absent, non, ...` occurs
    among the 3 words before it in the same sentence.
 4. A finding is present when at least `min_overlap` of its content words occur in the case
@@ -120,14 +121,21 @@ class CaseText:
     def _index(self) -> set[tuple[str, bool]]:
         return {(stem, neg) for stem, neg, _ in _tagged(self.text)}
 
+    def _has(self, stem: str, negated: bool) -> bool:
+        if (stem, negated) in self._index:
+            return True
+        if len(stem) < 4 or stem[0].isdigit():
+            return False
+        return any(s.startswith(stem) and n == negated for s, n in self._index)
+
     def check(self, finding: str) -> TextMatch:
         """Whether `finding` is stated in the text, with the words that decide it."""
         words = list({(s, neg): w for s, neg, w in _tagged(finding)}.items())
-        index = self._index
-        matched = tuple(w for key, w in words if key in index)
-        missing = tuple(w for key, w in words if key not in index)
+        found = {key for key, _ in words if self._has(*key)}
+        matched = tuple(w for key, w in words if key in found)
+        missing = tuple(w for key, w in words if key not in found)
         negated = tuple(
-            w for (s, neg), w in words if (s, neg) not in index and (s, not neg) in index
+            w for (s, neg), w in words if (s, neg) not in found and self._has(s, not neg)
         )
         overlap = len(matched) / len(words) if words else 0.0
         present = bool(words) and overlap >= self.min_overlap
