@@ -1,0 +1,312 @@
+"""`run_eval`: run a strategy over a dataset, one result line per finished case, resumable.
+
+A run killed at any moment keeps every finished case; `resume=True` drops a torn last line,
+re-runs cases that ended in an error (unless `retry_errors=False`), and runs only the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import JsonValue
+
+from clinreason.bench.base import Benchmark, CaseResult, Dataset
+from clinreason.bench.progress import ProgressSink, make_progress
+from clinreason.bench.rundir import (
+    RESULTS,
+    RUN,
+    SUMMARY,
+    DatasetRef,
+    FsyncMode,
+    ResultWriter,
+    RunSpec,
+    environment,
+    locked,
+    new_run_id,
+    read_results,
+    read_spec,
+    rewrite_results,
+    scan_results,
+    write_json_atomic,
+    write_spec,
+)
+from clinreason.errors import ConfigError, DatasetError
+from clinreason.strategies.base import run as run_strategy
+from clinreason.trace import Case, Trace, TraceBuilder, component_spec, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def make_result(
+    benchmark: Benchmark, case: Case, trace: Trace, latency_s: float | None
+) -> CaseResult:
+    """Score a trace into a `CaseResult`; a trace error stays an error, never a wrong answer."""
+    common: dict[str, Any] = {
+        "case_id": case.id,
+        "gold": case.gold,
+        "latency_s": latency_s,
+        "metadata": dict(case.metadata),
+        "verdicts": list(trace.verdicts),
+        "trace": trace,
+    }
+    if trace.error is not None:
+        message = f"{trace.error.type}: {trace.error.message}"
+        return CaseResult(status="error", error=message, **common)
+    try:
+        scored = benchmark.score(case, trace)
+    except Exception as exc:  # a scorer bug must not be counted as a wrong answer
+        return CaseResult(
+            status="error", error=f"scoring failed: {type(exc).__name__}: {exc}", **common
+        )
+    value = trace.answer.value if trace.answer is not None else None
+    answer = scored.details.get("answer", value)
+    answer_text = None if answer is None else str(answer)
+    score = scored.score
+    if score is None and scored.correct is not None:
+        score = float(scored.correct)
+    return CaseResult(
+        status="ok" if answer_text is not None else "no_answer",
+        answer=answer_text,
+        correct=scored.correct,
+        score=score,
+        details=scored.details,
+        confidence=trace.answer.confidence if trace.answer is not None else None,
+        **common,
+    )
+
+
+def summarize_run(benchmark: Benchmark, results: Sequence[CaseResult]) -> dict[str, JsonValue]:
+    """`summary.json`: the benchmark's summary plus n, n_errors and n_no_answer."""
+    summary = dict(benchmark.summarize(results))
+    summary["n"] = len(results)
+    summary["n_errors"] = sum(r.status == "error" for r in results)
+    summary["n_no_answer"] = sum(r.status == "no_answer" for r in results)
+    return summary
+
+
+async def _solve(strategy: Any, case: Case, backend: Any) -> Trace:
+    try:
+        return await run_strategy(strategy, case, backend)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug in a strategy or backend: recorded, counted, not fatal
+        log.warning("case %s failed: %s: %s", case.id, type(exc).__name__, exc)
+        return TraceBuilder(case, component_spec(strategy), getattr(backend, "spec", None)).fail(
+            exc
+        )
+
+
+def _select(dataset: Dataset, limit: int | None) -> list[Case]:
+    if limit is not None and limit < 0:
+        raise ConfigError(f"--limit must be >= 0, got {limit}")
+    cases = list(dataset.cases[:limit] if limit is not None else dataset.cases)
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise DatasetError(f"{dataset.name}: duplicate case id {case.id!r}; ids must be unique")
+        seen.add(case.id)
+    return cases
+
+
+def _check_compatible(old: RunSpec, new: RunSpec) -> None:
+    diffs = []
+    for name in ("benchmark", "strategy", "backend", "seed"):
+        if getattr(old, name) != getattr(new, name):
+            diffs.append(name)
+    if (old.dataset.name, old.dataset.sha256) != (new.dataset.name, new.dataset.sha256):
+        diffs.append("dataset (name or file hash)")
+    if diffs:
+        raise ConfigError(
+            f"cannot resume: this run directory was made with a different {', '.join(diffs)}; "
+            "use a new --out directory or the original settings"
+        )
+
+
+def _prepare(
+    out_dir: Path, spec: RunSpec, *, resume: bool, retry_errors: bool
+) -> tuple[set[str], RunSpec]:
+    """Check the directory, repair it on resume, and return finished ids and the spec to write."""
+    results = out_dir / RESULTS
+    scan = scan_results(results)
+    if not resume:
+        if scan.lines or scan.torn:
+            raise ConfigError(f"{out_dir} already holds results; pass --resume or use a new --out")
+        return set(), spec
+    if not (out_dir / RUN).exists():
+        if scan.lines:
+            raise ConfigError(f"{out_dir} has results but no {RUN}; cannot resume safely")
+        return set(), spec
+    old = read_spec(out_dir)
+    _check_compatible(old, spec)
+    keep: dict[str, bytes] = {}
+    for line, case_id, status in zip(scan.lines, scan.case_ids, scan.statuses, strict=True):
+        if status == "error" and retry_errors:
+            keep.pop(case_id, None)
+            continue
+        keep.pop(case_id, None)
+        keep[case_id] = line
+    if scan.torn or len(keep) != len(scan.lines):
+        log.info("repairing %s: kept %d of %d lines", results, len(keep), len(scan.lines))
+        rewrite_results(results, list(keep.values()))
+    merged = old.model_copy(
+        update={
+            "resumed_at": [*old.resumed_at, utcnow()],
+            "limit": spec.limit,
+            "concurrency": spec.concurrency,
+            "argv": spec.argv,
+            "finished_at": None,
+        }
+    )
+    return set(keep), merged
+
+
+async def run_eval(
+    benchmark: Benchmark,
+    dataset: Dataset,
+    strategy: Any,
+    backend: Any,
+    *,
+    out_dir: Path,
+    concurrency: int = 4,
+    resume: bool = False,
+    limit: int | None = None,
+    seed: int = 0,
+    progress: bool | ProgressSink | None = None,
+    retry_errors: bool = True,
+    fsync: FsyncMode = "group",
+    argv: Sequence[str] | None = None,
+) -> dict[str, JsonValue]:
+    """Run `strategy` with `backend` on `dataset`, writing the run directory `out_dir`.
+
+    Args:
+        benchmark: Scores each trace and summarizes the run.
+        dataset: Cases to run (ids must be unique).
+        strategy: A `Strategy` (frozen dataclass with `solve`).
+        backend: A `Backend`; at most `min(concurrency, backend.max_concurrency)` calls at once.
+        out_dir: Run directory (created if missing).
+        concurrency: Cases in flight at once.
+        resume: Continue a run in `out_dir`, skipping finished cases.
+        limit: Only the first `limit` cases of the dataset.
+        seed: Recorded in `run.json` (strategies take their own seed parameter).
+        progress: True/False, None = a bar when stderr is a terminal, or a `ProgressSink`.
+        retry_errors: On resume, re-run cases whose result was an error.
+        fsync: Durability of each result line (see `clinreason.bench.rundir`).
+        argv: Command line to record (default: `sys.argv`).
+
+    Returns:
+        The content of `summary.json`.
+
+    Raises:
+        ConfigError: results already present without `resume`, or a resume with other settings.
+    """
+    if concurrency < 1:
+        raise ConfigError(f"--concurrency must be >= 1, got {concurrency}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cases = _select(dataset, limit)
+    strategy_spec = component_spec(strategy)
+    backend_spec = backend.spec
+    system = f"{strategy_spec.name} / {backend_spec.name}:{backend_spec.params.get('model', '?')}"
+    created = utcnow()
+    spec = RunSpec(
+        run_id=new_run_id(benchmark.name, strategy_spec.name, created),
+        system=system,
+        created_at=created,
+        benchmark=component_spec(benchmark),
+        dataset=DatasetRef(
+            name=dataset.name,
+            version=dataset.version,
+            sha256=dataset.sha256,
+            source=dataset.source,
+            n_total=len(dataset),
+            n_selected=len(cases),
+        ),
+        strategy=strategy_spec,
+        backend=backend_spec,
+        seed=seed,
+        limit=limit,
+        concurrency=concurrency,
+        argv=list(sys.argv if argv is None else argv),
+        **environment(),  # type: ignore[arg-type]
+    )
+    with locked(out_dir):
+        done, spec = _prepare(out_dir, spec, resume=resume, retry_errors=retry_errors)
+        spec = spec.model_copy(
+            update={"dataset": spec.dataset.model_copy(update={"n_selected": len(cases)})}
+        )
+        write_spec(out_dir, spec)
+        todo = [c for c in cases if c.id not in done]
+        workers = max(
+            1, min(concurrency, int(getattr(backend, "max_concurrency", 1) or 1), len(todo) or 1)
+        )
+        sink = make_progress(progress, f"{benchmark.name} {strategy_spec.name}")
+        writer = ResultWriter(out_dir / RESULTS, fsync=fsync)
+        pending = iter(todo)
+
+        async def worker() -> None:
+            for case in pending:
+                started = time.perf_counter()
+                trace = await _solve(strategy, case, backend)
+                result = make_result(
+                    benchmark, case, trace, round(time.perf_counter() - started, 6)
+                )
+                writer.write(result)
+                sink.advance(result)
+
+        sink.start(len(cases), len(cases) - len(todo))
+        try:
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        finally:
+            sink.stop()
+            writer.close()
+        selected = {c.id for c in cases}
+        results = [r for r in read_results(out_dir) if r.case_id in selected]
+        order = {c.id: i for i, c in enumerate(cases)}
+        results.sort(key=lambda r: order[r.case_id])
+        summary = summarize_run(benchmark, results)
+        write_json_atomic(out_dir / SUMMARY, summary)
+        write_spec(out_dir, spec.model_copy(update={"finished_at": utcnow()}))
+    return summary
+
+
+def rescore(
+    run_dir: Path, *, benchmark: Benchmark | None = None, out_dir: Path | None = None
+) -> dict[str, JsonValue]:
+    """Re-score a finished run from its stored traces (no model calls); rewrite its files.
+
+    Args:
+        run_dir: A run directory.
+        benchmark: Scoring configuration; default: the one recorded in `run.json`.
+        out_dir: Write the re-scored run here instead of in place.
+    """
+    from clinreason.bench.registry import benchmark_from_spec
+
+    run_dir = Path(run_dir)
+    spec = read_spec(run_dir)
+    bench = benchmark or benchmark_from_spec(spec.benchmark)
+    target = Path(out_dir) if out_dir is not None else run_dir
+    target.mkdir(parents=True, exist_ok=True)
+    old = read_results(run_dir)
+    new: list[CaseResult] = []
+    for result in old:
+        if result.trace is None or (result.status == "error" and result.trace.error is not None):
+            new.append(result)
+            continue
+        new.append(make_result(bench, result.trace.case, result.trace, result.latency_s))
+    from clinreason.bench.rundir import result_line
+
+    with locked(target):
+        rewrite_results(target / RESULTS, [result_line(r) for r in new])
+        summary = summarize_run(bench, new)
+        write_json_atomic(target / SUMMARY, summary)
+        write_spec(
+            target,
+            spec.model_copy(update={"benchmark": component_spec(bench), "scored_at": utcnow()}),
+        )
+    return summary
