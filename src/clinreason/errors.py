@@ -72,4 +72,10 @@ class BackendTimeout(BackendError):
 
 
 class BackendRequestError(BackendError):
-    """A 4xx other than 429, or a malformed response body: never retried."""
+    """A 4xx other than 429: never retried."""
+
+
+class BackendBadResponse(BackendError):
+    """A malformed response body (not JSON, no choices); retried, as the issue asks."""
+
+    retryable = True
