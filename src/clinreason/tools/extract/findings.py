@@ -1,0 +1,130 @@
+"""Yes/no findings (history of CHF, hemoptysis, active cancer, ...) by keyword + context rules.
+
+`mentions(note, key)` finds every phrase of the finding's term list (see `findings_terms`) with
+its context: negated ("no history of stroke"), about a relative ("mother had breast cancer") or
+hypothetical ("to rule out PE"). `judge(note, key)` turns those into a value:
+
+- an affirmed mention (not negated, not family, not hypothetical) -> True, with its span;
+- only negated mentions -> False, with the span of the negation;
+- no mention (or only family/hypothetical ones) -> None: "not mentioned"; the caller records
+  the calculator's default as an explicit assumption.
+
+These rules are deliberately simple and general; the `calculator` strategy asks the language
+model to judge mentions in context when a backend is available.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from clinreason.tools.extract._core import Found, sentence_at, span
+from clinreason.tools.extract.findings_terms import INVERSE_TERMS, TERMS
+from clinreason.tools.extract.negation import is_family, is_hypothetical, is_negated
+from clinreason.trace import Span
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a finding's term in the note."""
+
+    span: Span
+    negated: bool
+    family: bool
+    hypothetical: bool
+
+    @property
+    def affirmed(self) -> bool:
+        """The patient has it, as far as the words say."""
+        return not (self.negated or self.family or self.hypothetical)
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern(key: str) -> re.Pattern[str] | None:
+    terms = TERMS.get(key) or INVERSE_TERMS.get(key)
+    if not terms:
+        return None
+    sensitive = [t[3:] for t in terms if t.startswith("(C)")]
+    insensitive = [t for t in terms if not t.startswith("(C)")]
+    parts = []
+    if insensitive:
+        parts.append("(?i:(?<![\\w-])(?:" + "|".join(insensitive) + ")(?![\\w-]))")
+    if sensitive:
+        parts.append("(?<![\\w-])(?:" + "|".join(sensitive) + ")(?![\\w-])")
+    return re.compile("|".join(parts))
+
+
+def has_terms(key: str) -> bool:
+    """Whether a keyword list exists for this entity name."""
+    return key in TERMS or key in INVERSE_TERMS
+
+
+def mentions(note: str, key: str) -> list[Mention]:
+    """Every mention of the finding `key` (a MedCalc-Bench entity name) in note order.
+
+    >>> [m.negated for m in mentions("No history of stroke. Prior CVA in 2010.", "Stroke")]
+    [True, False]
+    """
+    pattern = _pattern(key)
+    if pattern is None:
+        return []
+    out = []
+    for m in pattern.finditer(note):
+        out.append(
+            Mention(
+                span=span(note, m.start(), m.end()),
+                negated=is_negated(note, m.start(), m.end()),
+                family=is_family(note, m.start()),
+                hypothetical=is_hypothetical(note, m.start()),
+            )
+        )
+    return out
+
+
+def judge(note: str, key: str) -> Found | None:
+    """True/False from the words of the note, or None when the finding is not mentioned.
+
+    >>> judge("She has a history of hypertension.", "Hypertension history").value
+    True
+    >>> judge("He denies any history of hypertension.", "Hypertension history").value
+    False
+    >>> judge("Her father had hypertension.", "Hypertension history") is None
+    True
+    """
+    found = mentions(note, key)
+    if key in INVERSE_TERMS:
+        return _judge_inverse(note, found)
+    for m in found:
+        if m.affirmed:
+            return Found(True, None, m.span, note="mentioned as present")
+    for m in found:
+        if m.negated and not m.family:
+            s_start, _ = sentence_at(note, m.span.start)
+            ev = span(note, max(s_start, m.span.start - 40), m.span.end)
+            return Found(False, None, ev, note="mentioned as absent")
+    return None
+
+
+def _judge_inverse(note: str, found: list[Mention]) -> Found | None:
+    for m in found:
+        if m.affirmed:
+            return Found(False, None, m.span, note="the absent finding is mentioned as present")
+    for m in found:
+        if m.negated and not m.family:
+            s_start, _ = sentence_at(note, m.span.start)
+            ev = span(note, max(s_start, m.span.start - 40), m.span.end)
+            return Found(True, None, ev, note="stated as absent")
+    return None
+
+
+def context_sentences(note: str, spans: list[Span], limit: int = 3) -> list[Span]:
+    """The sentences around mention spans (deduplicated, in note order, at most `limit`)."""
+    seen: dict[int, Span] = {}
+    for s in spans:
+        a, b = sentence_at(note, s.start)
+        if a not in seen:
+            seen[a] = span(note, a, b)
+        if len(seen) >= limit:
+            break
+    return [seen[k] for k in sorted(seen)]

@@ -1,0 +1,350 @@
+"""The generic engine for "<name> <number> <unit>" measurements (labs and vital signs).
+
+A `Quantity` lists its synonyms, the units it may be written in (each with the range of
+plausible values in that unit) and words that disqualify a mention (e.g. "urine" before
+"creatinine"). `find_all` returns every plausible mention in note order; `extract` applies the
+selection rule:
+
+- **first value wins** (the admission / presentation value in a case report), unless the
+  caller asks for the last one (e.g. a question about the latest value);
+- a number without a unit gets the first unit whose plausible range contains it, and the
+  inference is written into `Found.note`; a number plausible in no unit is skipped;
+- a number followed by a unit that is not one of the quantity's units is skipped (it belongs to
+  something else), so unknown units never turn into silently wrong numbers.
+
+"A, B and C were 1, 2 and 3 mmol/L, respectively" lists are resolved by `respectively_values`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from clinreason.tools.extract._core import (
+    NUMBER,
+    Found,
+    sentences,
+    span,
+    tidy,
+    to_number,
+    words_pattern,
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One way a quantity's unit is written, the canonical label, and plausible values in it."""
+
+    pattern: str
+    """Regex (case-insensitive) for the written unit."""
+    label: str | None
+    """Canonical unit in MedCalc-Bench form (e.g. 'mg/dL', 'µmol/L', 'mm Hg'); None = unitless
+    (INR, pH, scores): the value is then stored bare."""
+    low: float
+    high: float
+    factor: float = 1.0
+    """Multiply the written number by this to express it in `label` (e.g. 10^9/L -> /µL)."""
+    guess: tuple[float, float] | None = None
+    """Written-number range in which a number without a unit is taken to be in this unit
+    (default: `low`/`high` divided by `factor`); (0, 0) = never guess this unit."""
+    written: str = ""
+    """How the unit is written, when it differs from `label` (recorded in conversion notes)."""
+
+    def guess_range(self) -> tuple[float, float]:
+        """Written-number range for unit inference."""
+        return self.guess or (self.low / self.factor, self.high / self.factor)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A measurable quantity and how it is written."""
+
+    name: str
+    synonyms: tuple[str, ...]
+    units: tuple[Unit, ...]
+    exclude_before: str | None = None
+    """Regex; a mention preceded (within 25 chars) by a match is about something else."""
+    exclude_after: str | None = None
+    """Regex; a mention directly followed by a match is about something else."""
+    unitless: bool = True
+    """May the number stand without a unit (unit then inferred from the plausible range)?"""
+    case_sensitive: tuple[str, ...] = ()
+    """Short synonyms that must match case exactly ('K', 'Na', 'HR')."""
+    suffix_units: tuple[Unit, ...] = ()
+    """Units that identify the quantity on their own after a number (e.g. 'bpm')."""
+
+
+@functools.lru_cache(maxsize=512)
+def _unit_re(units: tuple[Unit, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(f"(?P<u{i}>{u.pattern})" for i, u in enumerate(units))
+    return re.compile(r"\s*(?:" + alternatives + r")(?![a-zA-Z])", re.I)
+
+
+_ANY_UNIT = re.compile(
+    r"\s*(?:[µμ%°/^×]|x\s*10|k\s*/|(?:m?mol|m?eq|[mnpµμu]?g|i?u|mm|cm|kg|lbs?|m?l|dl|kpa|"
+    r"m?sec|ms|cells|per|units?|mcg|ng|pg|fl)(?![a-z]))",
+    re.I,
+)
+
+
+def _match_unit(units: tuple[Unit, ...], text: str) -> tuple[Unit | None, int]:
+    m = _unit_re(units).match(text)
+    if not m:
+        return None, 0
+    for i, u in enumerate(units):
+        if m.group(f"u{i}") is not None:
+            return u, m.end()
+    return None, 0
+
+
+def _infer_unit(q: Quantity, value: float) -> Unit | None:
+    for u in q.units:
+        low, high = u.guess_range()
+        if low <= value <= high and (low, high) != (0, 0):
+            return u
+    return None
+
+
+def _conversion_note(unit: Unit) -> str:
+    if unit.factor == 1:
+        return ""
+    return f"converted from {unit.written or 'the written unit'} (x{unit.factor:g})"
+
+
+@functools.lru_cache(maxsize=256)
+def _synonym_re(q: Quantity) -> re.Pattern[str]:
+    insensitive = [s for s in q.synonyms if s not in q.case_sensitive]
+    parts = []
+    if insensitive:
+        parts.append("(?i:" + words_pattern(insensitive) + ")")
+    if q.case_sensitive:
+        parts.append(words_pattern(list(q.case_sensitive)))
+    return re.compile("|".join(parts))
+
+
+def _excluded(q: Quantity, note: str, start: int, end: int) -> bool:
+    if q.exclude_before and re.search(
+        r"(?:" + q.exclude_before + r")[\s\w-]{0,12}$", note[max(0, start - 25) : start], re.I
+    ):
+        return True
+    return bool(q.exclude_after and re.match(r"\s*(?:" + q.exclude_after + ")", note[end:], re.I))
+
+
+_GAP_WORDS = (
+    r"level|levels|concentration|concentrations|value|values|count|counts|of|was|were|is|are|"
+    r"at|measured|measuring|elevated|raised|increased|decreased|reduced|low|high|normal|"
+    r"abnormal|serum|plasma|blood|total|to|a|an|the|initial|initially|on|admission|"
+    r"presentation|arrival|baseline|revealed|showed|noted|found|recorded|documented|"
+    r"remarkable|for|significant|with|mildly|markedly|slightly|severely|rate|test|result|"
+    r"results|approximately|about|around|nearly|only|still|again|then|be|been|had|has|"
+    r"fasting|random|spot|arterial|venous|which|reading|readings|score|index|as|"
+    r"relatively|notably|within|range|upper|lower|limit|measurement|displayed|reported|"
+    r"demonstrated|lies|stood|showing|up|down|peak|peaked|rose|fell|dropped|estimated|"
+    r"calculated|corrected|performed|obtained|reveals|shows|indicated|remained|"
+    r"persistently|moderately|extremely|very|critically|profoundly|substantially"
+)
+_GAP = (
+    r"(?P<gap>(?:\s*(?:\((?P<punit>[^()\d]{1,25})\)|\[[^\[\]\d]{1,25}\]))?"
+    r"(?:[\s:=,~≈\-−–(]|(?:" + _GAP_WORDS + r")\b)*?)"
+)
+_COMPARATOR = (
+    r"(?:[<>≤≥]=?\s*|(?:less|greater|more|lower|higher)\s+than\s+|(?:below|above|under|over)\s+)?"
+)
+_TIGHT = re.compile(_GAP + _COMPARATOR + NUMBER, re.I)
+_LOOSE = re.compile(r"(?P<gap>[^\d;\n]{0,70}?)" + _COMPARATOR + NUMBER, re.I)
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]|\.\s*$")
+
+
+def _read_number(
+    q: Quantity, note: str, m: re.Match[str], *, need_unit: bool
+) -> tuple[float, Unit, int, int, str] | None:
+    raw = m.group(len(m.groups()))
+    number = to_number(raw)
+    after = note[m.end() : m.end() + 16]
+    unit, used = _match_unit(q.units, after)
+    if unit is None and m.groupdict().get("punit"):
+        unit, _ = _match_unit(q.units, m.group("punit"))
+    why = ""
+    if unit is None:
+        # a slash right after the number means a ratio or blood pressure, not this quantity
+        if need_unit or re.match(r"\s*/\s*\d", after) or not q.unitless:
+            return None
+        if _ANY_UNIT.match(after):
+            return None  # written with a unit this quantity does not use
+        unit = _infer_unit(q, number)
+        if unit is None:
+            return None
+        if unit.label is not None:
+            why = f"no unit written; {unit.written or unit.label} inferred from the value"
+    value = number * unit.factor
+    if not unit.low <= value <= unit.high:
+        return None
+    conv = _conversion_note(unit)
+    why = "; ".join(x for x in (why, conv) if x)
+    return value, unit, m.start(len(m.groups())), m.end() + used, why
+
+
+def _value_after(
+    q: Quantity, note: str, pos: int, others: tuple[Quantity, ...] = ()
+) -> tuple[float, Unit, int, int, str] | None:
+    """Number (+unit) after a synonym ending at `pos`: (value, unit, start, end, note).
+
+    A short gap of filler words ("level was", "of", ":") may be followed by a number with or
+    without a unit. A longer gap ("levels were slightly above the normal range at") is accepted
+    only when the number carries one of the quantity's units, the gap stays in one sentence and
+    names no other quantity.
+    """
+    m = _TIGHT.match(note, pos)
+    if m and len(m.group("gap")) <= 50:
+        hit = _read_number(q, note, m, need_unit=False)
+        if hit:
+            return hit
+    m = _LOOSE.match(note, pos) if others else None
+    if not m:
+        return None
+    gap = m.group("gap")
+    if _SENTENCE_BREAK.search(gap) or any(_synonym_re(o).search(gap) for o in others if o != q):
+        return None
+    return _read_number(q, note, m, need_unit=True)
+
+
+def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[Found]:
+    """Every plausible mention of `q` in note order.
+
+    >>> from clinreason.tools.extract.labs import CREATININE
+    >>> [f.entity() for f in find_all(CREATININE, "Cr 1.4 mg/dL, later creatinine 2.0")]
+    [[1.4, 'mg/dL'], [2, 'mg/dL']]
+    """
+    results: list[Found] = []
+    taken: set[int] = set()
+    for m in _synonym_re(q).finditer(note):
+        if _excluded(q, note, m.start(), m.end()):
+            continue
+        hit = _value_after(q, note, m.end(), others)
+        if hit is None:
+            continue
+        value, unit, _, end, why = hit
+        if end in taken:
+            continue
+        taken.add(end)
+        results.append(Found(tidy(value), unit.label, span(note, m.start(), end), note=why))
+    if q.suffix_units:
+        pattern = re.compile(NUMBER + r"(?=" + _unit_re(q.suffix_units).pattern + ")", re.I)
+        for m in pattern.finditer(note):
+            unit, used = _match_unit(q.suffix_units, note[m.end() :])
+            if unit is None:
+                continue
+            end = m.end() + used
+            if end in taken or _excluded(q, note, m.start(), m.start()):
+                continue
+            value = to_number(m.group(1)) * unit.factor
+            if unit.low <= value <= unit.high:
+                taken.add(end)
+                ev = span(note, m.start(), end)
+                results.append(Found(tidy(value), unit.label, ev, note=_conversion_note(unit)))
+    results.sort(key=lambda f: f.span.start)
+    return results
+
+
+Pick = Literal["first", "last"]
+
+
+def select(found: list[Found], pick: Pick = "first") -> Found | None:
+    """The value the selection rule keeps, with the others listed as alternatives."""
+    if not found:
+        return None
+    chosen = found[0] if pick == "first" else found[-1]
+    others = tuple(f.value for f in found if f is not chosen)
+    note = chosen.note
+    if others:
+        extra = f"{pick} of {len(found)} values in the note"
+        note = f"{note}; {extra}" if note else extra
+    return Found(chosen.value, chosen.unit, chosen.span, note=note, alternatives=others)
+
+
+def extract(
+    q: Quantity, note: str, pick: Pick = "first", others: tuple[Quantity, ...] = ()
+) -> Found | None:
+    """The selected mention of `q` (first by default), or None.
+
+    `others` are the quantities whose names end a long gap between a name and a number.
+    """
+    return select(find_all(q, note, others), pick)
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+_PLACEHOLDERS = re.compile(r"(?i:blood\s+pressures?|\bBP\b|pulse\s+pressure)")
+_TOKEN = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?(?![\d/])|" + NUMBER)
+
+
+def respectively_values(quantities: Sequence[Quantity], note: str) -> dict[str, Found]:
+    """Resolve "A, B and C were 1, 2 and 3 mmol/L, respectively" sentences.
+
+    Names and values are paired in order; a blood pressure ("120/80") fills one slot.
+
+    >>> from clinreason.tools.extract.labs import SODIUM, POTASSIUM
+    >>> t = "Sodium and potassium were 128 and 3.1 mmol/L, respectively."
+    >>> {k: v.entity() for k, v in respectively_values([SODIUM, POTASSIUM], t).items()}
+    {'sodium': [128, 'mmol/L'], 'potassium': [3.1, 'mmol/L']}
+    """
+    out: dict[str, Found] = {}
+    for s_start, s_end in sentences(note):
+        sentence = note[s_start:s_end]
+        if not _RESPECTIVELY.search(sentence):
+            continue
+        first_num = _TOKEN.search(sentence)
+        if not first_num:
+            continue
+        head = sentence[: first_num.start()]
+        hits: list[tuple[int, int, Quantity | None]] = [
+            (m.start(), m.end(), None) for m in _PLACEHOLDERS.finditer(head)
+        ]
+        for q in quantities:
+            for m in _synonym_re(q).finditer(head):
+                hits.append((m.start(), m.end(), q))
+        # overlapping names: keep the longest
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        names: list[tuple[int, int, Quantity | None]] = []
+        for h in hits:
+            if names and h[0] < names[-1][1]:
+                if h[1] - h[0] > names[-1][1] - names[-1][0]:
+                    names[-1] = h
+                continue
+            if h[2] is not None and any(n[2] is h[2] for n in names):
+                continue
+            names.append(h)
+        tail = sentence[first_num.start() :]
+        nums = list(_TOKEN.finditer(tail))
+        if len(names) < 2 or len(nums) != len(names):
+            continue
+        shared_unit_text = tail[nums[-1].end() : nums[-1].end() + 15]
+        for (n_start, _, q), num in zip(names, nums, strict=True):
+            if q is None or "/" in num.group(0):
+                continue
+            own = tail[num.end() : num.end() + 15]
+            unit, used = _match_unit(q.units, own)
+            if unit is None:
+                unit, _ = _match_unit(q.units, shared_unit_text)
+                used = 0
+            number = to_number(num.group(0))
+            if unit is None:
+                unit = _infer_unit(q, number)
+            if unit is None or not unit.low <= number * unit.factor <= unit.high:
+                continue
+            v_start = s_start + first_num.start() + num.start()
+            ev = span(note, s_start + n_start, s_start + first_num.start() + num.end() + used)
+            out[q.name] = Found(
+                tidy(number * unit.factor),
+                unit.label,
+                ev,
+                note=f"'respectively' list; value at offset {v_start}",
+            )
+    return out
+
+
+Extractor = Callable[[str], Found | None]

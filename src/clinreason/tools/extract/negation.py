@@ -1,0 +1,97 @@
+"""NegEx-style context rules: is a mention negated, hypothetical, or about a family member?
+
+A mention counts as *absent* when a negation trigger precedes it in the same sentence (within a
+short window and not cut off by a terminator such as "but"), or a post-negation trigger follows
+it ("... was ruled out", "... negative"). Family-history and hypothetical mentions ("risk of",
+"to rule out", "mother had") do not count as the patient's own finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from clinreason.tools.extract._core import sentence_at
+
+_PRE_NEG = re.compile(
+    r"\b(?:no|not|never|without|denie[sd]|deny(?:ing)?|negative\s+for|absence\s+of|absent|"
+    r"free\s+of|ruled\s+out|rules\s+out|rule\s+out|r/o|unremarkable\s+for|non-?contributory|"
+    r"lack\s+of|lacked|lacking|neither|nor|none|did\s+not\s+(?:have|show|reveal)|"
+    r"does\s+not\s+have|no\s+(?:known|prior|previous|past|history\s+of|evidence\s+of|signs?\s+of)|"
+    r"(?:was|were|is|are)\s+not|excluded)\b",
+    re.I,
+)
+_POST_NEG = re.compile(
+    r"^[^.;:]{0,40}?\b(?:was|were|is|are)?\s*(?:ruled\s+out|excluded|negative|absent|"
+    r"not\s+(?:present|seen|found|detected|observed|identified)|unlikely|denied)\b",
+    re.I,
+)
+_TERMINATORS = re.compile(
+    r"\b(?:but|however|although|though|except|apart\s+from|aside\s+from|which|who|whereas|"
+    r"yet|presented|presents|revealed|showed|shows|demonstrated|with|and\s+(?:a|an)|"
+    r"admitted|developed|diagnosed)\b|[;:]",
+    re.I,
+)
+_FAMILY = re.compile(
+    r"\b(?:family\s+history|mother|father|brother|sister|sibling|parent|son|daughter|aunt|"
+    r"uncle|grand(?:mother|father|parent)|cousin|maternal|paternal)\b",
+    re.I,
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:risk\s+of|to\s+rule\s+out|suspected|suspicion\s+of|concern\s+for|possible|"
+    r"prophylaxis|prevent(?:ion)?\s+of|if|should|monitor(?:ing)?\s+for|screen(?:ing)?\s+for|"
+    r"evaluat(?:e|ion)\s+for|work-?up\s+for)\b",
+    re.I,
+)
+
+WINDOW = 60
+"""Characters before a mention searched for a negation trigger."""
+
+
+def _scope_before(text: str, start: int) -> str:
+    s_start, _ = sentence_at(text, start)
+    before = text[max(s_start, start - WINDOW) : start]
+    cut = None
+    for m in _TERMINATORS.finditer(before):
+        cut = m.end()
+    return before[cut:] if cut is not None else before
+
+
+def is_negated(text: str, start: int, end: int) -> bool:
+    """True when the mention text[start:end] is stated as absent.
+
+    >>> t = "He denies chest pain but reports dyspnea."
+    >>> is_negated(t, t.index("chest pain"), t.index("chest pain") + 10)
+    True
+    >>> is_negated(t, t.index("dyspnea"), t.index("dyspnea") + 7)
+    False
+    >>> t = "Pulmonary embolism was ruled out."
+    >>> is_negated(t, 0, 18)
+    True
+    """
+    if _PRE_NEG.search(_scope_before(text, start)):
+        return True
+    _, s_end = sentence_at(text, start)
+    return bool(_POST_NEG.match(text[end:s_end]))
+
+
+def is_family(text: str, start: int) -> bool:
+    """True when the mention is about a relative (family history), not the patient.
+
+    >>> t = "His mother had breast cancer."
+    >>> is_family(t, t.index("breast"))
+    True
+    """
+    s_start, _ = sentence_at(text, start)
+    return bool(_FAMILY.search(text[max(s_start, start - WINDOW) : start]))
+
+
+def is_hypothetical(text: str, start: int) -> bool:
+    """True when the mention is a possibility, not a finding ("to rule out PE").
+
+    >>> t = "CT was done to rule out pulmonary embolism."
+    >>> is_hypothetical(t, t.index("pulmonary"))
+    True
+    """
+    s_start, _ = sentence_at(text, start)
+    before = text[max(s_start, start - 40) : start]
+    return bool(_HYPOTHETICAL.search(before))
