@@ -21,7 +21,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from clinreason.errors import InputError
-from clinreason.tools.calculators import matching, physical
+from clinreason.tools.calculators import (
+    dates_dosage,
+    diagnosis,
+    electrolytes,
+    icu,
+    lab,
+    matching,
+    physical,
+    renal,
+    risk_cardio,
+    risk_other,
+    severity,
+)
 from clinreason.tools.calculators.base import Calculator, Computation, OutputType, Param
 from clinreason.tools.calculators.ceiling import (
     CeilingResult,
@@ -30,7 +42,19 @@ from clinreason.tools.calculators.ceiling import (
     parse_entities,
 )
 
-_MODULES = (physical,)
+_MODULES = (
+    renal,
+    lab,
+    electrolytes,
+    physical,
+    renal,
+    risk_cardio,
+    risk_other,
+    severity,
+    icu,
+    diagnosis,
+    dates_dosage,
+)
 
 CALCULATORS: dict[int, Calculator] = {c.id: c for m in _MODULES for c in m.CALCULATORS}
 """All calculators by MedCalc-Bench Calculator ID."""

@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from clinreason.errors import InputError
@@ -74,18 +74,30 @@ class Ctx:
         return pts
 
     # -- lookup ---------------------------------------------------------------------------
+    def item(self, name: str, pts: float, label: str | None = None) -> float:
+        """Score a yes/no item: `pts` if present, else 0 (missing -> absent)."""
+        present = self.flag(name)
+        return self.points(label or name, pts if present else 0, "yes" if present else "no")
+
     def param(self, name: str) -> Param:
         try:
             return self.params[name]
         except KeyError:  # a programming error in a calculator, not user input
             raise KeyError(f"{self.calculator}: no parameter {name!r}") from None
 
-    def raw(self, name: str) -> Any:
-        """The entity value as given, or None."""
-        return self.entities.get(name)
+    def get(self, name: str) -> Any:
+        """The entity value under the parameter's name or one of its aliases, or None."""
+        value = self.entities.get(name)
+        if value is None and name in self.params:
+            for alias in self.params[name].aliases:
+                value = self.entities.get(alias)
+                if value is not None:
+                    break
+        return value
 
     def has(self, name: str) -> bool:
-        return self.entities.get(name) is not None
+        """Whether a value was given for this parameter."""
+        return self.get(name) is not None
 
     def _missing(self, p: Param) -> Any:
         if p.required:
@@ -101,7 +113,7 @@ class Ctx:
     def num(self, name: str) -> float | None:
         """A measurement or number in the parameter's canonical unit (None: optional, absent)."""
         p = self.param(name)
-        value = self.entities.get(name)
+        value = self.get(name)
         if value is None:
             return self._missing(p)
         number, shown = self._to_number(p, value)
@@ -130,11 +142,7 @@ class Ctx:
                 total += self._convert(p, v, str(u))
             given = " ".join(parts)
             canon = f"{fmt(total)} {unit}".strip()
-            if (
-                len(value) == 2
-                and p.unit
-                and units.normalize_unit(str(value[1])) == units.normalize_unit(p.unit)
-            ):
+            if len(value) == 2 and p.unit and _same_unit(str(value[1]), p.unit):
                 return total, given
             return total, f"{given} = {canon}" if p.unit else given
         raise InputError(f"{p.name}: expected [number, unit], got {value!r}")
@@ -156,7 +164,7 @@ class Ctx:
     def flag(self, name: str) -> bool:
         """A yes/no finding (missing optional -> its default, recorded as an assumption)."""
         p = self.param(name)
-        value = self.entities.get(name)
+        value = self.get(name)
         if value is None:
             return bool(self._missing(p))
         result = to_bool(p.name, value)
@@ -170,7 +178,7 @@ class Ctx:
         yes/no answer); the calculator maps it.
         """
         p = self.param(name)
-        value = self.entities.get(name)
+        value = self.get(name)
         if value is None:
             return self._missing(p)
         if isinstance(value, bool):
@@ -192,10 +200,23 @@ class Ctx:
             return b
         raise InputError(f"{p.name}: {value!r} is not one of {list(p.choices)}")
 
+    def text(self, name: str) -> str | bool | None:
+        """A free-text categorical value, stripped, interpreted by the calculator itself."""
+        p = self.param(name)
+        value = self.get(name)
+        if value is None:
+            return self._missing(p)
+        if isinstance(value, str):
+            value = " ".join(value.split())
+        elif not isinstance(value, bool):
+            raise InputError(f"{name}: expected text, got {value!r}")
+        self.inputs[p.name] = value
+        return value
+
     def date(self, name: str) -> dt.date:
         """A date given as 'MM/DD/YYYY' (also accepts 'YYYY-MM-DD')."""
         p = self.param(name)
-        value = self.entities.get(name)
+        value = self.get(name)
         if value is None:
             self._missing(p)
             raise InputError(f"{self.calculator}: missing required date {name!r}")
@@ -241,6 +262,13 @@ def to_bool(name: str, value: Any) -> bool:
     raise InputError(f"{name}: expected true/false, got {value!r}")
 
 
+def _same_unit(a: str, b: str) -> bool:
+    try:
+        return units.normalize_unit(a) == units.normalize_unit(b)
+    except InputError:
+        return False
+
+
 def _finite(name: str, v: float) -> float:
     if not math.isfinite(v):
         raise InputError(f"{name}: value {v!r} is not a finite number")
@@ -267,6 +295,10 @@ class FormulaCalculator:
     def compute(self, entities: Mapping[str, Any]) -> Computation:
         """Compute from MedCalc-Bench-style entities. Raises InputError on bad input."""
         ctx = Ctx(self.name, self.params, entities)
+        known = {p.name for p in self.params} | {a for p in self.params for a in p.aliases}
+        unused = sorted(k for k in entities if k not in known)
+        if unused:
+            ctx.step(f"Not used by this calculator: {', '.join(unused)}")
         value = self.formula(ctx)
         if self.output_type == "integer" and isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -296,8 +328,9 @@ def measure(
     analyte: str | None = None,
     required: bool = True,
     description: str = "",
+    aliases: tuple[str, ...] = (),
 ) -> Param:
-    """A measurement with a canonical unit."""
+    """A measurement with a canonical unit (required unless said otherwise)."""
     return Param(
         name,
         "measurement",
@@ -306,6 +339,7 @@ def measure(
         bounds=bounds,
         analyte=analyte,
         description=description,
+        aliases=aliases,
     )
 
 
@@ -315,12 +349,17 @@ def number(
     *,
     required: bool = True,
     description: str = "",
+    aliases: tuple[str, ...] = (),
 ) -> Param:
     """A unitless number (pH, INR, a score)."""
-    return Param(name, "number", required=required, bounds=bounds, description=description)
+    return Param(
+        name, "number", required=required, bounds=bounds, description=description, aliases=aliases
+    )
 
 
-def flag(name: str, description: str = "", *, required: bool = False) -> Param:
+def flag(
+    name: str, description: str = "", *, required: bool = False, aliases: tuple[str, ...] = ()
+) -> Param:
     """A yes/no finding; not mentioned -> absent."""
     return Param(
         name,
@@ -328,6 +367,7 @@ def flag(name: str, description: str = "", *, required: bool = False) -> Param:
         required=required,
         default=False if not required else None,
         description=description,
+        aliases=aliases,
     )
 
 
@@ -338,10 +378,17 @@ def choice(
     default: str | None = None,
     required: bool = False,
     description: str = "",
+    aliases: tuple[str, ...] = (),
 ) -> Param:
     """A categorical input."""
     return Param(
-        name, "choice", choices=choices, required=required, default=default, description=description
+        name,
+        "choice",
+        choices=choices,
+        required=required,
+        default=default,
+        description=description,
+        aliases=aliases,
     )
 
 
@@ -373,5 +420,12 @@ SBP = measure("Systolic Blood Pressure", "mmHg", (0, 350), description="systolic
 DBP = measure("Diastolic Blood Pressure", "mmHg", (0, 300), description="diastolic blood pressure")
 TEMP = measure("Temperature", "°C", (15, 47), description="body temperature")
 RR = measure("respiratory rate", "/min", (0, 120), description="respiratory rate")
-QT = measure("QT interval", "ms", (100, 1000), description="measured QT interval")
+QT = measure(
+    "QT interval", "ms", (100, 1000), description="measured QT interval", aliases=("QT Interval",)
+)
 BMI = measure("Body Mass Index (BMI)", "kg/m^2", (5, 150), description="body mass index")
+
+
+def optional(p: Param, default: Any = None) -> Param:
+    """The same parameter, optional (missing -> `default`, recorded as an assumption)."""
+    return replace(p, required=False, default=default)

@@ -38,6 +38,8 @@ class Param:
     """Plausible range (inclusive) in `unit`; values outside raise InputError."""
     analyte: str | None = None
     """Key of `clinreason.tools.units.ANALYTES` used for mass <-> molar conversions."""
+    aliases: tuple[str, ...] = ()
+    """Other entity keys accepted for this input (spelling variants seen in MedCalc-Bench)."""
 
 
 @dataclass(frozen=True)
