@@ -48,9 +48,9 @@ def main(ctx: click.Context, debug: bool, log_level: str) -> None:
 
 def _register() -> None:
     # One line per command module; each module defines click commands.
-    from clinreason.cli import explain_cmd, models_cmd
+    from clinreason.cli import explain_cmd, models_cmd, verify_cmd
 
-    for command in (explain_cmd.explain, models_cmd.models):
+    for command in (explain_cmd.explain, models_cmd.models, verify_cmd.verify):
         main.add_command(command)
 
 

@@ -1,0 +1,284 @@
+"""Findings in text: what a sentence asserts about the patient, and whether a note negates it.
+
+A NegEx-style scope rule decides negation: a trigger ('no', 'denies', 'without', 'negative for',
+...) negates the words after it in the same clause until a terminator ('but', 'however', ';');
+a post-trigger ('was ruled out', 'is absent') negates the words before it.
+
+>>> note = "He denies chest pain but reports dyspnea. No fever."
+>>> [(o.negated) for o in find_in_note("chest pain", note)]
+[True]
+>>> [(o.negated) for o in find_in_note("shortness of breath", note)]
+[False]
+>>> [(f.text, f.present) for f in asserted_findings("She presents with fever, cough and no rash.")]
+[('fever', True), ('cough', True), ('rash', False)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from clinreason.verify.text import normalize, sentences
+
+_PRE_NEG = re.compile(
+    r"(?i)\b(?:no|not|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|free\s+of|"
+    r"never|nor|neither|ruled?\s+out|rules\s+out|unremarkable\s+for|non)\b"
+)
+_POST_NEG = re.compile(
+    r"(?i)^\W*(?:\w+\s+){0,2}?(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:ruled\s+out|absent|"
+    r"negative|not\s+(?:present|seen|found|noted|observed|detected|reported))\b"
+)
+_TERMINATOR = re.compile(
+    r"(?i)\b(?:but|however|although|though|except|aside\s+from|apart\s+from|yet|still|"
+    r"which|who|whereas|while)\b|[;:]"
+)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "his",
+        "her",
+        "their",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "mild",
+        "moderate",
+        "severe",
+        "acute",
+        "chronic",
+        "new",
+        "recent",
+        "recently",
+        "worsening",
+        "progressive",
+        "significant",
+        "marked",
+        "persistent",
+        "intermittent",
+        "occasional",
+        "prior",
+        "previous",
+        "known",
+        "patient",
+        "patients",
+        "pt",
+        "is",
+        "was",
+        "are",
+        "were",
+        "has",
+        "have",
+        "had",
+        "be",
+        "been",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "and",
+        "or",
+        "s",
+    ]
+)
+_SYNONYMS = {
+    "dyspnea": ("shortness of breath", "breathlessness", "sob", "dyspnoea"),
+    "fever": ("febrile", "pyrexia", "pyrexial"),
+    "hypertension": ("high blood pressure", "htn"),
+    "myocardial infarction": ("heart attack", "mi"),
+    "diabetes": ("diabetes mellitus", "dm", "diabetic"),
+    "vomiting": ("emesis",),
+    "syncope": ("fainting", "passed out", "loss of consciousness"),
+    "edema": ("oedema", "swelling"),
+    "headache": ("cephalgia",),
+    "chest pain": ("angina", "chest discomfort"),
+    "heart failure": ("chf", "congestive heart failure", "cardiac failure"),
+    "stroke": ("cva", "cerebrovascular accident"),
+    "tachycardia": ("tachycardic",),
+    "jaundice": ("icterus", "jaundiced"),
+}
+_SYN_INDEX: dict[str, tuple[str, ...]] = {}
+for _head, _alts in _SYNONYMS.items():
+    _group = (_head, *_alts)
+    for _term in _group:
+        _SYN_INDEX[_term] = _group
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ness", "ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix) and not w.endswith("ss"):
+            return w[: -len(suffix)]
+    return w
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed content words (no stop words, no numbers).
+
+    >>> content_words("a severe crushing chest pain")
+    ['crush', 'chest', 'pain']
+    """
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", normalize(text))
+    return [_stem(w) for w in words if w.lower() not in _STOP]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where a finding occurs in the note, and whether it is negated there."""
+
+    start: int
+    end: int
+    sentence: str
+    negated: bool
+
+
+def is_negated(sentence: str, start: int, end: int) -> bool:
+    """Whether `sentence[start:end]` is inside a negation scope.
+
+    >>> s = "No fever, chills or cough, but has rash."
+    >>> is_negated(s, s.index("cough"), s.index("cough") + 5), is_negated(s, s.index("rash"), 38)
+    (True, False)
+    """
+    before = sentence[:start]
+    cut = list(_TERMINATOR.finditer(before))
+    scope = before[cut[-1].end() :] if cut else before
+    triggers = list(_PRE_NEG.finditer(scope))
+    if triggers and len(scope[triggers[-1].end() :].split()) <= 8:
+        return True
+    after = sentence[end:]
+    stop = _TERMINATOR.search(after)
+    return bool(_POST_NEG.search(after[: stop.start()] if stop else after))
+
+
+def _variants(phrase: str) -> list[list[str]]:
+    key = " ".join(phrase.lower().split())
+    bare = " ".join(w for w in key.split() if w not in _STOP)
+    group = _SYN_INDEX.get(key) or _SYN_INDEX.get(bare) or (key,)
+    out = []
+    for term in group:
+        words = content_words(term)
+        if words:
+            out.append(words)
+    return out
+
+
+def find_in_note(phrase: str, note: str) -> list[Occurrence]:
+    """Occurrences of a finding (all its content words close together in one sentence)."""
+    out: list[Occurrence] = []
+    for offset, sentence in sentences(normalize(note)):
+        tokens = [
+            (m.start(), m.end(), _stem(m.group(0)))
+            for m in re.finditer(r"[A-Za-z][A-Za-z'-]*", sentence)
+        ]
+        for words in _variants(phrase):
+            need = set(words)
+            width = len(words) + 3
+            for i in range(len(tokens)):
+                window = tokens[i : i + width]
+                if tokens[i][2] not in need:
+                    continue
+                if need <= {t[2] for t in window}:
+                    last = max(t[1] for t in window if t[2] in need)
+                    start = tokens[i][0]
+                    out.append(
+                        Occurrence(
+                            offset + start,
+                            offset + last,
+                            sentence,
+                            is_negated(sentence, start, last),
+                        )
+                    )
+                    break
+    return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding a sentence asserts about the patient (present or absent)."""
+
+    text: str
+    present: bool
+
+
+_CUE = (
+    r"(?:has|had|have|having|presents?\s+with|presented\s+with|presenting\s+with|"
+    r"(?:patient|man|woman|boy|girl|child|infant|male|female)\s+with|reports?|reported|"
+    r"reporting|complains?\s+of|complained\s+of|complaining\s+of|exhibits?|exhibited|shows?|"
+    r"showed|showing|demonstrates?|demonstrated|(?:a\s+)?history\s+of|positive\s+for|"
+    r"found\s+to\s+have|evidence\s+of|notable\s+for|significant\s+for|suffers?\s+from|"
+    r"developed|experienc(?:es?|ing)|describes?|endorses?|endorsed|noted\s+to\s+have)"
+)
+_NEG_CUE = (
+    r"(?:denies|denied|has\s+no|had\s+no|have\s+no|with\s+no|without|no\s+evidence\s+of|"
+    r"negative\s+for|absence\s+of|no\s+history\s+of|no\s+signs?\s+of|no\s+reported|no)"
+)
+_PRE = re.compile(rf"(?i)\b(?:(?P<neg>{_NEG_CUE})|(?P<pos>{_CUE}))\s+")
+_POST = re.compile(
+    r"(?i)(?P<what>[A-Za-z][A-Za-z' -]{2,40}?)\s+(?:is|was|are|were)\s+(?:(?P<pos>present|"
+    r"noted|seen|observed|documented|evident|found)|(?P<neg>absent|not\s+present|not\s+seen|"
+    r"denied|ruled\s+out))\b"
+)
+_HEDGE = re.compile(
+    r"(?i)\b(?:if|likely|probably|possibl[ey]|may|might|could|suspect\w*|consider\w*|rule\s+out|"
+    r"would|should|whether|suggest\w*|consistent|risk|differential|unlikely|typical\w*|"
+    r"classic\w*|often|usually|can|cause[sd]?|associated)\b"
+)
+_CUT = re.compile(
+    r"(?i)\b(?:and|or|but|which|that|who|suggest\w*|consistent|indicat\w*|so|with|without|"
+    r"since|because|as|in|on|at|for|after|before|over|during|while|to|from|than|is|was|are|"
+    r"were|has|had|despite|making|raising|points?|given|along|plus)\b|,"
+)
+
+
+def _split(rest: str, present: bool) -> list[Finding]:
+    rest = re.split(r"[.;:()\n]", rest)[0]
+    parts = re.split(r"(?i),\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+", rest)
+    out = []
+    for i, part in enumerate(parts[:5]):
+        negated = re.match(r"(?i)(?:no|without)\s+", part.strip())
+        piece = part.strip()[negated.end() :] if negated else part.strip()
+        piece = re.sub(r"(?i)^any\s+", "", piece)
+        m = _CUT.search(piece)
+        piece = piece[: m.start()] if m else piece
+        piece = piece.strip(" -'")
+        if not piece or re.search(r"\d", piece) or not content_words(piece):
+            if i == 0:
+                return []
+            break
+        if len(piece.split()) > 5:
+            break
+        out.append(Finding(piece, False if negated else present))
+    return out
+
+
+def asserted_findings(text: str) -> list[Finding]:
+    """Findings a reasoning text asserts as present or absent (hedged sentences are skipped)."""
+    out: list[Finding] = []
+    for _, sentence in sentences(normalize(text)):
+        if _HEDGE.search(sentence):
+            continue
+        cues = list(_PRE.finditer(sentence))
+        for k, m in enumerate(cues):
+            end = cues[k + 1].start() if k + 1 < len(cues) else len(sentence)
+            out.extend(_split(sentence[m.end() : end], m.group("pos") is not None))
+        for m in _POST.finditer(sentence):
+            what = m.group("what").strip()
+            what = re.split(r"(?i)\b(?:the|a|an|his|her|their)\s+", what)[-1].strip()
+            if content_words(what) and not re.search(r"\d", what):
+                out.append(Finding(what, m.group("pos") is not None))
+    seen: set[tuple[str, bool]] = set()
+    unique = []
+    for f in out:
+        key = (" ".join(content_words(f.text)), f.present)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique

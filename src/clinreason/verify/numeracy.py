@@ -1,0 +1,322 @@
+"""`numbers`: every number a step states about the patient must come from the note or a tool.
+
+Checked claims (one verdict each):
+
+- a number in a `thought` attached to an analyte ('creatinine 2.1 mg/dL', 'a 67-year-old',
+  'HR 110') or carrying a unit: it must equal a value of the same analyte in the note (after
+  unit conversion and allowing rounding), or the output of an earlier tool call, or the result
+  of an arithmetic expression stated in this or an earlier step. When the note gives a
+  different value for that analyte the claim is *contradicted* (wrong retrieval); when the note
+  does not mention it, *unverifiable*.
+- a numeric `extraction`: its value must be found in its span (or, without a span, in the note).
+  Assumed values are unverifiable by design.
+- a comparison ('HR 110 is above 100', 'sodium below 135', 'age > 65'): checked numerically
+  against the stated or noted value (wrong comparison). Rules and definitions ('if', 'defined
+  as', 'criteria', ...) are not claims about the patient and are skipped.
+
+Numbers without unit or analyte (counts, scores, operands) are not claims about the patient
+and get no verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from clinreason.trace import Case, Extraction, Thought, ToolCall, Trace, Verdict
+from clinreason.verify.arith import arithmetic_claims
+from clinreason.verify.text import (
+    Quantity,
+    normalize,
+    parse_number,
+    quantities,
+    same_value,
+    sentences,
+    unit_key,
+)
+from clinreason.verify.units import analytes_in, convert
+
+_REFERENCE = re.compile(
+    r"(?i)(?<![A-Za-z])(?:normal|range|reference|target|goal|ideal|predicted|threshold|cut-?off|limit|"
+    r"upper|lower|above|below|over|under|exceed\w*|less\s+than|more\s+than|greater\s+than|"
+    r"higher\s+than|lower\s+than|at\s+least|at\s+most|up\s+to|[<>≤≥]|=<|>=|<=|per|every|dose|"
+    r"dosing|max(?:imum)?|min(?:imum)?|between|if|unless|criteri\w+|"
+    r"corrected|adjusted|estimated|calculated|expected|increase|decrease)(?![A-Za-z])\W*\S*\W*$"
+)
+_CMP = re.compile(
+    r"(?i)(?P<not>\bnot\s+|\bno\s+|n't\s+)?(?P<op>>=|<=|=>|=<|≥|≤|>|<|\b(?:greater|more|higher)\s+than"
+    r"(?:\s+or\s+equal\s+to)?|\b(?:less|lower|fewer)\s+than(?:\s+or\s+equal\s+to)?|\babove\b|"
+    r"\bbelow\b|\bexceed(?:s|ing|ed)?\b|\bunder\b|\bover\b|\bat\s+least\b|\bat\s+most\b)\s*"
+    r"(?:the\s+)?(?:(?:upper|lower)\s+)?(?:(?:limit|threshold|cut-?off)\s+(?:of\s+)?)?"
+    r"(?P<num>-?\d[\d,]*(?:\.\d+)?)"
+)
+_CONDITIONAL = re.compile(
+    r"(?i)\b(?:if|when|whether|unless|defin\w*|criteri\w+|threshold|cut-?off|points?|"
+    r"score[sd]?|would|should|consider\w*|e\.g\.|for example|typically|usually|normal(?:ly)?|"
+    r"range|rule|requires?|counts?\s+as|qualif\w+)\b"
+)
+
+
+def _op(text: str) -> str:
+    t = " ".join(text.lower().split())
+    if t in (">=", "=>", "≥", "at least") or (
+        "or equal" in t and t.startswith(("greater", "more", "higher"))
+    ):
+        return ">="
+    if t in ("<=", "=<", "≤", "at most") or "or equal" in t:
+        return "<="
+    if t in (">", "above", "over") or t.startswith(("greater", "more", "higher", "exceed")):
+        return ">"
+    return "<"
+
+
+def _holds(a: float, op: str, b: float) -> bool:
+    return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
+
+
+@dataclass(frozen=True)
+class _Source:
+    value: float
+    decimals: int
+    unit: str | None
+    step_id: str
+
+
+def _json_numbers(value: object, out: list[tuple[float, int]]) -> None:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float):
+        out.append((float(value), _decimals(value)))
+    elif isinstance(value, str):
+        out.extend((q.value, q.decimals) for q in quantities(value))
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _json_numbers(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _json_numbers(v, out)
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value))
+    if "e" in text or "." not in text:
+        return 0
+    return min(len(text.split(".")[1].rstrip("0")), 6)
+
+
+def _verdict(status: str, step_id: str, claim: str, evidence: str, **details: object) -> Verdict:
+    return Verdict(
+        verifier="numbers",
+        status=status,  # type: ignore[arg-type]
+        step_id=step_id,
+        claim=claim,
+        evidence=evidence,
+        details={k: v for k, v in details.items() if v is not None},  # type: ignore[misc]
+    )
+
+
+@dataclass(frozen=True)
+class NumbersCheck:
+    """Numbers stated about the patient must match the note or an earlier tool output.
+
+    >>> from clinreason.trace import Case, Thought, Trace, ComponentSpec
+    >>> case = Case(id="c", question="CrCl?", context="Creatinine 1.4 mg/dL.")
+    >>> t = Trace(case=case, strategy=ComponentSpec(name="x"),
+    ...           steps=[Thought(id="s1", text="Creatinine is 2.1 mg/dL.")])
+    >>> [v.status for v in NumbersCheck().verify(t, case)]
+    ['contradicted']
+    """
+
+    name: ClassVar[str] = "numbers"
+    check_comparisons: bool = True
+
+    def verify(self, trace: Trace, case: Case) -> list[Verdict]:
+        """One verdict per numeric claim about the patient."""
+        note = quantities(case.context) + quantities(case.question)
+        derived: list[_Source] = []
+        out: list[Verdict] = []
+        for step in trace.steps:
+            if isinstance(step, Thought):
+                for claim in arithmetic_claims(step.text):
+                    for value in (claim.value, claim.stated_value):
+                        if value is not None:
+                            decimals = parse_number(claim.stated.replace(",", ""))[1]
+                            derived.append(_Source(value, decimals, None, step.id))
+                out.extend(self._thought(step, note, derived))
+            elif isinstance(step, Extraction):
+                out.extend(self._extraction(step, case, note, derived))
+            elif isinstance(step, ToolCall) and step.error is None:
+                found: list[tuple[float, int]] = []
+                _json_numbers(step.result, found)
+                for line in step.explanation:
+                    _json_numbers(line, found)
+                derived.extend(_Source(v, d, None, step.id) for v, d in found)
+        return out
+
+    def _thought(
+        self, step: Thought, note: list[Quantity], derived: list[_Source]
+    ) -> list[Verdict]:
+        out = []
+        for q in quantities(step.text):
+            if (q.unit is None and q.analyte is None) or q.unit in ("points", "score"):
+                continue
+            if _REFERENCE.search(q.before) or _CONDITIONAL.search(q.before):
+                continue
+            out.append(self._check(q, step.id, note, derived))
+        if self.check_comparisons:
+            out.extend(self._comparisons(step, note))
+        return out
+
+    def _check(
+        self, q: Quantity, step_id: str, note: list[Quantity], derived: list[_Source]
+    ) -> Verdict:
+        label = f"{q.analyte.replace('_', ' ')} " if q.analyte else ""
+        claim = f"{label}{q.text}".strip()
+        if not q.finite:
+            return _verdict("unverifiable", step_id, claim, "number too large to check")
+        for src in derived:
+            if same_value(q.value, q.decimals, None, src.value, src.decimals, None):
+                return _verdict(
+                    "supported", step_id, claim, f"output of step {src.step_id}", source=src.step_id
+                )
+        same = [n for n in note if q.analyte and _same_analyte(q.analyte, n.analyte)]
+        pool = same or [n for n in note if n.analyte is None or q.analyte is None]
+        for n in pool:
+            if (
+                q.unit is not None
+                and n.unit is not None
+                and q.unit != n.unit
+                and convert(1.0, n.unit, q.unit, analyte=q.analyte or n.analyte) is None
+            ):
+                continue
+            if same_value(
+                q.value,
+                q.decimals,
+                q.unit,
+                n.value,
+                n.decimals,
+                n.unit,
+                analyte=q.analyte or n.analyte,
+            ):
+                return _verdict("supported", step_id, claim, f'note: "{n.text}"')
+        if same:
+            values = ", ".join(f'"{n.text}"' for n in same[:4])
+            return _verdict(
+                "contradicted", step_id, claim, f"the note gives {values}", failure="retrieval"
+            )
+        what = q.analyte.replace("_", " ") if q.analyte else "this value"
+        return _verdict("unverifiable", step_id, claim, f"the note does not state {what}")
+
+    def _extraction(
+        self, step: Extraction, case: Case, note: list[Quantity], derived: list[_Source]
+    ) -> list[Verdict]:
+        raw, unit = step.value, step.unit
+        if isinstance(raw, list) and len(raw) == 2 and isinstance(raw[1], str):
+            raw, unit = raw[0], raw[1]
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            return []
+        text = normalize(str(raw)).strip()
+        if not re.fullmatch(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?", text):
+            return []
+        value, decimals = parse_number(text.lstrip("-"))
+        value = -value if text.startswith("-") else value
+        names = analytes_in(normalize(step.name).replace("_", " "))
+        analyte = names[0][0] if names else None
+        key = unit_key(unit)
+        claim = f"{step.name} = {raw}{' ' + unit if unit else ''}"
+        if step.method == "assumed":
+            return [
+                _verdict("unverifiable", step.id, claim, f"assumed: {step.note or 'no reason'}")
+            ]
+        q = Quantity(value, decimals, key, analyte, 0, 0, claim, "")
+        if step.span is not None:
+            in_span = quantities(step.span.text)
+            if in_span:
+                for n in in_span:
+                    if same_value(
+                        value,
+                        decimals,
+                        key,
+                        n.value,
+                        n.decimals,
+                        n.unit,
+                        analyte=analyte or n.analyte,
+                    ) or (
+                        key is None and same_value(value, decimals, None, n.value, n.decimals, None)
+                    ):
+                        return [_verdict("supported", step.id, claim, f'span: "{step.span.text}"')]
+                return [
+                    _verdict(
+                        "contradicted",
+                        step.id,
+                        claim,
+                        f'the cited span says "{step.span.text}"',
+                        failure="retrieval",
+                    )
+                ]
+        return [self._check(q, step.id, note, derived)]
+
+    def _comparisons(self, step: Thought, note: list[Quantity]) -> list[Verdict]:
+        out = []
+        for _, sentence in sentences(normalize(step.text)):
+            if _CONDITIONAL.search(sentence):
+                continue
+            stated = quantities(sentence)
+            for m in _CMP.finditer(sentence):
+                verdict = self._comparison(step.id, sentence, m, stated, note)
+                if verdict is not None:
+                    out.append(verdict)
+        return out
+
+    def _comparison(
+        self,
+        step_id: str,
+        sentence: str,
+        m: re.Match[str],
+        stated: list[Quantity],
+        note: list[Quantity],
+    ) -> Verdict | None:
+        op = _op(m.group("op"))
+        if m.group("not"):
+            op = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
+        threshold, _ = parse_number(m.group("num"))
+        claim = " ".join(sentence[max(0, m.start() - 40) : m.end()].split())
+        subject = [q for q in stated if q.end <= m.start() and q.start >= m.start() - 50]
+        if subject:
+            s = subject[-1]
+            if not s.finite:
+                return None
+            ok = _holds(s.value, op, threshold)
+            return _verdict(
+                "supported" if ok else "contradicted",
+                step_id,
+                claim,
+                f"{s.value:g} {op} {threshold:g} is {'true' if ok else 'false'}",
+                failure=None if ok else "comparison",
+            )
+        labels = analytes_in(sentence[max(0, m.start() - 50) : m.start()])
+        if not labels:
+            return None
+        analyte = labels[-1][0]
+        values = [n for n in note if _same_analyte(analyte, n.analyte) and n.finite]
+        results = {_holds(n.value, op, threshold) for n in values}
+        if len(results) != 1:
+            return None
+        ok = results.pop()
+        noted = ", ".join(f'"{n.text}"' for n in values[:3])
+        return _verdict(
+            "supported" if ok else "contradicted",
+            step_id,
+            claim,
+            f"the note gives {noted}",
+            failure=None if ok else "comparison",
+        )
+
+
+def _same_analyte(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    return {a, b} <= {"sbp", "dbp", "bp"} and "bp" in (a, b)
