@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import threading
@@ -173,6 +174,25 @@ class Scan:
     """The last line was incomplete or unparseable (a crash mid-write)."""
 
 
+_HEAD = re.compile(rb'^\{"case_id":("(?:[^"\\]|\\.)*"),"status":"(ok|no_answer|error)"')
+
+
+def _parse_head(chunk: bytes) -> tuple[str, str] | None:
+    """(case id, status) of a complete result line, or None if it is not one.
+
+    Lines are written by `result_line` (case_id and status first), so a regular expression
+    on the head plus the closing brace is enough; other writers' lines get a full JSON parse.
+    """
+    match = _HEAD.match(chunk)
+    if match and chunk.rstrip().endswith(b"}"):
+        return str(json.loads(match.group(1))), match.group(2).decode()
+    try:
+        obj = json.loads(chunk)
+        return str(obj["case_id"]), str(obj["status"])
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+
+
 def scan_results(path: Path) -> Scan:
     """Read the case id and status of each line, tolerating one torn last line.
 
@@ -182,24 +202,26 @@ def scan_results(path: Path) -> Scan:
     scan = Scan()
     if not path.exists():
         return scan
-    data = path.read_bytes()
-    chunks = data.split(b"\n")
+    chunks = path.read_bytes().split(b"\n")
     tail = chunks.pop()  # bytes after the last newline ('' when the file ends with one)
     for number, chunk in enumerate(chunks, start=1):
-        try:
-            obj = json.loads(chunk)
-            case_id, status = str(obj["case_id"]), str(obj["status"])
-        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
+        head = _parse_head(chunk)
+        if head is not None and number == len(chunks) and not tail:
+            try:  # the last complete line gets a full parse: it is the one a crash may hit
+                json.loads(chunk)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                head = None
+        if head is None:
             if number == len(chunks) and not tail:
                 scan.torn = True
                 break
             raise TraceFormatError(
                 f"{path} line {number} is not a valid result; the file is corrupt beyond a torn "
                 "last line (restore it or start a new run directory)"
-            ) from None
+            )
         scan.lines.append(chunk + b"\n")
-        scan.case_ids.append(case_id)
-        scan.statuses.append(status)
+        scan.case_ids.append(head[0])
+        scan.statuses.append(head[1])
         scan.good_bytes += len(chunk) + 1
     if tail.strip():
         scan.torn = True
@@ -216,8 +238,11 @@ def rewrite_results(path: Path, lines: list[bytes]) -> None:
     os.replace(tmp, path)
 
 
-def read_results(run_dir: Path) -> list[CaseResult]:
+def read_results(run_dir: Path, *, traces: bool = True) -> list[CaseResult]:
     """All results of a run (a torn last line is ignored; the last line per case id wins).
+
+    With `traces=False` the traces are dropped before validation (much faster; enough for
+    summaries and comparisons).
 
     Raises:
         ConfigError: no results file.
@@ -230,7 +255,12 @@ def read_results(run_dir: Path) -> list[CaseResult]:
     by_id: dict[str, CaseResult] = {}
     for number, line in enumerate(scan.lines, start=1):
         try:
-            result = CaseResult.model_validate_json(line)
+            if traces:
+                result = CaseResult.model_validate_json(line)
+            else:
+                obj = json.loads(line)
+                obj["trace"] = None
+                result = CaseResult.model_validate(obj)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

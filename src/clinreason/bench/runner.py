@@ -248,6 +248,7 @@ async def run_eval(
         sink = make_progress(progress, f"{benchmark.name} {strategy_spec.name}")
         writer = ResultWriter(out_dir / RESULTS, fsync=fsync)
         pending = iter(todo)
+        finished: dict[str, CaseResult] = {}
 
         async def worker() -> None:
             for case in pending:
@@ -257,6 +258,7 @@ async def run_eval(
                     benchmark, case, trace, round(time.perf_counter() - started, 6)
                 )
                 writer.write(result)
+                finished[case.id] = result.model_copy(update={"trace": None})
                 sink.advance(result)
 
         sink.start(len(cases), len(cases) - len(todo))
@@ -265,10 +267,10 @@ async def run_eval(
         finally:
             sink.stop()
             writer.close()
-        selected = {c.id for c in cases}
-        results = [r for r in read_results(out_dir) if r.case_id in selected]
-        order = {c.id: i for i, c in enumerate(cases)}
-        results.sort(key=lambda r: order[r.case_id])
+        if done:  # earlier sessions' results: read without traces (fast)
+            for old in read_results(out_dir, traces=False):
+                finished.setdefault(old.case_id, old)
+        results = [finished[c.id] for c in cases if c.id in finished]
         summary = summarize_run(benchmark, results)
         write_json_atomic(out_dir / SUMMARY, summary)
         write_spec(out_dir, spec.model_copy(update={"finished_at": utcnow()}))

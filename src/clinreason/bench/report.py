@@ -1,0 +1,391 @@
+"""`clinreason report`: one self-contained HTML page for one or more runs.
+
+Summary table with intervals, per-category breakdown, paired comparison, reliability diagram
+and a browsable list of cases, each prediction linked to the reasoning steps that support it.
+All text is HTML-escaped (cases contain patient notes and model output); plotly.js is inlined
+once, so the page needs no network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from clinreason.bench.base import CaseResult
+from clinreason.bench.compare import ALL, PairedRow, compare_pair, detect_key, load_run
+from clinreason.bench.report_plots import (
+    accuracy_figure,
+    difference_figure,
+    figure_div,
+    reliability_figure,
+)
+from clinreason.bench.rundir import RESULTS, SUMMARY, RunSpec, scan_results
+from clinreason.errors import ClinReasonError, ConfigError
+from clinreason.trace import DISCLAIMER, utcnow
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#555;font-size:.9rem} .case{border-bottom:1px solid #eee;padding:.2rem 0}
+.case>summary{cursor:pointer} .badge{display:inline-block;width:1.4em;text-align:center;
+font-weight:bold} .correct{color:#1a7f37} .wrong{color:#c62828} .no_answer{color:#b26a00}
+.error{color:#6a1b9a} .step.support{background:#fff7d6} pre{white-space:pre-wrap;
+background:#fafafa;padding:.5rem;border:1px solid #eee;max-height:20rem;overflow:auto}
+.filter{margin:.5rem 0} code{font-size:.85rem}
+"""
+
+_SCRIPT = """
+document.querySelectorAll('form.filter').forEach(function (form) {
+  var section = document.getElementById(form.dataset.target);
+  function apply() {
+    var status = form.elements.status.value;
+    var text = form.elements.text.value.toLowerCase();
+    var shown = 0;
+    section.querySelectorAll('details.case').forEach(function (el) {
+      var ok = (status === 'all' || el.dataset.outcome === status) &&
+               (!text || el.dataset.search.indexOf(text) >= 0);
+      el.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    form.querySelector('.count').textContent = shown + ' shown';
+  }
+  form.addEventListener('input', apply);
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+  apply();
+});
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _pct(value: object) -> str:
+    return "–" if value is None else f"{100 * float(value):.1f}"  # type: ignore[arg-type]
+
+
+def _ci(pair: object) -> str:
+    if not isinstance(pair, list | tuple) or len(pair) != 2 or pair[0] is None:
+        return "–"
+    return f"{100 * pair[0]:.1f}–{100 * pair[1]:.1f}"
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], *, css: str, numeric: set[int]
+) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
+            for i, c in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return (
+        f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+@dataclass
+class ReportRun:
+    """What the report needs from one run directory."""
+
+    path: Path
+    spec: RunSpec
+    summary: dict[str, Any]
+    cases: list[CaseResult]
+    """Results with traces, at most `max_cases`."""
+    n_results: int
+
+    @property
+    def label(self) -> str:
+        """Display name."""
+        return self.spec.system or self.path.name
+
+
+def load_report_run(path: Path, *, max_cases: int) -> ReportRun:
+    """Read a run directory for the report (traces only for the first `max_cases` results)."""
+    loaded = load_run(path)
+    summary_path = Path(path) / SUMMARY
+    if not summary_path.is_file():
+        raise ConfigError(f"{path} has no {SUMMARY}; finish the run or `clinreason score` it first")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    scan = scan_results(Path(path) / RESULTS)
+    cases: list[CaseResult] = []
+    for line in scan.lines[:max_cases]:
+        try:
+            cases.append(CaseResult.model_validate_json(line))
+        except ValidationError as exc:
+            raise ConfigError(f"{path}: unreadable result line: {exc.errors()[0]['msg']}") from None
+    return ReportRun(Path(path), loaded.spec, summary, cases, len(loaded.results))
+
+
+def _summary_table(runs: Sequence[ReportRun]) -> str:
+    headers = [
+        "System", "Benchmark", "Dataset", "Kind", "n", "Scored", "Accuracy %", "95% CI (Wilson)",
+        "95% CI (bootstrap)", "Macro avg %", "Errors", "No answer", "Brier", "ECE",
+    ]  # fmt: skip
+    rows = []
+    for run in runs:
+        s, spec = run.summary, run.spec
+        cal = s.get("calibration") or {}
+        rows.append(
+            [
+                _e(run.label),
+                _e(spec.benchmark.name),
+                f"{_e(spec.dataset.name)}@{_e(spec.dataset.version)} "
+                f"<code>{_e(spec.dataset.sha256[:12])}</code>",
+                _e(spec.kind),
+                _e(s.get("n")),
+                _e(s.get("n_scored")),
+                _pct(s.get("accuracy")),
+                _ci(s.get("ci_wilson")),
+                _ci(s.get("ci_bootstrap")),
+                _pct(s.get("macro_accuracy")),
+                _e(s.get("n_errors")),
+                _e(s.get("n_no_answer")),
+                f"{cal['brier']:.3f}" if "brier" in cal else "–",
+                f"{cal['ece']:.3f}" if "ece" in cal else "–",
+            ]
+        )
+    return _table(headers, rows, css="summary", numeric={4, 5, 6, 9, 10, 11, 12, 13})
+
+
+def _breakdown_keys(runs: Sequence[ReportRun]) -> list[str]:
+    keys: list[str] = []
+    for run in runs:
+        for key in run.summary.get("by", {}):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _breakdown_table(runs: Sequence[ReportRun], key: str) -> str:
+    groups = sorted({g for run in runs for g in run.summary.get("by", {}).get(key, {})})
+    headers = [key] + [f"{run.label}: accuracy % (95% CI), n" for run in runs]
+    rows = []
+    for group in groups:
+        row = [_e(group)]
+        for run in runs:
+            entry = run.summary.get("by", {}).get(key, {}).get(group)
+            row.append(
+                "–" if entry is None
+                else f"{_pct(entry['accuracy'])} ({_ci(entry.get('ci_wilson'))}), {entry['n']}"
+            )  # fmt: skip
+        rows.append(row)
+    return _table(headers, rows, css="breakdown", numeric=set(range(1, len(headers))))
+
+
+def _comparison_section(runs: Sequence[ReportRun], seed: int) -> str:
+    if len(runs) < 2:
+        return '<p class="note">One run: no paired comparison.</p>'
+    loaded = [load_run(run.path) for run in runs]
+    key = detect_key(loaded)
+    rows: list[PairedRow] = []
+    notes = []
+    for other in loaded[1:]:
+        try:
+            rows += compare_pair(loaded[0], other, by=key, seed=seed)
+        except ClinReasonError as exc:
+            notes.append(f'<p class="note">{_e(exc)}</p>')
+    if not rows:
+        return "".join(notes)
+    headers = [
+        "Comparison", "Group", "n paired", "Baseline %", "Other %", "Difference (points)",
+        "95% CI (paired bootstrap)", "Only baseline right", "Only other right", "p (McNemar exact)",
+        "p (Holm)",
+    ]  # fmt: skip
+    table_rows = [
+        [
+            f"{_e(r.other)} vs {_e(r.baseline)}",
+            _e(r.group),
+            _e(r.n),
+            _pct(r.accuracy_baseline),
+            _pct(r.accuracy_other),
+            f"{100 * r.difference.estimate:+.1f}",
+            f"{100 * r.difference.low:+.1f} to {100 * r.difference.high:+.1f}",
+            _e(r.mcnemar.only_b),
+            _e(r.mcnemar.only_a),
+            f"{r.mcnemar.p_value:.3g}",
+            "–" if r.p_holm is None else f"{r.p_holm:.3g}",
+        ]
+        for r in rows
+    ]
+    note = (
+        '<p class="note">Difference = other minus baseline (the first run), on items scored in '
+        "both."
+        + (f" Holm's correction is across the {_e(key)} groups of each comparison." if key else "")
+        + "</p>"
+    )
+    table = _table(headers, table_rows, css="comparison", numeric=set(range(2, 11)))
+    return table + note + "".join(notes) + figure_div(difference_figure(rows), "fig-difference")
+
+
+def _case_html(run_index: int, case_index: int, result: CaseResult) -> str:
+    trace = result.trace
+    outcome = (
+        "error"
+        if result.status == "error"
+        else "no_answer"
+        if result.status == "no_answer"
+        else ("correct" if result.correct else "wrong")
+    )
+    mark = {"correct": "✓", "wrong": "✗", "no_answer": "∅", "error": "!"}[outcome]
+    case = trace.case if trace is not None else None
+    search = " ".join(
+        [result.case_id, case.question if case else "", str(result.answer or "")]
+    ).lower()
+    prefix = f"r{run_index}-c{case_index}"
+    meta = ", ".join(
+        f"{_e(k)}={_e(v)}" for k, v in result.metadata.items() if isinstance(v, str | int)
+    )
+    head = (
+        f'<summary><span class="badge {outcome}">{mark}</span> <code>{_e(result.case_id)}</code> '
+        f"answer <b>{_e(result.answer if result.answer is not None else 'none')}</b>, gold "
+        f'<b>{_e(result.gold)}</b> <span class="note">{meta}</span></summary>'
+    )
+    parts = []
+    if case is not None:
+        if case.context:
+            parts.append(f'<pre class="context">{_e(case.context)}</pre>')
+        parts.append(f'<p class="question"><b>Question:</b> {_e(case.question)}</p>')
+        if case.options:
+            items = "".join(f"<li><b>{_e(k)}</b>. {_e(v)}</li>" for k, v in case.options.items())
+            parts.append(f'<ul class="options">{items}</ul>')
+    if result.error:
+        parts.append(f'<p class="error"><b>Error:</b> {_e(result.error)}</p>')
+    if trace is not None:
+        support = set(trace.answer.support) if trace.answer else set()
+        links = ", ".join(f'<a href="#{prefix}-{_e(s)}">{_e(s)}</a>' for s in sorted(support))
+        confidence = trace.answer.confidence if trace.answer else None
+        conf = f", confidence {confidence:.2f}" if confidence is not None else ""
+        source = result.details.get("source")
+        src = f", read from {_e(source)}" if source else ""
+        parts.append(
+            f"<p><b>Answer</b> {_e(result.answer)}{conf}{src}; "
+            f"supported by steps: {links or 'none'}</p>"
+        )
+        steps = []
+        for step in trace.steps:
+            try:
+                line = step.summary()
+            except NotImplementedError:
+                line = step.kind
+            css = "step support" if step.id in support else "step"
+            steps.append(
+                f'<li id="{prefix}-{_e(step.id)}" class="{css}"><code>{_e(step.id)}</code> '
+                f"<i>{_e(step.kind)}</i> {_e(line)}</li>"
+            )
+        if steps:
+            parts.append(f'<ol class="steps">{"".join(steps)}</ol>')
+        if trace.answer and trace.answer.raw:
+            parts.append(
+                "<details><summary>raw model output</summary>"
+                f"<pre>{_e(trace.answer.raw)}</pre></details>"
+            )
+    if case is not None and case.rationale:
+        parts.append(
+            "<details><summary>reference rationale</summary>"
+            f"<pre>{_e(case.rationale)}</pre></details>"
+        )
+    return (
+        f'<details class="case" data-outcome="{outcome}" data-search="{_e(search)}">'
+        f'{head}<div class="body">{"".join(parts)}</div></details>'
+    )
+
+
+def _cases_section(run_index: int, run: ReportRun) -> str:
+    target = f"cases-{run_index}"
+    form = (
+        f'<form class="filter" data-target="{target}">Show <select name="status">'
+        '<option value="all">all</option><option value="correct">correct</option>'
+        '<option value="wrong">wrong</option><option value="no_answer">no answer</option>'
+        '<option value="error">error</option></select> containing <input name="text" '
+        'type="search" placeholder="id, question or answer"> <span class="count"></span></form>'
+    )
+    shown = (
+        "" if len(run.cases) == run.n_results else f" (first {len(run.cases)} of {run.n_results})"
+    )
+    items = "".join(_case_html(run_index, i, r) for i, r in enumerate(run.cases))
+    return f'<h3>{_e(run.label)}{shown}</h3>{form}<div id="{target}" class="cases">{items}</div>'
+
+
+def build_report(
+    paths: Sequence[Path], *, title: str | None = None, max_cases: int = 500, seed: int = 0
+) -> str:
+    """The report page as one HTML string."""
+    import plotly.offline
+
+    if not paths:
+        raise ConfigError("report needs at least one run directory")
+    runs = [load_report_run(Path(p), max_cases=max_cases) for p in paths]
+    title = title or "clinreason benchmark report"
+    pairs = [(run.label, run.summary) for run in runs]
+    keys = _breakdown_keys(runs)
+    sections = [
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="note">Generated {_e(utcnow().isoformat(timespec="seconds"))}. '
+        f"{_e(DISCLAIMER)}</p>",
+        "<h2>Summary</h2>",
+        _summary_table(runs),
+        '<p class="note">Accuracy over scored items; errors are counted, not scored as wrong. '
+        "An answer naming no option counts as wrong (no answer).</p>",
+        figure_div(accuracy_figure(pairs, keys[0] if keys else None), "fig-accuracy"),
+    ]
+    for key in keys:
+        sections += [f"<h2>By {_e(key)}</h2>", _breakdown_table(runs, key)]
+    sections += ["<h2>Paired comparison</h2>", _comparison_section(runs, seed)]
+    calibrated = [
+        (run.label, run.summary["calibration"]) for run in runs if run.summary.get("calibration")
+    ]
+    sections.append("<h2>Calibration</h2>")
+    if calibrated:
+        sections.append(figure_div(reliability_figure(calibrated), "fig-reliability"))
+    else:
+        sections.append('<p class="note">No answer confidences were recorded in these runs.</p>')
+    sections.append("<h2>Cases</h2>")
+    sections += [_cases_section(i, run) for i, run in enumerate(runs)]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{_STYLE}</style>"
+        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head><body>'
+        f"{''.join(sections)}<script>{_SCRIPT}</script></body></html>"
+    )
+
+
+def write_report(paths: Sequence[Path], out: Path, **options: Any) -> Path:
+    """Write the report page to `out` and return its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(build_report(paths, **options), encoding="utf-8")
+    return out
+
+
+def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) lines for a terminal summary of one run."""
+    rows = [
+        ("cases", str(summary.get("n"))),
+        ("scored", str(summary.get("n_scored"))),
+        ("accuracy", f"{_pct(summary.get('accuracy'))} % (95% CI {_ci(summary.get('ci_wilson'))})"),
+        ("errors", str(summary.get("n_errors"))),
+        ("no answer", str(summary.get("n_no_answer"))),
+    ]
+    if summary.get("macro_accuracy") is not None:
+        rows.append(
+            (
+                f"macro average over {summary.get('macro_key')}",
+                f"{_pct(summary['macro_accuracy'])} %",
+            )
+        )
+    return rows
+
+
+__all__ = ["ALL", "build_report", "summary_rows", "write_report"]
