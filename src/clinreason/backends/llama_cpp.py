@@ -71,6 +71,11 @@ class EmbeddedBackend:
         seed: Sampling seed for requests without one (sample i of a request uses seed + i).
         logprobs: Keep the logits of every token so requests can ask for logprobs (costs
             n_ctx x vocabulary floats of memory); without it `Generation.logprobs` is None.
+        prompt_cache: Reuse the evaluated prompt of the previous request when the new one
+            shares its prefix. Faster for repeated contexts, but llama.cpp's logits then
+            differ slightly from a fresh evaluation, so sampled (and rarely greedy) output
+            depends on what ran before. Off by default: each request starts from a clean
+            state and the same request always gives the same output.
         cache_dir: Where multi-part models are assembled; default the user cache dir.
     """
 
@@ -81,6 +86,7 @@ class EmbeddedBackend:
     n_threads: int | None = None
     seed: int = 0
     logprobs: bool = False
+    prompt_cache: bool = False
     cache_dir: Path | None = field(default=None, repr=False)
     max_concurrency: int = field(default=1, init=False)
     """Always 1: llama.cpp runs one generation at a time per loaded model."""
@@ -172,6 +178,8 @@ class EmbeddedBackend:
         with self._thread_lock:
             llama = self._load_locked()
             base_seed = self.seed if request.seed is None else request.seed
+            if not self.prompt_cache:
+                llama.reset()  # fresh evaluation: output independent of earlier requests
             texts, reasons, logprobs = [], [], []
             usage = Usage()
             for index in range(request.n):
