@@ -30,6 +30,7 @@ _WEAK = re.compile(
     r"which\s+gives|the\s+result\s+is|(?:most\s+likely|likely)\s+(?:diagnosis|answer|cause)"
     r"(?:\s+is)?|diagnosis\s+is|total\s+(?:score\s+)?(?:is|of)|score\s+(?:is|of))\b"
 )
+_SIGNED = re.compile(r"-?(?<![\w.])" + NUMBER.pattern)
 _LETTER = re.compile(r"^\W{0,3}(?:(?:option|choice|answer)\s*)?\(?([A-Z])\)?(?![A-Za-z0-9])")
 _LABELLED = re.compile(r"(?i)\b(?:option|choice|answer)\s*\(?([A-Z])\)?(?![A-Za-z0-9])|\(([A-Z])\)")
 
@@ -102,7 +103,7 @@ def _after(rest: str, case: Case, strong: bool) -> str | None:
         lowered = _norm(rest)
         hits = [(len(t), k) for k, t in case.options.items() if len(t) >= 4 and _norm(t) in lowered]
         return max(hits)[1] if hits else None
-    m = NUMBER.search(rest)
+    m = _SIGNED.search(rest)
     lead = rest[: m.start()] if m else ""
     if m and re.fullmatch(r"(?i)(?:\s|the|is|of|=|:|~|≈|about|approximately)*", lead):
         return m.group(0).replace(",", "")

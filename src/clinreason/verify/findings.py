@@ -214,7 +214,8 @@ _CUE = (
     r"reporting|complains?\s+of|complained\s+of|complaining\s+of|exhibits?|exhibited|shows?|"
     r"showed|showing|demonstrates?|demonstrated|(?:a\s+)?history\s+of|positive\s+for|"
     r"found\s+to\s+have|evidence\s+of|notable\s+for|significant\s+for|suffers?\s+from|"
-    r"developed|experienc(?:es?|ing)|describes?|endorses?|endorsed|noted\s+to\s+have)"
+    r"developed|experienc(?:es?|ing)|describes?|endorses?|endorsed|noted\s+to\s+have|"
+    r"there\s+(?:is|was|are|were)(?:\s+(?:also|now))?)"
 )
 _NEG_CUE = (
     r"(?:denies|denied|has\s+no|had\s+no|have\s+no|with\s+no|without|no\s+evidence\s+of|"

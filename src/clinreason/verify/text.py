@@ -112,15 +112,23 @@ def parse_number(token: str) -> tuple[float, int]:
         return math.inf, decimals
 
 
+_OPERATOR = re.compile(r"[+*/×÷^)]|\s-\s")
+
+
 def _label(before: str) -> str | None:
-    names = {n for n, _, _ in analytes_in(before)}
-    if len(names) == 1:
-        return names.pop()
-    if names:
-        # several labels: the last one counts only if it sits right before the number
-        last = analytes_in(before)[-1]
-        if re.fullmatch(r"(?:\s|[:=(,]|of|was|is)*", before[last[2] :]):
-            return last[0]
+    """The analyte a number belongs to: the one label in its clause, not across an operator."""
+    found = analytes_in(before)
+    if not found:
+        return None
+    last = found[-1]
+    between = before[last[2] :]
+    if _OPERATOR.search(between) or len(between.split()) > 6:
+        return None
+    if len({n for n, _, _ in found}) == 1:
+        return last[0]
+    # several labels: the last one counts only if it sits right before the number
+    if re.fullmatch(r"(?:\s|[:=(,]|of|was|is)*", between):
+        return last[0]
     return None
 
 
