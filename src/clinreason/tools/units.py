@@ -369,7 +369,7 @@ def _convert_concentration(
     if s_base != d_base:
         if analyte == "insulin" and {s_base, d_base} == {"iu", "mol"}:
             # 1 µIU/mL = 6.0 pmol/L (Heinemann, Diabetes Care 2010).
-            factor = 6.0e-12 / 1e-6 / 1e-3  # mol per IU
+            factor = 6.0e-9  # mol per IU: 1 µIU/mL = 1e-3 IU/L = 6e-12 mol/L
             per_litre = per_litre * factor if s_base == "iu" else per_litre / factor
         else:
             per_litre = _change_base(per_litre, s_base, d_base, analyte, raw_src, raw_dst)
