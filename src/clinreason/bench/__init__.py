@@ -17,6 +17,7 @@ from clinreason.bench.choice import (
     MultipleChoiceBenchmark,
     PubMedQABenchmark,
 )
+from clinreason.bench.medcalc import MedCalcBenchmark
 
 BENCHMARKS: dict[str, Any] = {
     "mirage": MirageBenchmark,
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Any] = {
     "pubmedqa": PubMedQABenchmark,
     "mmlu": MMLUBenchmark,
     "casimedicos": CasiMedicosBenchmark,
+    "medcalc": MedCalcBenchmark,
 }
 
 __all__ = [

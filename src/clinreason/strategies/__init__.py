@@ -3,6 +3,7 @@
 from typing import Any
 
 from clinreason.strategies.base import Strategy, call_llm, run
+from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.strategies.cot import ChainOfThought
 from clinreason.strategies.direct import Direct
 from clinreason.strategies.self_consistency import SelfConsistency
@@ -10,6 +11,7 @@ from clinreason.strategies.self_consistency import SelfConsistency
 STRATEGIES: dict[str, Any] = {
     "direct": Direct,
     "cot": ChainOfThought,
+    "calculator": CalculatorStrategy,
     "self_consistency": SelfConsistency,
 }
 

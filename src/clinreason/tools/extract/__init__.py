@@ -12,7 +12,13 @@ presentation value) is used, unless the question asks for the latest one.
 
 from clinreason.tools.extract._core import Found, sentences
 from clinreason.tools.extract.findings import Mention, context_sentences, has_terms, judge, mentions
-from clinreason.tools.extract.registry import RULE_KEYS, NoteExtractor, extract_entity, pick_for
+from clinreason.tools.extract.registry import (
+    RULE_KEYS,
+    NoteExtractor,
+    extract_entity,
+    pick_for,
+    read_number_at,
+)
 
 __all__ = [
     "RULE_KEYS",
@@ -25,5 +31,6 @@ __all__ = [
     "judge",
     "mentions",
     "pick_for",
+    "read_number_at",
     "sentences",
 ]

@@ -494,9 +494,30 @@ TERMS: dict[str, tuple[str, ...]] = {
     ),
     "Fever in past 24 hours": (r"fever", r"febrile", r"pyrexi(?:a|al)"),
     "Pre-operative treatment with insulin": (r"insulin",),
+    "Major surgery within 12 weeks": (
+        r"(?:underwent|recent|s/p|status\s+post|post[\s-]?operative)\s+\w*\s*(?:surgery|operation|"
+        r"resection|arthroplasty|repair|ectomy|otomy)",
+        r"postoperative\s+day",
+    ),
+    "Elevated-risk surgery": (
+        r"intraperitoneal",
+        r"intrathoracic",
+        r"suprainguinal\s+vascular",
+        r"(?:laparotomy|thoracotomy|esophagectomy|gastrectomy|colectomy|hepatectomy|"
+        r"pancreat(?:ectomy|icoduodenectomy)|whipple|lobectomy|pneumonectomy|nephrectomy|"
+        r"aortic\s+(?:aneurysm\s+)?repair|cystectomy|hemicolectomy|bowel\s+resection|"
+        r"aortobifemoral|abdominal\s+aortic)",
+    ),
 }
 
 INVERSE_TERMS: dict[str, tuple[str, ...]] = {
     "Cough Absent": (r"cough(?:ing|s)?",),
+    "Absence of cough or coryza": (
+        r"cough(?:ing|s)?",
+        r"coryza",
+        r"rhinorrh(?:o)?ea",
+        r"runny\s+nose",
+        r"nasal\s+(?:congestion|discharge)",
+    ),
 }
 """Findings stated as an absence: True when the listed terms are negated or not mentioned."""

@@ -511,6 +511,22 @@ URINE_OUTPUT = Quantity(
     unitless=False,
 )
 
+BANDS = Quantity(
+    "bands",
+    (
+        "bands",
+        "band forms",
+        "band neutrophils",
+        "band cells",
+        "bandemia",
+        "band forms percentage",
+        "stab neutrophils",
+        "stabs",
+        "immature neutrophils",
+    ),
+    (Unit(PERCENT, "%", 0, 100, guess=(0, 100)),),
+)
+
 LABS: tuple[Quantity, ...] = (
     CREATININE,
     BUN,
@@ -543,5 +559,6 @@ LABS: tuple[Quantity, ...] = (
     FIO2,
     A_A_GRADIENT,
     URINE_OUTPUT,
+    BANDS,
 )
 """Every lab quantity, for 'respectively' lists and for tests."""

@@ -187,6 +187,21 @@ def _read_number(
     return value, unit, m.start(len(m.groups())), m.end() + used, why
 
 
+_NUMBER_RE = re.compile(NUMBER)
+
+
+def read_value_at(q: Quantity, note: str, pos: int) -> Found | None:
+    """The quantity's value for the number written at offset `pos`, with its unit, or None."""
+    located = _NUMBER_RE.match(note, pos)
+    if located is None:
+        return None
+    hit = _read_number(q, note, located, need_unit=not q.unitless)
+    if hit is None:
+        return None
+    value, unit, start, end, why = hit
+    return Found(tidy(value), unit.label, span(note, start, end), note=why)
+
+
 def _value_after(
     q: Quantity, note: str, pos: int, others: tuple[Quantity, ...] = ()
 ) -> tuple[float, Unit, int, int, str] | None:

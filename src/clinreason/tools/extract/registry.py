@@ -18,8 +18,15 @@ from dataclasses import dataclass, field
 
 from clinreason.tools.extract import dates, demographics, gcs, labs, medications, vitals
 from clinreason.tools.extract._core import Found, span, tidy
+from clinreason.tools.extract.choices import CHOICE_RULES
 from clinreason.tools.extract.findings import judge
-from clinreason.tools.extract.measure import Pick, Quantity, extract, respectively_values
+from clinreason.tools.extract.measure import (
+    Pick,
+    Quantity,
+    extract,
+    read_value_at,
+    respectively_values,
+)
 
 _LAB_KEYS: dict[str, Quantity] = {
     "creatinine": labs.CREATININE,
@@ -55,6 +62,7 @@ _LAB_KEYS: dict[str, Quantity] = {
     "pH": labs.PH,
     "A-a gradient": labs.A_A_GRADIENT,
     "Urine Output": labs.URINE_OUTPUT,
+    "Band form percentage": labs.BANDS,
     "Heart Rate or Pulse": vitals.HEART_RATE,
     "respiratory rate": vitals.RESPIRATORY_RATE,
     "Temperature": vitals.TEMPERATURE,
@@ -177,6 +185,8 @@ class NoteExtractor:
             return self._opioid(key)
         if key in ("Best eye response", "Best verbal response", "Best motor response"):
             return self._gcs_parts().get(key)
+        if key in CHOICE_RULES:
+            return CHOICE_RULES[key](self.note)
         return judge(self.note, key)
 
     def get(self, key: str) -> Found | None:
@@ -211,6 +221,28 @@ _SPECIAL: dict[str, Callable[[NoteExtractor], Found | None]] = {
 
 RULE_KEYS = frozenset(_LAB_KEYS) | frozenset(_SPECIAL)
 """Entity names with a dedicated (non-keyword) rule."""
+
+
+def read_number_at(key: str, note: str, value: float) -> Found | None:
+    """Where `value` is written in the note as entity `key` (a number located by a model).
+
+    The number must appear verbatim, followed by one of the quantity's units or, when the
+    quantity may be unitless, be plausible without one.
+
+    >>> read_number_at("creatinine", "Her Cr rose to 2.3 mg/dL.", 2.3).entity()
+    [2.3, 'mg/dL']
+    >>> read_number_at("creatinine", "Her Cr rose to 2.3 mg/dL.", 4.0) is None
+    True
+    """
+    q = _LAB_KEYS.get(key)
+    if q is None:
+        return None
+    text = f"{value:g}"
+    for m in re.finditer(r"(?<![\d.])" + re.escape(text) + r"(?![\d])", note):
+        hit = read_value_at(q, note, m.start())
+        if hit is not None:
+            return hit
+    return None
 
 
 def extract_entity(key: str, note: str, question: str = "") -> Found | None:
