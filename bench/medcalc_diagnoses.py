@@ -4,6 +4,8 @@ Each entry was checked by hand against the row's gold entities, the label's own
 `Ground Truth Explanation` and the published source of the formula. Kinds:
 
 - "label error": the label does not follow the published formula (the reason names the step);
+- "label convention": the label follows a simplification that ignores an input the question
+  gives (the conception date ignores the cycle length); we follow the physiological rule;
 - "input typo": the gold entity (copied from a typo in the note) is physiologically impossible;
   the label computed with it, the library refuses it with an InputError;
 - "our bug": a defect on our side (none are open: each one found was fixed).
@@ -15,6 +17,7 @@ library reads it.
 from __future__ import annotations
 
 LABEL = "label error"
+CONVENTION = "label convention"
 TYPO = "input typo"
 
 _CHILD_PUGH = (
@@ -153,9 +156,9 @@ DIAGNOSES: dict[int, tuple[str, str]] = {
     931: (LABEL, _DUE),
     946: (LABEL, _DUE),
     947: (LABEL, _DUE),
-    1013: (LABEL, _CONCEPTION),
-    1018: (LABEL, _CONCEPTION),
-    1019: (LABEL, _CONCEPTION),
-    1022: (LABEL, _CONCEPTION),
-    1024: (LABEL, _CONCEPTION),
+    1013: (CONVENTION, _CONCEPTION),
+    1018: (CONVENTION, _CONCEPTION),
+    1019: (CONVENTION, _CONCEPTION),
+    1022: (CONVENTION, _CONCEPTION),
+    1024: (CONVENTION, _CONCEPTION),
 }
