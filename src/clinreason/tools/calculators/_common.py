@@ -56,6 +56,7 @@ class Ctx:
         self.steps: list[str] = []
         self.assumptions: list[str] = []
         self.inputs: dict[str, Any] = {}
+        self._resolved: dict[str, Any] = {}
 
     # -- recording ------------------------------------------------------------------------
     def step(self, text: str) -> None:
@@ -102,15 +103,16 @@ class Ctx:
     def _missing(self, p: Param) -> Any:
         if p.required:
             raise InputError(f"{self.calculator}: missing required input {p.name!r}")
-        shown = (
-            "absent" if p.default is False else ("not given" if p.default is None else p.default)
-        )
+        if p.default is None:
+            shown = "absent" if p.kind in ("bool", "choice") else "normal (scores no points)"
+        else:
+            shown = "absent" if p.default is False else p.default
         self.assumptions.append(f"{p.name}: {NOT_MENTIONED}")
         self.steps.append(f"{p.name}: not given -> assumed {shown}")
         self.inputs[p.name] = p.default
         return p.default
 
-    def num(self, name: str) -> float | None:
+    def _num(self, name: str) -> float | None:
         """A measurement or number in the parameter's canonical unit (None: optional, absent)."""
         p = self.param(name)
         value = self.get(name)
@@ -161,7 +163,7 @@ class Ctx:
         except InputError as exc:
             raise InputError(f"{self.calculator}: {p.name}: {exc}") from None
 
-    def flag(self, name: str) -> bool:
+    def _flag(self, name: str) -> bool:
         """A yes/no finding (missing optional -> its default, recorded as an assumption)."""
         p = self.param(name)
         value = self.get(name)
@@ -171,7 +173,7 @@ class Ctx:
         self.inputs[p.name] = result
         return result
 
-    def choice(self, name: str) -> str | bool | None:
+    def _choice(self, name: str) -> str | bool | None:
         """A categorical value, matched case-insensitively to `Param.choices`.
 
         A boolean is passed through (some MedCalc-Bench items are either a category or a
@@ -200,7 +202,7 @@ class Ctx:
             return b
         raise InputError(f"{p.name}: {value!r} is not one of {list(p.choices)}")
 
-    def text(self, name: str) -> str | bool | None:
+    def _text(self, name: str) -> str | bool | None:
         """A free-text categorical value, stripped, interpreted by the calculator itself."""
         p = self.param(name)
         value = self.get(name)
@@ -212,6 +214,29 @@ class Ctx:
             raise InputError(f"{name}: expected text, got {value!r}")
         self.inputs[p.name] = value
         return value
+
+    def _cached(self, kind: str, name: str) -> Any:
+        """Resolve an input once; later reads reuse the value without repeating its step."""
+        key = f"{kind}:{name}"
+        if key not in self._resolved:
+            self._resolved[key] = getattr(self, f"_{kind}")(name)
+        return self._resolved[key]
+
+    def num(self, name: str) -> float | None:
+        """A measurement or number in the parameter's canonical unit (None: optional, absent)."""
+        return self._cached("num", name)
+
+    def flag(self, name: str) -> bool:
+        """A yes/no finding (missing optional -> its default, recorded as an assumption)."""
+        return self._cached("flag", name)
+
+    def choice(self, name: str) -> str | bool | None:
+        """A categorical value matched case-insensitively to `Param.choices` (bools pass)."""
+        return self._cached("choice", name)
+
+    def text(self, name: str) -> str | bool | None:
+        """A free-text categorical value, stripped, interpreted by the calculator itself."""
+        return self._cached("text", name)
 
     def date(self, name: str) -> dt.date:
         """A date given as 'MM/DD/YYYY' (also accepts 'YYYY-MM-DD')."""
