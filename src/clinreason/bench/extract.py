@@ -42,7 +42,9 @@ def _same_text(a: str, b: str) -> bool:
     return norm(a) == norm(b) and bool(norm(a))
 
 
-def label_from_value(value: object, options: Mapping[str, str]) -> str | None:
+def label_from_value(
+    value: object, options: Mapping[str, str], *, statement: bool = False
+) -> str | None:
     """The option label a short answer names ('C', '(c)', 'C. text', 'Option C', exact text).
 
     >>> opts = {"A": "yes", "B": "no", "C": "maybe"}
@@ -69,8 +71,13 @@ def label_from_value(value: object, options: Mapping[str, str]) -> str | None:
     label = by_upper.get(token.upper())
     if label is None:
         return None
-    if rest.strip() and not re.match(r"^\s*[-–—.):,;(]", rest):
-        # "A viral infection": a word that merely starts with a letter is not a label.
+    if re.match(r"^\s*(?:or|and|/|,)\s*\(?[A-Za-z0-9]\b", rest):
+        return None  # hedged between options: "A or B", "A/B", "A, C"
+    # "A viral infection": a word that merely starts with a letter is not a label. After
+    # "the answer is", an upper-case label followed by words ("B because ...") is one.
+    words_follow = bool(rest.strip()) and not re.match(r"^\s*[-–—.):,;(]", rest)
+    as_statement = statement and (token.isupper() or token.isdigit()) and rest[:1].isspace()
+    if words_follow and not as_statement:
         return None
     return label
 
@@ -101,9 +108,10 @@ def extract_choice(text: str, options: Mapping[str, str]) -> tuple[str | None, s
     if statements:
         tail = body[statements[-1].end() :].strip().splitlines()
         candidate = tail[0] if tail else ""
-        label = label_from_value(candidate, options)
+        label = label_from_value(candidate, options, statement=True)
         if label is None:
-            label = label_from_value(re.split(r"(?<=[.!?])\s", candidate)[0], options)
+            first = re.split(r"(?<=[.!?])\s", candidate)[0]
+            label = label_from_value(first, options, statement=True)
         return label, "final_statement" if label else "none"
     if len(body) <= 200 and "\n" not in body.strip():
         label = label_from_value(body, options)

@@ -57,7 +57,9 @@ def wilson_interval(successes: int, n: int, *, level: float = 0.95) -> Interval:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), "wilson", level)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the bounds
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Interval(p, low, high, "wilson", level)
 
 
 def _as_array(values: Iterable[float | bool]) -> np.ndarray:
