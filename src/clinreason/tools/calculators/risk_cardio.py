@@ -244,7 +244,10 @@ CALCULATORS = (
         "decimal",
         (
             flag("Clinical signs and symptoms of Deep Vein Thrombosis"),
-            flag("Pulmonary Embolism is #1 diagnosis OR equally likely"),
+            flag(
+                "Pulmonary Embolism is #1 diagnosis OR equally likely",
+                "pulmonary embolism is the leading diagnosis or as likely as any other",
+            ),
             optional(HR),
             flag("Immobilization for at least 3 days"),
             flag("Surgery in the previous 4 weeks"),
@@ -273,7 +276,7 @@ CALCULATORS = (
             *(flag(n) for n in _DVT_ITEMS),
             flag(_DVT_BED, aliases=("Bedridden recently >3 days",)),
             flag(_DVT_SURG),
-            flag(_DVT_ALT),
+            flag(_DVT_ALT, "another diagnosis (cellulitis, Baker cyst, ...) is at least as likely"),
         ),
         "Wells PS et al. N Engl J Med 2003;349:1227-35",
         _wells_dvt,
@@ -318,8 +321,20 @@ CALCULATORS = (
         "risk",
         "integer",
         (
-            choice("Suspicion History", _HISTORY, default=_HISTORY[0]),
-            choice("Electrocardiogram Test", _ECG, default=_ECG[0]),
+            choice(
+                "Suspicion History",
+                _HISTORY,
+                default=_HISTORY[0],
+                description="how suspicious the history is for acute coronary syndrome "
+                "(typical chest pain, radiation, exertional, relieved by nitrates)",
+            ),
+            choice(
+                "Electrocardiogram Test",
+                _ECG,
+                default=_ECG[0],
+                description="ECG: normal; non-specific repolarization (bundle branch block, LVH, "
+                "pacing, repolarization changes); significant ST depression or elevation",
+            ),
             AGE,
             flag("Hypertension history", aliases=("Hypertension",)),
             flag("hypercholesterolemia"),
@@ -333,7 +348,12 @@ CALCULATORS = (
             flag("parent or sibling with Cardiovascular disease before age 65"),
             flag("atherosclerotic disease"),
             flag("Transient Ischemic Attacks History"),
-            choice("Initial troponin", _TROPONIN, default=_TROPONIN[0]),
+            choice(
+                "Initial troponin",
+                _TROPONIN,
+                default=_TROPONIN[0],
+                description="first troponin relative to the upper reference limit",
+            ),
         ),
         "Six AJ et al. Neth Heart J 2008;16:191-6; Backus BE et al. Int J Cardiol 2013;168:2153-8",
         _heart,
