@@ -9,12 +9,13 @@ from clinreason.tools.argumentation import (
     CaseText,
     Challenge,
     Framework,
+    OptionNodes,
     Proposal,
     build_graph,
     decide,
     load_schemes,
+    option_nodes,
     parse_schemes,
-    supporters,
     validate_challenges,
     validate_proposals,
 )
@@ -219,7 +220,40 @@ def test_challenges_are_repaired():
 def _decide(props, chals=(), **kw):
     graph = build_graph(NOTE, props, list(chals), BOOK)
     fw = Framework.from_graph(graph)
-    return graph, decide(fw, supporters(graph, BOOK), list(OPTIONS), **kw)
+    return graph, decide(fw, option_nodes(graph, BOOK), list(OPTIONS), **kw)
+
+
+def _edges(graph):
+    return {(e.source, e.target) for e in graph.attacks}
+
+
+def test_graph_structure_is_linear_with_decision_arguments():
+    props = [
+        Proposal("A", "clinical_evidence", "fever and neck stiffness"),
+        Proposal("A", "clinical_evidence", "CSF shows neutrophils"),
+        Proposal("B", "clinical_evidence", "photophobia"),
+        Proposal("B", "side_effect", "fever"),
+    ]
+    graph, _ = _decide(props)
+    assert _edges(graph) == {
+        ("N_A", "D_A"),
+        ("N_B", "D_B"),
+        ("D_A", "D_B"),
+        ("D_B", "D_A"),
+        ("G1", "N_A"),
+        ("G2", "N_A"),
+        ("G3", "N_B"),
+        ("G4", "D_B"),  # side effect attacks the decision for B
+        ("T1", "G3"),  # photophobia is not in the note
+    }
+    assert {(e.source, e.target) for e in graph.supports} == {
+        ("G1", "D_A"),
+        ("G2", "D_A"),
+        ("G3", "D_B"),
+    }
+    nodes = option_nodes(graph, BOOK)
+    assert nodes["A"] == OptionNodes("A", "D_A", "N_A", ("G1", "G2"))
+    assert nodes["B"].supporters == ("G3",)
 
 
 def test_text_check_defeats_unsupported_rival_and_grounded_decides():
@@ -227,12 +261,10 @@ def test_text_check_defeats_unsupported_rival_and_grounded_decides():
         Proposal("A", "clinical_evidence", "fever and neck stiffness"),
         Proposal("B", "clinical_evidence", "photophobia"),
     ]
-    graph, d = _decide(props)
-    attacks = {(e.source, e.target) for e in graph.attacks}
-    assert attacks == {("G1", "G2"), ("G2", "G1"), ("T1", "G2")}
+    _, d = _decide(props)
     assert d.option == "A" and d.status == "grounded" and d.semantics == "grounded"
-    assert d.extension == {"G1", "T1"}
-    # one attacker (G2, defeated) on one accepted supporter: c = 1/2 -> 1 * (1 - 1/4)
+    assert d.extension == {"G1", "T1", "D_A", "N_B"}
+    # contest of A: D_B attacks D_A (defeated); 1 accepted supporter: c = 1/2 -> 1 - 1/4
     assert d.confidence == 0.75
 
 
@@ -252,7 +284,7 @@ def test_verifier_attack_citing_an_absent_finding_is_itself_defeated():
     props = [Proposal("A", "clinical_evidence", "fever")]
     graph, d = _decide(props, [Challenge("G1", "weak_evidence", "rash on palms")])
     assert d.option == "A"
-    assert {"T1", "G1"} <= d.extension and "V1" not in d.extension
+    assert {"T1", "G1", "D_A"} <= d.extension and "V1" not in d.extension
     assert any(a.id == "T1" and a.author == "text_check" for a in graph.arguments)
 
 
@@ -262,12 +294,17 @@ def test_comparison_outranks_a_single_finding():
         Proposal("B", "best_decision", "neck stiffness"),
     ]
     graph, d = _decide(props)
-    assert {(e.source, e.target) for e in graph.attacks} == {("G2", "G1")}
+    assert ("G2", "D_A") in _edges(graph)
     assert d.option == "B" and d.status == "grounded"
+    # two rival comparisons attack each other: no sceptical winner, the tie rule decides
+    props.append(Proposal("A", "best_decision", "CSF shows neutrophils"))
+    graph, d = _decide(props)
+    assert {("G2", "G3"), ("G3", "G2")} <= _edges(graph)
+    assert d.status == "credulous_preferred" and d.option == "A"  # 2 vs 1 supporters
 
 
 def test_preferred_tie_rule_prefers_more_support_then_less_contest_then_order():
-    # symmetric rivals: grounded accepts nothing, both are credulously accepted
+    # both options supported and unattacked: grounded accepts neither decision
     props = [
         Proposal("B", "clinical_evidence", "fever"),
         Proposal("A", "clinical_evidence", "neck stiffness"),
@@ -277,23 +314,31 @@ def test_preferred_tie_rule_prefers_more_support_then_less_contest_then_order():
     assert "grounded accepts no option" in d.rule and "earlier option" in d.rule
     assert d.confidence == pytest.approx(0.6 * 0.75)
     _, strict = _decide(props, fallback=False)
-    assert strict.option is None
+    assert strict.option is None and strict.status == "none"
     props.append(Proposal("B", "clinical_evidence", "CSF shows neutrophils"))
     _, d = _decide(props, semantics="preferred")
     assert d.option == "B" and "2 vs 1 supporting arguments" in d.rule
     assert d.semantics == "preferred" and d.n_extensions == 2
+    # less contested wins when support is equal
+    props = [
+        Proposal("A", "clinical_evidence", "neck stiffness"),
+        Proposal("B", "clinical_evidence", "fever"),
+    ]
+    _, d = _decide(props, [Challenge("G1", "weak_evidence", "rash on palms")])
+    assert d.option == "B" and "1 vs 2 contesting arguments" in d.rule
 
 
-def test_preferred_option_in_every_extension_wins_before_counts():
-    # x <-> y; option A is accepted in both preferred extensions (via a1 or a2: floating
-    # acceptance at the option level), B has more supporters but only in one extension.
-    attacks = [("x", "y"), ("y", "x"), ("y", "a1"), ("x", "a2"), ("y", "b1"), ("y", "b2")]
-    fw = Framework.of(["x", "y", "a1", "a2", "b1", "b2"], attacks)
-    support = {"A": ["a1", "a2"], "B": ["b1", "b2"]}
-    d = decide(fw, support, ["A", "B"], semantics="preferred")
-    assert d.option == "A" and d.status == "sceptical_preferred"
-    assert d.candidates == {"A": 1, "B": 2}
-    assert "accepted in every preferred extension" in d.rule
+def test_floating_acceptance_of_an_option_is_sceptical_preferred():
+    # x <-> y; A is supported by a1 (attacked by y) or a2 (attacked by x): every preferred
+    # extension accepts A, through different arguments, while grounded accepts nothing.
+    nodes = {"A": OptionNodes("A", "D_A", "N_A", ("a1", "a2"))}
+    attacks = [("x", "y"), ("y", "x"), ("y", "a1"), ("x", "a2")]
+    attacks += [("a1", "N_A"), ("a2", "N_A"), ("N_A", "D_A")]
+    fw = Framework.of(["x", "y", "a1", "a2", "N_A", "D_A"], attacks)
+    d = decide(fw, nodes, ["A", "B"], semantics="preferred")
+    assert d.option == "A" and d.status == "sceptical_preferred" and d.n_extensions == 2
+    assert d.candidates == {"A": 1}
+    # contest of A: y and x (on a1, a2) = 2; 1 accepted supporter: c = 2/3
     assert d.confidence == pytest.approx(0.8 * (1 - (2 / 3) / 2), abs=1e-3)
-    grounded_first = decide(fw, support, ["A", "B"], semantics="grounded")
+    grounded_first = decide(fw, nodes, ["A", "B"], semantics="grounded")
     assert grounded_first.option == "A" and "grounded accepts no option" in grounded_first.rule

@@ -32,20 +32,22 @@ def test_explain_lines_show_accepted_rejected_attacks_and_why(trace, mcq_case):
     step = trace.steps_of(ArgumentStep)[0]
     lines = explain_lines(step, options=mcq_case.options)
     text = "\n".join(lines)
-    assert lines[0].startswith("Argumentation (grounded semantics): 3 arguments")
+    assert lines[0] == "Argumentation (grounded semantics): 7 arguments, 7 attacks"
     assert "Accepted:" in text and "Rejected:" in text
     assert "  + G1 [for A · clinical_evidence]" in text
     assert "  - G2 [for B · clinical_evidence]" in text
     assert "  T1 -> G2: finding not in the case text" in text
-    assert "G1 -> G2: rival option" in text
-    assert lines[-1].startswith("Why A (Bacterial meningitis) survives: G1 accepted")
-    assert "G2 is defeated by T1" in lines[-1]
+    assert "D_A -> D_B: rival decision" in text and "G1 -> N_A: supports option A" in text
+    assert lines[-1] == (
+        "Why A (Bacterial meningitis) survives: D_A is supported by accepted G1; accepted: "
+        "every attacker is defeated — N_A is defeated by G1; D_B is defeated by N_B"
+    )
     assert winner_of(step) == "A"
 
 
 def test_explain_lines_without_a_winner(mcq_case):
     step = ArgumentStep(graph={"arguments": [], "attacks": []})
-    assert explain_lines(step)[-1] == "No option survives: no supporting argument is accepted."
+    assert explain_lines(step)[-1] == "No option survives: no decision argument is accepted."
 
 
 def test_dot_export_colours_by_status_and_escapes_quotes(trace, tmp_path):

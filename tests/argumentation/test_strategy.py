@@ -171,7 +171,7 @@ async def test_no_usable_argument_gives_no_answer_and_skips_the_verifier(mcq_cas
     assert trace.answer is not None and trace.answer.value is None
     assert trace.answer.confidence is None
     assert len(backend.requests) == 1
-    assert "no option has a supporting argument" in _thoughts(trace)
+    assert "no option is accepted by any preferred extension" in _thoughts(trace)
 
 
 async def test_ties_use_the_documented_rule_under_preferred(mcq_case):
@@ -188,7 +188,8 @@ async def test_ties_use_the_documented_rule_under_preferred(mcq_case):
     step = trace.steps_of(ArgumentStep)[0]
     assert trace.answer.value == "A" and step.semantics == "preferred"
     assert "2 vs 1 supporting arguments" in _thoughts(trace)
-    assert set(step.accepted) == {"G2", "G3"}
+    assert set(step.accepted) == {"G1", "G2", "G3", "D_A"}
+    assert "D_C" in step.rejected
 
 
 async def test_backend_error_becomes_a_trace_error(mcq_case):

@@ -39,8 +39,8 @@ from clinreason.tools.argumentation import (
     build_graph,
     decide,
     load_schemes,
+    option_nodes,
     solved_step,
-    supporters,
     validate_challenges,
     validate_proposals,
 )
@@ -279,7 +279,7 @@ class Argumentation:
         fw = Framework.from_graph(graph)
         decision = decide(
             fw,
-            supporters(graph, book),
+            option_nodes(graph, book),
             list(case.options),
             semantics=self.semantics,
             fallback=self.fallback,

@@ -12,8 +12,13 @@
 - `explain_lines`, `export_graph`, `to_dot`, `to_json`: explanation and export.
 """
 
-from clinreason.tools.argumentation.clinical import build_graph, solved_step, supporters
-from clinreason.tools.argumentation.decision import Decision, DecisionSemantics, decide
+from clinreason.tools.argumentation.clinical import (
+    OptionNodes,
+    build_graph,
+    option_nodes,
+    solved_step,
+)
+from clinreason.tools.argumentation.decision import Decision, DecisionSemantics, contest, decide
 from clinreason.tools.argumentation.framework import Framework
 from clinreason.tools.argumentation.grounded import (
     GroundedLabelling,
@@ -65,6 +70,7 @@ __all__ = [
     "Framework",
     "GroundedLabelling",
     "Justification",
+    "OptionNodes",
     "Proposal",
     "Scheme",
     "SchemeBook",
@@ -73,6 +79,7 @@ __all__ = [
     "TextMatch",
     "build_graph",
     "content_words",
+    "contest",
     "credulous",
     "decide",
     "encoding",
@@ -85,11 +92,11 @@ __all__ = [
     "justify",
     "load_schemes",
     "one_extension",
+    "option_nodes",
     "parse_schemes",
     "sceptical",
     "solved_step",
     "statuses",
-    "supporters",
     "to_dot",
     "to_json",
     "validate_challenges",

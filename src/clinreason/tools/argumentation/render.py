@@ -42,16 +42,18 @@ def _tag(arg: Argument, book: SchemeBook) -> str:
         return "critical question · " + arg.scheme.removeprefix("critical_question:")
     if arg.author == "text_check":
         return "text check"
+    if arg.scheme == "decision":
+        return f"decision {arg.option}"
+    if arg.scheme == "no_support":
+        return f"no support for {arg.option}"
     return arg.scheme
 
 
-def winner_of(step: ArgumentStep, book: SchemeBook | None = None) -> str | None:
-    """The option whose supporting argument is accepted (first in graph order), if any."""
-    book = book or load_schemes()
+def winner_of(step: ArgumentStep) -> str | None:
+    """The option whose decision argument is accepted, if any."""
     accepted = set(step.accepted)
     for a in step.graph.arguments:
-        scheme = book.get(a.scheme)
-        if a.id in accepted and a.option and scheme is not None and scheme.stance == "for":
+        if a.scheme == "decision" and a.id in accepted:
             return a.option
     return None
 
@@ -92,9 +94,7 @@ def explain_lines(
         for e in step.graph.attacks:
             reason = f": {e.reason}" if e.reason else ""
             lines.append(f"  {e.source} -> {e.target}{reason}")
-    for e in step.graph.supports:
-        lines.append(f"  {e.source} supports {e.target}" + (f": {e.reason}" if e.reason else ""))
-    winner = answer if answer is not None else winner_of(step, book)
+    winner = answer if answer is not None else winner_of(step)
     lines.append(_why(step, winner, options or {}, book))
     return lines
 
@@ -103,21 +103,23 @@ def _why(
     step: ArgumentStep, winner: str | None, options: Mapping[str, str], book: SchemeBook
 ) -> str:
     if winner is None:
-        return "No option survives: no supporting argument is accepted."
+        return "No option survives: no decision argument is accepted."
     name = f"{winner} ({options[winner]})" if winner in options else winner
     accepted = set(step.accepted)
+    decision = [a for a in step.graph.arguments if a.scheme == "decision" and a.option == winner]
     supporters = [
-        a
+        a.id
         for a in step.graph.arguments
         if a.option == winner
         and a.id in accepted
         and (s := book.get(a.scheme)) is not None
         and s.stance == "for"
     ]
-    if not supporters:
-        return f"Answer {name}: chosen without an accepted supporting argument."
-    parts = [f"{a.id} {step.reasons.get(a.id, 'accepted')}" for a in supporters]
-    return f"Why {name} survives: " + "; ".join(parts)
+    if not decision or decision[0].id not in accepted:
+        return f"Answer {name}: its decision argument is not accepted by this extension."
+    d = decision[0].id
+    backing = f"supported by accepted {', '.join(supporters)}; " if supporters else ""
+    return f"Why {name} survives: {d} is {backing}{step.reasons.get(d, 'accepted')}"
 
 
 def to_json(step: ArgumentStep) -> dict[str, Any]:

@@ -38,7 +38,7 @@ class Scheme(DataModel, frozen=True):
     name: str
     stance: Literal["for", "against"]
     priority: int = 1
-    """For 'for' schemes: attacks a rival option's argument when priority >= the rival's."""
+    """For 'for' schemes: 1 = plain support; >= 2 = a comparison that attacks rival decisions."""
     template: str
     prompt: str
     aliases: tuple[str, ...] = ()
