@@ -109,6 +109,7 @@ async def test_request_mapping_with_every_field(monkeypatch):
             "json_schema": {"name": "response", "schema": {"type": "object"}},
         },
         "logprobs": True,
+        "top_logprobs": 1,
     }
     assert rec.headers[0]["authorization"] == "Bearer sk-secret"
     assert gen.texts == ["a", "b", "c"] and gen.finish_reasons == ["stop"] * 3

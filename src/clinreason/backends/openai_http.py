@@ -185,7 +185,8 @@ class OpenAIBackend:
                     "json_schema": {"name": "response", "schema": request.json_schema},
                 }
         if request.logprobs:
-            body["logprobs"] = True
+            # top_logprobs=1: llama.cpp's server returns no logprobs without it.
+            body.update(logprobs=True, top_logprobs=1)
         return body
 
     def _ensure_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
