@@ -112,7 +112,7 @@ class Ctx:
         self.inputs[p.name] = p.default
         return p.default
 
-    def _num(self, name: str) -> float | None:
+    def _num(self, name: str) -> Any:
         """A measurement or number in the parameter's canonical unit (None: optional, absent)."""
         p = self.param(name)
         value = self.get(name)
@@ -163,7 +163,7 @@ class Ctx:
         except InputError as exc:
             raise InputError(f"{self.calculator}: {p.name}: {exc}") from None
 
-    def _flag(self, name: str) -> bool:
+    def _flag(self, name: str) -> Any:
         """A yes/no finding (missing optional -> its default, recorded as an assumption)."""
         p = self.param(name)
         value = self.get(name)
@@ -173,7 +173,7 @@ class Ctx:
         self.inputs[p.name] = result
         return result
 
-    def _choice(self, name: str) -> str | bool | None:
+    def _choice(self, name: str) -> Any:
         """A categorical value, matched case-insensitively to `Param.choices`.
 
         A boolean is passed through (some MedCalc-Bench items are either a category or a
@@ -202,7 +202,7 @@ class Ctx:
             return b
         raise InputError(f"{p.name}: {value!r} is not one of {list(p.choices)}")
 
-    def _text(self, name: str) -> str | bool | None:
+    def _text(self, name: str) -> Any:
         """A free-text categorical value, stripped, interpreted by the calculator itself."""
         p = self.param(name)
         value = self.get(name)
@@ -222,21 +222,31 @@ class Ctx:
             self._resolved[key] = getattr(self, f"_{kind}")(name)
         return self._resolved[key]
 
-    def num(self, name: str) -> float | None:
-        """A measurement or number in the parameter's canonical unit (None: optional, absent)."""
-        return self._cached("num", name)
+    def num(self, name: str) -> float:
+        """A measurement or number in the parameter's canonical unit (must be present)."""
+        value = self._cached("num", name)
+        if value is None:
+            raise InputError(f"{self.calculator}: missing input {name!r}")
+        return float(value)
+
+    def opt(self, name: str) -> float | None:
+        """An optional measurement or number (None: not given, recorded as an assumption)."""
+        value = self._cached("num", name)
+        return None if value is None else float(value)
 
     def flag(self, name: str) -> bool:
         """A yes/no finding (missing optional -> its default, recorded as an assumption)."""
-        return self._cached("flag", name)
+        return bool(self._cached("flag", name))
 
     def choice(self, name: str) -> str | bool | None:
         """A categorical value matched case-insensitively to `Param.choices` (bools pass)."""
-        return self._cached("choice", name)
+        value: str | bool | None = self._cached("choice", name)
+        return value
 
     def text(self, name: str) -> str | bool | None:
         """A free-text categorical value, stripped, interpreted by the calculator itself."""
-        return self._cached("text", name)
+        value: str | bool | None = self._cached("text", name)
+        return value
 
     def date(self, name: str) -> dt.date:
         """A date given as 'MM/DD/YYYY' (also accepts 'YYYY-MM-DD')."""

@@ -57,10 +57,10 @@ def _parse_date(text: str) -> dt.date | None:
 
 def _weeks_days(value: Any) -> tuple[int, int] | None:
     if isinstance(value, tuple | list) and len(value) == 2:
-        nums = [re.search(r"\d+", str(v)) for v in value]
-        if all(nums):
-            return int(nums[0].group()), int(nums[1].group())
-        return None
+        found = [re.search(r"\d+", str(v)) for v in value]
+        if found[0] is None or found[1] is None:
+            return None
+        return int(found[0].group()), int(found[1].group())
     if isinstance(value, str):
         nums = re.findall(r"\d+", value)
         if len(nums) == 2:
@@ -91,17 +91,22 @@ def ceiling_row(row: Mapping[str, str]) -> CeilingResult:
     from clinreason.tools.calculators import compute_from_entities  # late: avoids an import cycle
 
     cid = int(row["Calculator ID"])
-    common = {
-        "row_number": int(row.get("Row Number") or 0),
-        "calculator_id": cid,
-        "ground_truth": row["Ground Truth Answer"],
-        "lower": row["Lower Limit"],
-        "upper": row["Upper Limit"],
-    }
+
+    def result(answer: Any, correct: bool, error: str | None, steps: list[str]) -> CeilingResult:
+        return CeilingResult(
+            row_number=int(row.get("Row Number") or 0),
+            calculator_id=cid,
+            answer=answer,
+            correct=correct,
+            ground_truth=row["Ground Truth Answer"],
+            lower=row["Lower Limit"],
+            upper=row["Upper Limit"],
+            error=error,
+            steps=steps,
+        )
+
     try:
         comp = compute_from_entities(cid, parse_entities(row["Relevant Entities"]))
     except InputError as exc:
-        return CeilingResult(answer=None, correct=False, error=str(exc), **common)
-    return CeilingResult(
-        answer=comp.value, correct=is_correct(comp.value, row), steps=comp.steps, **common
-    )
+        return result(None, False, str(exc), [])
+    return result(comp.value, is_correct(comp.value, row), None, comp.steps)

@@ -23,7 +23,7 @@ TODAY = Param("Current Date", "date", description="the date of the visit")
 
 
 def _cycle(c: Ctx) -> int:
-    cycle = c.num("cycle length")
+    cycle = c.opt("cycle length")
     if cycle is None:
         c.assume("cycle length not given: 28 days")
         cycle = 28
@@ -132,10 +132,10 @@ def _mme(c: Ctx) -> float:
     c.step("MME/day = sum over opioids of dose x doses per day x conversion factor")
     total, found = 0.0, False
     for drug, (factor, unit) in MME_FACTOR.items():
-        dose = c.num(f"{drug} Dose")
+        dose = c.opt(f"{drug} Dose")
         if dose is None:
             continue
-        per_day = c.num(f"{drug} Dose Per Day")
+        per_day = c.opt(f"{drug} Dose Per Day")
         if per_day is None:
             per_day = 1.0
             c.assume(f"{drug}: doses per day not given, 1 assumed")

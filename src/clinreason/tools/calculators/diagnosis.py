@@ -38,11 +38,11 @@ def _criterion(c: Ctx, label: str, value: float | None, met: bool, shown: str) -
 def _perc(c: Ctx) -> float:
     age = c.num("age")
     total = c.points("Age >= 50", 1 if age >= 50 else 0, f"{fmt(age)} years")
-    hr = c.num(HR.name)
+    hr = c.opt(HR.name)
     total += _criterion(
         c, "Heart rate >= 100", hr, hr is not None and hr >= 100, f"{fmt(hr or 0)} /min"
     )
-    sat = c.num("O₂ saturation percentage")
+    sat = c.opt("O₂ saturation percentage")
     total += _criterion(
         c, "O2 saturation < 95 %", sat, sat is not None and sat < 95, f"{fmt(sat or 0)} %"
     )
@@ -57,7 +57,7 @@ def _perc(c: Ctx) -> float:
 
 
 def _sirs(c: Ctx) -> float:
-    t = c.num(TEMP.name)
+    t = c.opt(TEMP.name)
     total = _criterion(
         c,
         "Temperature > 38 or < 36 °C",
@@ -65,11 +65,11 @@ def _sirs(c: Ctx) -> float:
         t is not None and (t > 38 or t < 36),
         f"{fmt(t or 0)} °C",
     )
-    hr = c.num(HR.name)
+    hr = c.opt(HR.name)
     total += _criterion(
         c, "Heart rate > 90", hr, hr is not None and hr > 90, f"{fmt(hr or 0)} /min"
     )
-    rr, paco2 = c.num(RR.name), c.num("PaCO₂")
+    rr, paco2 = c.opt(RR.name), c.opt("PaCO₂")
     met = (rr is not None and rr > 20) or (paco2 is not None and paco2 < 32)
     shown = ", ".join(
         x
@@ -86,7 +86,7 @@ def _sirs(c: Ctx) -> float:
         met,
         shown,
     )
-    wbc, bands = c.num(WBC.name), c.num("Band form percentage")
+    wbc, bands = c.opt(WBC.name), c.opt("Band form percentage")
     met = (wbc is not None and (wbc > 12000 or wbc < 4000)) or (bands is not None and bands > 10)
     shown = ", ".join(
         x

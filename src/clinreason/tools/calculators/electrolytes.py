@@ -48,7 +48,7 @@ def _delta(gap: float, c: Ctx, label: str) -> float:
 
 
 def _ratio(delta_gap: float, c: Ctx) -> float:
-    hco3 = c.inputs["Bicarbonate"]
+    hco3 = float(c.inputs["Bicarbonate"])
     if hco3 == NORMAL_HCO3:
         raise InputError("delta ratio: bicarbonate equals 24 mEq/L, so the ratio is undefined")
     c.step("delta ratio = delta gap / (24 - HCO3)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from clinreason.tools.calculators._common import (
     AGE,
     CREATININE,
@@ -30,7 +32,7 @@ PLATELETS = measure("Platelet count", "/µL", (100, 3_000_000), analyte="platele
 
 def _fio2(c: Ctx) -> float | None:
     """FiO2 in percent; a value <= 1 is read as a fraction."""
-    f = c.num(FIO2.name)
+    f = c.opt(FIO2.name)
     if f is not None and f <= 1:
         c.assume(f"FiO2 {fmt(f)} read as a fraction = {fmt(f * 100)} %")
         f *= 100
@@ -38,7 +40,7 @@ def _fio2(c: Ctx) -> float | None:
 
 
 def _map(c: Ctx) -> float | None:
-    sbp, dbp = c.num(SBP.name), c.num(DBP.name)
+    sbp, dbp = c.opt(SBP.name), c.opt(DBP.name)
     if sbp is None or dbp is None:
         return None
     value = (sbp + 2 * dbp) / 3
@@ -54,7 +56,9 @@ def _band(value: float, bands: tuple[tuple[float, int], ...], below: int) -> int
     return below
 
 
-def _scored(c: Ctx, label: str, value: float | None, fn, unit: str) -> float:
+def _scored(
+    c: Ctx, label: str, value: float | None, fn: Callable[[float], float], unit: str
+) -> float:
     if value is None:
         return c.points(label, 0, "not given -> assumed normal")
     return c.points(label, fn(value), f"{fmt(value)} {unit}".strip())
@@ -82,7 +86,7 @@ def _apache(c: Ctx) -> float:
         _band(age, ((75, 6), (65, 5), (55, 3), (45, 2)), 0),
         f"{fmt(age)} years",
     )
-    total += _scored(c, "Temperature", c.num(TEMP.name), _temp_pts, "°C")
+    total += _scored(c, "Temperature", c.opt(TEMP.name), _temp_pts, "°C")
     total += _scored(
         c,
         "Mean arterial pressure",
@@ -93,20 +97,20 @@ def _apache(c: Ctx) -> float:
     total += _scored(
         c,
         "Heart rate",
-        c.num(HR.name),
+        c.opt(HR.name),
         lambda v: _band(v, ((180, 4), (140, 3), (110, 2), (70, 0), (55, 2), (40, 3)), 4),
         "/min",
     )
     total += _scored(
         c,
         "Respiratory rate",
-        c.num(RR.name),
+        c.opt(RR.name),
         lambda v: _band(v, ((50, 4), (35, 3), (25, 1), (12, 0), (10, 1), (6, 2)), 4),
         "/min",
     )
     fio2 = _fio2(c)
     if fio2 is not None and fio2 >= 50:
-        aa = c.num("A-a gradient")
+        aa = c.opt("A-a gradient")
         total += _scored(
             c,
             "FiO2 >= 50 %: A-a gradient",
@@ -118,21 +122,21 @@ def _apache(c: Ctx) -> float:
         total += _scored(
             c,
             "FiO2 < 50 %: PaO2",
-            c.num(PAO2.name),
+            c.opt(PAO2.name),
             lambda v: _band(v, ((70.0001, 0), (61, 1), (55, 3)), 4),
             "mmHg",
         )
     total += _scored(
         c,
         "Arterial pH",
-        c.num("pH"),
+        c.opt("pH"),
         lambda v: _band(v, ((7.7, 4), (7.6, 3), (7.5, 1), (7.33, 0), (7.25, 2), (7.15, 3)), 4),
         "",
     )
     total += _scored(
         c,
         "Sodium",
-        c.num("Sodium"),
+        c.opt("Sodium"),
         lambda v: _band(
             v, ((180, 4), (160, 3), (155, 2), (150, 1), (130, 0), (120, 2), (111, 3)), 4
         ),
@@ -141,13 +145,13 @@ def _apache(c: Ctx) -> float:
     total += _scored(
         c,
         "Potassium",
-        c.num("Potassium"),
+        c.opt("Potassium"),
         lambda v: _band(v, ((7, 4), (6, 3), (5.5, 1), (3.5, 0), (3, 1), (2.5, 2)), 4),
         "mmol/L",
     )
     arf = c.flag("Acute renal failure")
     c.flag("Chronic Renal Failure")
-    scr = c.num("creatinine")
+    scr = c.opt("creatinine")
     mult = 2 if arf else 1
     total += _scored(
         c,
@@ -159,11 +163,11 @@ def _apache(c: Ctx) -> float:
     total += _scored(
         c,
         "Hematocrit",
-        c.num("Hematocrit"),
+        c.opt("Hematocrit"),
         lambda v: _band(v, ((60, 4), (50, 2), (46, 1), (30, 0), (20, 2)), 4),
         "%",
     )
-    wbc = c.num(WBC.name)
+    wbc = c.opt(WBC.name)
     total += _scored(
         c,
         "White cell count (x 10^3/µL)",
@@ -171,7 +175,7 @@ def _apache(c: Ctx) -> float:
         lambda v: _band(v, ((40, 4), (20, 2), (15, 1), (3, 0), (1, 2)), 4),
         "x 10^3/µL",
     )
-    gcs = c.num("Glasgow Coma Score")
+    gcs = c.opt("Glasgow Coma Score")
     total += _scored(c, "15 - GCS", gcs, lambda v: 15 - v, "GCS")
     if c.flag("History of severe organ failure or immunocompromise"):
         surgery = c.text("Surgery Type")
@@ -194,7 +198,7 @@ def _apache(c: Ctx) -> float:
 
 
 def _sofa(c: Ctx) -> float:
-    pao2, fio2 = c.num(PAO2.name), _fio2(c)
+    pao2, fio2 = c.opt(PAO2.name), _fio2(c)
     vent = c.flag("On mechanical ventilation") | c.flag("Continous positive airway pressure")
     if pao2 is None or fio2 is None:
         total = c.points("Respiration (PaO2/FiO2)", 0, "not given -> assumed normal")
@@ -212,7 +216,7 @@ def _sofa(c: Ctx) -> float:
             p,
             f"{fmt(ratio)}, {'on' if vent else 'no'} ventilatory support",
         )
-    plt = c.num(PLATELETS.name)
+    plt = c.opt(PLATELETS.name)
     total += _scored(
         c,
         "Platelets (x 10^3/µL)",
@@ -220,19 +224,19 @@ def _sofa(c: Ctx) -> float:
         lambda v: _band(v, ((150, 0), (100, 1), (50, 2), (20, 3)), 4),
         "x 10^3/µL",
     )
-    gcs = c.num("Glasgow Coma Score")
+    gcs = c.opt("Glasgow Coma Score")
     total += _scored(c, "GCS", gcs, lambda v: _band(v, ((15, 0), (13, 1), (10, 2), (6, 3)), 4), "")
     total += _scored(
         c,
         "Bilirubin",
-        c.num("Bilirubin"),
+        c.opt("Bilirubin"),
         lambda v: _band(v, ((12, 4), (6, 3), (2, 2), (1.2, 1)), 0),
         "mg/dL",
     )
-    dopa = c.num("DOPamine") or 0.0
-    dobu = c.num("DOBUTamine") or 0.0
-    epi = c.num("EPINEPHrine") or 0.0
-    norepi = c.num("norEPINEPHrine") or 0.0
+    dopa = c.opt("DOPamine") or 0.0
+    dobu = c.opt("DOBUTamine") or 0.0
+    epi = c.opt("EPINEPHrine") or 0.0
+    norepi = c.opt("norEPINEPHrine") or 0.0
     if dopa > 15 or epi > 0.1 or norepi > 0.1:
         p, why = 4, "dopamine > 15 or epinephrine > 0.1 or norepinephrine > 0.1 µg/kg/min"
     elif dopa > 5 or epi > 0 or norepi > 0:
@@ -245,7 +249,7 @@ def _sofa(c: Ctx) -> float:
         low = (m is not None and m < 70) or (m is None and hypo)
         p, why = (1, "MAP < 70 mmHg") if low else (0, "MAP >= 70 mmHg, no vasopressors")
     total += c.points("Cardiovascular", p, why)
-    scr, uo = c.num("creatinine"), c.num("Urine Output")
+    scr, uo = c.opt("creatinine"), c.opt("Urine Output")
     renal = 0
     if scr is not None:
         renal = _band(scr, ((5, 4), (3.5, 3), (2, 2), (1.2, 1)), 0)

@@ -163,7 +163,7 @@ def _framingham(c: Ctx) -> float:
         )
         risk = 1 - 0.98767 ** math.exp(score)
     c.step(f"L = {fmt(score)}; 10-year risk = {fmt(risk)} = {fmt(risk * 100)} %")
-    return risk * 100
+    return float(risk * 100)
 
 
 _MELD_DIALYSIS = "Dialysis at least twice in the past week"

@@ -116,7 +116,7 @@ def _bazett(c: Ctx) -> float:
 def _fridericia(c: Ctx) -> float:
     _, qt, rr = _rr(c)
     c.step("QTc (Fridericia) = QT / RR^(1/3)")
-    value = qt / rr ** (1 / 3)
+    value = float(qt / rr ** (1 / 3))
     c.step(f"QTc = {fmt(qt)} / {fmt(rr)}^(1/3) = {fmt(value)} ms")
     return value
 

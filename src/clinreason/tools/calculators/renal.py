@@ -61,10 +61,10 @@ def _ckd_epi(c: Ctx) -> float:
     kappa, alpha, sex_factor = (0.7, -0.241, 1.012) if sex == "Female" else (0.9, -0.302, 1.0)
     c.step(
         "eGFR = 142 x min(Scr/k, 1)^a x max(Scr/k, 1)^-1.200 x 0.9938^age x 1.012 (if female); "
-        f"k = {kappa}, a = {alpha} for {sex.lower()}s"
+        f"k = {kappa}, a = {alpha} for {str(sex).lower()}s"
     )
     ratio = scr / kappa
-    value = 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.2 * 0.9938**age * sex_factor
+    value = float(142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.2 * 0.9938**age * sex_factor)
     c.step(
         f"eGFR = 142 x min({fmt(ratio)}, 1)^{alpha} x max({fmt(ratio)}, 1)^-1.2 x 0.9938^{fmt(age)}"
         f" x {sex_factor} = {fmt(value)} mL/min/1.73 m^2"
@@ -79,7 +79,7 @@ def _mdrd(c: Ctx) -> float:
     sex_factor = 0.742 if sex == "Female" else 1.0
     race_factor = 1.212 if black else 1.0
     c.step("GFR = 175 x Scr^-1.154 x age^-0.203 x 0.742 (if female) x 1.212 (if Black)")
-    value = 175 * scr**-1.154 * age**-0.203 * sex_factor * race_factor
+    value = float(175 * scr**-1.154 * age**-0.203 * sex_factor * race_factor)
     c.step(
         f"GFR = 175 x {fmt(scr)}^-1.154 x {fmt(age)}^-0.203 x {sex_factor} x {race_factor}"
         f" = {fmt(value)} mL/min/1.73 m^2"

@@ -49,7 +49,7 @@ def _cha2ds2vasc(c: Ctx) -> float:
 def _wells_pe(c: Ctx) -> float:
     total = c.item("Clinical signs and symptoms of Deep Vein Thrombosis", 3)
     total += c.item("Pulmonary Embolism is #1 diagnosis OR equally likely", 3)
-    hr = c.num(HR.name)
+    hr = c.opt(HR.name)
     if hr is None:
         total += c.points("Heart rate > 100", 0, "not given -> assumed normal")
     else:
@@ -119,7 +119,7 @@ def _rcri(c: Ctx) -> float:
         "yes" if cvd else "no",
     )
     total += c.item("Pre-operative treatment with insulin", 1)
-    scr = c.num("Pre-operative creatinine")
+    scr = c.opt("Pre-operative creatinine")
     if scr is None:
         total += c.points("Pre-operative creatinine > 2 mg/dL", 0, "not given -> assumed normal")
     else:
@@ -197,7 +197,7 @@ def _has_bled(c: Ctx) -> float:
     total += c.item(
         "Medication usage predisposing to bleeding", 1, "Drugs (antiplatelet agents, NSAIDs)"
     )
-    drinks = c.num("Number of Alcoholic Drinks Per Week")
+    drinks = c.opt("Number of Alcoholic Drinks Per Week")
     drinks = 0 if drinks is None else drinks
     total += c.points("Alcohol (>= 8 drinks/week)", 1 if drinks >= 8 else 0, f"{fmt(drinks)}/week")
     return total

@@ -51,7 +51,7 @@ def _gbs(c: Ctx) -> float:
     sbp = c.num(SBP.name)
     p = 3 if sbp < 90 else 2 if sbp < 100 else 1 if sbp < 110 else 0
     total += c.points("Systolic BP (100-109 / 90-99 / < 90: 1/2/3)", p, f"{fmt(sbp)} mmHg")
-    hr = c.num(HR.name)
+    hr = c.opt(HR.name)
     if hr is None:
         total += c.points("Pulse >= 100", 0, "not given -> assumed normal")
     else:
@@ -185,7 +185,7 @@ def _caprini(c: Ctx) -> float:
     mob_pts = dict((m.lower(), p) for m, p in _MOBILITY)
     key = "normal" if mob in (None, False) else str(mob).lower()
     total += c.points("Mobility", mob_pts[key], key)
-    bmi = c.num(BMI.name)
+    bmi = c.opt(BMI.name)
     if bmi is None:
         total += c.points("BMI > 25", 0, "not given -> assumed <= 25")
     else:
@@ -198,21 +198,21 @@ def _caprini(c: Ctx) -> float:
 
 def _curb65(c: Ctx) -> float:
     total = c.item("Confusion", 1)
-    bun = c.num(BUN.name)
+    bun = c.opt(BUN.name)
     if bun is None:
         total += c.points("BUN > 19 mg/dL (urea > 7 mmol/L)", 0, "not given -> assumed normal")
     else:
         total += c.points(
             "BUN > 19 mg/dL (urea > 7 mmol/L)", 1 if bun > 19 else 0, f"{fmt(bun)} mg/dL"
         )
-    rr = c.num(RR.name)
+    rr = c.opt(RR.name)
     rr_hit = rr is not None and rr >= 30
     total += c.points(
         "Respiratory rate >= 30",
         1 if rr_hit else 0,
         "not given -> assumed normal" if rr is None else f"{fmt(rr)} /min",
     )
-    sbp, dbp = c.num(SBP.name), c.num(DBP.name)
+    sbp, dbp = c.opt(SBP.name), c.opt(DBP.name)
     low = (sbp is not None and sbp < 90) or (dbp is not None and dbp <= 60)
     total += c.points(
         "SBP < 90 or DBP <= 60 mmHg",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from clinreason.errors import InputError
 from clinreason.tools.calculators._common import (
     AGE,
@@ -90,7 +92,7 @@ def _centor(c: Ctx) -> float:
     total = c.points("Age (3-14: +1, 15-44: 0, >= 45: -1)", p, f"{fmt(age)} years")
     total += c.item("Exudate or swelling on tonsils", 1)
     total += c.item("Tender/swollen anterior cervical lymph nodes", 1)
-    t = c.num("Temperature")
+    t = c.opt("Temperature")
     if t is None:
         total += c.points("Temperature > 38 °C", 0, "not given -> assumed normal")
     else:
@@ -173,8 +175,10 @@ _PSI_ALIASES = {
 }
 
 
-def _lab_item(c: Ctx, name: str, label: str, test, pts: int, unit: str) -> float:
-    value = c.num(name)
+def _lab_item(
+    c: Ctx, name: str, label: str, test: Callable[[float], bool], pts: int, unit: str
+) -> float:
+    value = c.opt(name)
     if value is None:
         return c.points(label, 0, "not given -> assumed normal")
     return c.points(label, pts if test(value) else 0, f"{fmt(value)} {unit}".strip())
