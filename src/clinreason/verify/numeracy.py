@@ -47,7 +47,7 @@ _REFERENCE = re.compile(
 _CMP = re.compile(
     r"(?i)(?P<not>\bnot\s+|\bno\s+|n't\s+)?(?P<op>>=|<=|=>|=<|≥|≤|>|<|\b(?:greater|more|higher)\s+than"
     r"(?:\s+or\s+equal\s+to)?|\b(?:less|lower|fewer)\s+than(?:\s+or\s+equal\s+to)?|\babove\b|"
-    r"\bbelow\b|\bexceed(?:s|ing|ed)?\b|\bunder\b|\bover\b|\bat\s+least\b|\bat\s+most\b)\s*"
+    r"\bbelow\b|\bexceed(?:s|ing|ed)?\b|\bat\s+least\b|\bat\s+most\b)\s*"
     r"(?:the\s+)?(?:(?:upper|lower)\s+)?(?:(?:limit|threshold|cut-?off)\s+(?:of\s+)?)?"
     r"(?P<num>-?\d[\d,]*(?:\.\d+)?)"
 )
@@ -159,7 +159,7 @@ class NumbersCheck:
     ) -> list[Verdict]:
         out = []
         for q in quantities(step.text):
-            if (q.unit is None and q.analyte is None) or q.unit in ("points", "score"):
+            if (q.unit is None and q.analyte is None) or q.unit == "points" or q.in_range:
                 continue
             if _REFERENCE.search(q.before) or _CONDITIONAL.search(q.before):
                 continue
@@ -282,7 +282,11 @@ class NumbersCheck:
             op = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
         threshold, _ = parse_number(m.group("num"))
         claim = " ".join(sentence[max(0, m.start() - 40) : m.end()].split())
-        subject = [q for q in stated if q.end <= m.start() and q.start >= m.start() - 50]
+        subject = [
+            q
+            for q in stated
+            if q.end <= m.start() and len(sentence[q.end : m.start()].split()) <= 4
+        ]
         if subject:
             s = subject[-1]
             if not s.finite:

@@ -11,6 +11,7 @@ such as 'bpm' or '-year-old').
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
@@ -76,6 +77,8 @@ class Quantity:
     text: str
     before: str
     """Up to 60 characters of the same clause before the number (for qualifiers)."""
+    in_range: bool = False
+    """Part of a range such as '135-145' or '3 to 5' (a reference, rarely a patient value)."""
 
     @property
     def finite(self) -> bool:
@@ -148,6 +151,8 @@ def quantities(text: str) -> list[Quantity]:
             bp_part[m.start(2)] = ("dbp", None)
     for m in NUMBER.finditer(masked):
         start, end = m.span()
+        if start < prev_end:  # inside the unit of the previous number (x10^9/L)
+            continue
         prev = masked[start - 1] if start else " "
         if prev.isalnum() or prev in "._^#":
             continue
@@ -184,6 +189,17 @@ def quantities(text: str) -> list[Quantity]:
             )
         )
         prev_end = unit_end
+    return _mark_ranges(out, masked)
+
+
+def _mark_ranges(found: list[Quantity], text: str) -> list[Quantity]:
+    out = list(found)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        between = text[a.end : b.start]
+        if re.fullmatch(r"\s*(?:-|to)\s*", between) and a.value < b.value:
+            out[i] = dataclasses.replace(a, in_range=True)
+            out[i + 1] = dataclasses.replace(b, in_range=True)
     return out
 
 
