@@ -26,6 +26,7 @@ from clinreason.bench.report_plots import (
     reliability_figure,
 )
 from clinreason.bench.rundir import RESULTS, SUMMARY, RunSpec, scan_results
+from clinreason.bench.summary import summarize_binary
 from clinreason.errors import ClinReasonError, ConfigError
 from clinreason.trace import DISCLAIMER, utcnow
 
@@ -111,13 +112,38 @@ class ReportRun:
         return self.spec.system or self.path.name
 
 
+_KEYS = ("dataset", "category", "subject", "step", "question_type", "calculator_name", "cohort")
+"""Metadata keys the report breaks down by when the benchmark's summary names none."""
+
+
+def _keys(results: Sequence[CaseResult], summary: Mapping[str, Any]) -> list[str]:
+    if isinstance(summary.get("by"), dict) and summary["by"]:
+        return list(summary["by"])
+    keys = []
+    for key in _KEYS:
+        values = {str(r.metadata[key]) for r in results if r.metadata.get(key) is not None}
+        if 2 <= len(values) <= 60:
+            keys.append(key)
+    return keys[:2]
+
+
 def load_report_run(path: Path, *, max_cases: int) -> ReportRun:
-    """Read a run directory for the report (traces only for the first `max_cases` results)."""
+    """Read a run directory for the report (traces only for the first `max_cases` results).
+
+    Headline figures are recomputed from the results with the harness's own definitions, so
+    runs of every benchmark appear alike (accuracy over scored items, errors counted apart).
+    """
     loaded = load_run(path)
     summary_path = Path(path) / SUMMARY
     if not summary_path.is_file():
         raise ConfigError(f"{path} has no {SUMMARY}; finish the run or `clinreason score` it first")
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    stored = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = summarize_binary(
+        loaded.results,
+        benchmark=loaded.spec.benchmark.name,
+        breakdown_keys=_keys(loaded.results, stored),
+        macro_key=stored.get("macro_key"),
+    )
     scan = scan_results(Path(path) / RESULTS)
     cases: list[CaseResult] = []
     for line in scan.lines[:max_cases]:
