@@ -83,7 +83,7 @@ def _solve(
     found: list[frozenset[str]] = []
 
     def on_model(model: clingo.Model) -> None:
-        found.append(frozenset(names[s.arguments[0].number] for s in model.symbols(shown=True)))
+        found.append(frozenset(names[s.number] for s in model.symbols(shown=True)))
 
     ctl.solve(on_model=on_model)
     return found

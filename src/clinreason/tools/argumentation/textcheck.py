@@ -18,6 +18,7 @@ reviewable.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -121,12 +122,18 @@ class CaseText:
     def _index(self) -> set[tuple[str, bool]]:
         return {(stem, neg) for stem, neg, _ in _tagged(self.text)}
 
+    @cached_property
+    def _sorted(self) -> dict[bool, list[str]]:
+        return {neg: sorted(s for s, n in self._index if n == neg) for neg in (False, True)}
+
     def _has(self, stem: str, negated: bool) -> bool:
         if (stem, negated) in self._index:
             return True
         if len(stem) < 4 or stem[0].isdigit():
             return False
-        return any(s.startswith(stem) and n == negated for s, n in self._index)
+        stems = self._sorted[negated]
+        i = bisect_left(stems, stem)
+        return i < len(stems) and stems[i].startswith(stem)
 
     def check(self, finding: str) -> TextMatch:
         """Whether `finding` is stated in the text, with the words that decide it."""
