@@ -40,7 +40,13 @@ async def test_plain_generation_is_greedy_deterministic_and_counted(backend):
     assert first.texts == second.texts and first.texts[0].strip()
     assert first.model == MODEL and first.finish_reasons[0] in ("stop", "length")
     assert first.usage.prompt_tokens > 5 and 1 <= first.usage.completion_tokens <= 8
-    assert backend.spec.params == {"model": MODEL, "n_ctx": 512, "n_threads": 1, "seed": 0}
+    assert backend.spec.params == {
+        "model": MODEL,
+        "n_ctx": 512,
+        "n_threads": 1,
+        "seed": 0,
+        "prompt_cache": False,
+    }
 
 
 @pytest.mark.embedded

@@ -32,7 +32,7 @@ BACKENDS: dict[str, type] = {
 """Backend name -> class, for the CLI and the API."""
 
 _OPTIONS: dict[str, set[str]] = {
-    "embedded": {"n_threads", "n_ctx", "seed", "logprobs", "cache_dir"},
+    "embedded": {"n_threads", "n_ctx", "seed", "logprobs", "prompt_cache", "cache_dir"},
     "openai": {"base_url", "api_key_env", "timeout", "max_concurrency", "schema_mode", "retry"},
     "fake": {"script"},
 }
@@ -83,8 +83,9 @@ def make_backend(
             `openai`).
         cache: Put a `CachedBackend` in front (never for `fake`).
         cache_path: SQLite file of the cache; default in the user cache dir.
-        **options: Backend options (embedded: n_threads, n_ctx, seed, logprobs; openai:
-            base_url, api_key_env, timeout, max_concurrency, schema_mode).
+        **options: Backend options (embedded: n_threads, n_ctx, seed, logprobs,
+            prompt_cache; openai: base_url, api_key_env, timeout, max_concurrency,
+            schema_mode).
 
     Raises:
         ConfigError: Unknown backend name or option, or a missing required option.

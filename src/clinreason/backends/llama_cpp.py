@@ -115,6 +115,7 @@ class EmbeddedBackend:
                 "n_ctx": self.n_ctx,
                 "n_threads": self.threads,
                 "seed": self.seed,
+                "prompt_cache": self.prompt_cache,
             },
         )
 
