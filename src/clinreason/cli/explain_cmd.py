@@ -16,7 +16,7 @@ from clinreason.cli._common import (
     make_strategy,
     parse_params,
 )
-from clinreason.trace import Case, Trace, write_trace
+from clinreason.trace import ArgumentStep, Case, Trace, write_trace
 from clinreason.trace import explain as render_explanation
 
 _PHENOTYPE = re.compile(
@@ -48,6 +48,17 @@ async def _answer(case: Case, strategy: Any, backend: Any) -> Trace:
         return await run(strategy, case, backend)
     finally:
         await backend.aclose()
+
+
+def _argumentation_lines(trace: Trace) -> list[str]:
+    """The solved argument graph, for traces that have one."""
+    steps = trace.steps_of(ArgumentStep)
+    if not steps:
+        return []
+    from clinreason.tools.argumentation import explain_lines
+
+    answer = trace.answer.value if trace.answer else None
+    return ["", *explain_lines(steps[-1], options=trace.case.options, answer=answer)]
 
 
 def _attach_verdicts(trace: Trace) -> Trace:
@@ -113,7 +124,6 @@ def explain(
         write_trace(trace, save)
     if graph:
         from clinreason.tools.argumentation import export_graph
-        from clinreason.trace import ArgumentStep
 
         steps = trace.steps_of(ArgumentStep)
         if not steps:
@@ -123,5 +133,7 @@ def explain(
         click.echo(trace.model_dump_json(indent=2))
     else:
         click.echo(render_explanation(trace, show_all=all_steps))
+        for line in _argumentation_lines(trace):
+            click.echo(line)
     if trace.error is not None:
         raise click.ClickException(f"no answer: {trace.error.message}")
