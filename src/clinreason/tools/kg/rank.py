@@ -1,0 +1,283 @@
+"""Phenotype-driven differential diagnosis: a likelihood-ratio ranking in the spirit of LIRICAL.
+
+For each disease D and each observed term t the ranker asks how much more likely a patient with
+D shows t than a patient with some other disease (a likelihood ratio, LR), and multiplies the
+LRs of all observed and excluded terms. With q(x) the fraction of diseases annotated with x or
+a descendant (so -log q(x) is the term's information content) and f the annotated frequency
+(or `RankConfig.default_frequency` when the source gives none):
+
+* implied match: D is annotated with t or a descendant of t         LR = f / (f̄ q(t))
+* covered: D is annotated with an ancestor x of t (t more specific)   LR = f / (f̄ q(x))
+* related: D and t only share an ancestor a below the root           LR = γ f / (f̄ q(a))
+* unrelated: nothing shared below the phenotype root                 LR = ε
+* excluded term t that D shows with frequency f                      LR = (1 - f) / (1 - f̄ q(t))
+
+The best of these per (t, D) counts. The score is the sum of log LRs; `posterior` normalises
+exp(score) over all diseases (uniform prior).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from clinreason.errors import InputError
+from clinreason.tools.kg.base import KnowledgeGraph, require_terms
+
+
+@dataclass(frozen=True)
+class RankConfig:
+    """Parameters of the likelihood-ratio model (fixed a priori, see docs/benchmarks/kg.md)."""
+
+    default_frequency: float = 0.5
+    """f and f̄ when the source gives no frequency."""
+    related_factor: float = 0.1
+    """γ: credit for findings that only share an ancestor with an annotated term."""
+    unrelated_lr: float = 0.01
+    """ε: LR of a finding unrelated to everything annotated to the disease."""
+    excluded_frequency: float = 0.3
+    """f used for excluded terms when the source gives no frequency."""
+    feature_budget: float | None = None
+    """Without source frequencies, assume a patient shows about this many of the disease's
+    annotated features: f = min(default_frequency, feature_budget / n_annotations)."""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One disease in the differential."""
+
+    disease: str
+    label: str
+    rank: int
+    score: float
+    """Sum of log likelihood ratios."""
+    posterior: float
+    """exp(score) normalised over all diseases (uniform prior)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A patient's findings after cleaning: the terms that actually enter the score."""
+
+    observed: tuple[str, ...]
+    excluded: tuple[str, ...]
+    dropped: tuple[tuple[str, str], ...] = ()
+    """(term id, why it was not used)."""
+
+
+@dataclass
+class _TermIndex:
+    idx: np.ndarray
+    logf: np.ndarray
+
+
+@dataclass
+class DifferentialRanker:
+    """Ranks a graph's diseases for observed and excluded phenotype terms.
+
+    >>> from clinreason.tools.kg.memory import demo_graph
+    >>> r = DifferentialRanker(demo_graph())
+    >>> [x.disease for x in r.rank(["HP:4"])][:2]
+    ['D:A', 'D:B']
+    """
+
+    graph: KnowledgeGraph
+    config: RankConfig = field(default_factory=RankConfig)
+
+    def __post_init__(self) -> None:
+        self.ids: tuple[str, ...] = self.graph.disease_ids()
+        self._pos = {d: i for i, d in enumerate(self.ids)}
+        self._n = len(self.ids)
+        self._prop: dict[str, _TermIndex] = {}
+        self._direct: dict[str, _TermIndex] = {}
+        self._raw: dict[str, tuple[list[int], list[float | None]]] | None = None
+        self._pheno: dict[str, bool] = {}
+        self._default_logf: np.ndarray | None = None
+        self._n_annotations = np.zeros(self._n)
+
+    # ---- indexes -------------------------------------------------------------------------
+    def _logf(self, idx: np.ndarray, freqs: list[float | None]) -> np.ndarray:
+        default = self.default_logf()[idx]
+        known = np.array([np.nan if f is None else max(f, 1e-3) for f in freqs], dtype=float)
+        return np.where(np.isnan(known), default, np.log(np.nan_to_num(known, nan=1.0)))
+
+    def default_logf(self) -> np.ndarray:
+        """log of the frequency assumed per disease when the source gives none."""
+        if self._default_logf is None:
+            cfg = self.config
+            f = np.full(self._n, cfg.default_frequency)
+            if cfg.feature_budget:
+                self._direct_raw()
+                n = np.maximum(self._n_annotations, 1)
+                f = np.minimum(f, cfg.feature_budget / n)
+            self._default_logf = np.log(f)
+        return self._default_logf
+
+    def prop(self, term: str) -> _TermIndex:
+        """Diseases annotated with the term or a descendant (indices, log frequency)."""
+        found = self._prop.get(term)
+        if found is None:
+            with_ = self.graph.diseases_with(term)
+            keys = [k for k in with_ if k in self._pos]
+            idx = np.fromiter((self._pos[k] for k in keys), dtype=np.int64, count=len(keys))
+            found = _TermIndex(idx, self._logf(idx, [with_[k] for k in keys]))
+            self._prop[term] = found
+        return found
+
+    def _direct_raw(self) -> dict[str, tuple[list[int], list[float | None]]]:
+        if self._raw is None:
+            raw: dict[str, tuple[list[int], list[float | None]]] = {}
+            for i, did in enumerate(self.ids):
+                disease = self.graph.disease(did)
+                for a in disease.annotations if disease else ():
+                    slot = raw.setdefault(a.term, ([], []))
+                    slot[0].append(i)
+                    slot[1].append(a.frequency)
+                    self._n_annotations[i] += self.is_phenotype(a.term)
+            self._raw = raw
+        return self._raw
+
+    def direct(self, term: str) -> _TermIndex:
+        """Diseases annotated with exactly this term."""
+        found = self._direct.get(term)
+        if found is None:
+            ix, fs = self._direct_raw().get(term, ([], []))
+            idx = np.array(ix, dtype=np.int64)
+            found = self._direct[term] = _TermIndex(idx, self._logf(idx, fs))
+        return found
+
+    def q(self, term: str) -> float:
+        """Smoothed fraction of diseases annotated with the term or a descendant."""
+        return (len(self.prop(term).idx) + 1) / (self._n + 1)
+
+    def is_phenotype(self, term: str) -> bool:
+        """True for terms in the phenotypic-abnormality branch (below the root)."""
+        found = self._pheno.get(term)
+        if found is None:
+            found = self._pheno[term] = self.graph.phenotype_root in self.graph.ancestors(term)
+        return found
+
+    # ---- query cleaning --------------------------------------------------------------------
+    def prepare(self, observed: Sequence[str], excluded: Sequence[str] = ()) -> Query:
+        """Validate ids, replace obsolete terms, keep the most specific observed terms.
+
+        Raises:
+            InputError: listing every unknown id.
+        """
+        require_terms(self.graph, [*observed, *excluded])
+        dropped: list[tuple[str, str]] = []
+
+        def resolve(terms: Sequence[str]) -> list[str]:
+            out: list[str] = []
+            replacement = getattr(self.graph, "replacement", None)
+            for t in dict.fromkeys(terms):
+                new = replacement(t) if replacement else None
+                if new:
+                    dropped.append((t, f"obsolete, replaced by {new}"))
+                    t = new
+                if not self.is_phenotype(t):
+                    dropped.append((t, "not a phenotypic abnormality term"))
+                    continue
+                out.append(t)
+            return out
+
+        obs = resolve(observed)
+        exc = resolve(excluded)
+        obs_anc = set().union(*(self.graph.ancestors(t) for t in obs)) if obs else set()
+        kept_obs = [t for t in obs if t not in obs_anc]
+        dropped += [(t, "implied by a more specific observed term") for t in obs if t in obs_anc]
+        obs_set = set(obs)
+        kept_exc: list[str] = []
+        for t in exc:
+            if t in obs_set or t in obs_anc:
+                dropped.append((t, "excluded but implied by an observed term"))
+            elif self.graph.ancestors(t) & set(exc):
+                dropped.append((t, "implied by a more general excluded term"))
+            else:
+                kept_exc.append(t)
+        return Query(tuple(kept_obs), tuple(kept_exc), tuple(dropped))
+
+    # ---- scoring -------------------------------------------------------------------------------
+    def observed_scores(self, term: str) -> np.ndarray:
+        """log LR of one observed term for every disease."""
+        cfg = self.config
+        fbar = math.log(cfg.default_frequency)
+        out = np.full(self._n, math.log(cfg.unrelated_lr))
+        root = self.graph.phenotype_root
+        chain = [a for a in self.graph.ancestors(term) if a != root and self.is_phenotype(a)]
+        related = math.log(cfg.related_factor)
+        for a in chain:
+            lq = math.log(self.q(a))
+            p = self.prop(a)
+            np.maximum.at(out, p.idx, p.logf + related - fbar - lq)
+            d = self.direct(a)
+            np.maximum.at(out, d.idx, d.logf - fbar - lq)
+        p = self.prop(term)
+        np.maximum.at(out, p.idx, p.logf - fbar - math.log(self.q(term)))
+        return out
+
+    def excluded_scores(self, term: str) -> np.ndarray:
+        """log LR of one excluded term for every disease."""
+        cfg = self.config
+        base = -math.log(1 - cfg.default_frequency * self.q(term))
+        out = np.full(self._n, base)
+        p = self.prop(term)
+        with_ = self.graph.diseases_with(term)
+        freqs = [with_[self.ids[i]] for i in p.idx]
+        f = np.array([cfg.excluded_frequency if x is None else x for x in freqs], dtype=float)
+        out[p.idx] = np.log(np.clip(1 - f, 1e-3, 1.0)) + base
+        return out
+
+    def scores(self, query: Query) -> np.ndarray:
+        """Total log LR per disease (aligned with `self.ids`)."""
+        total = np.zeros(self._n)
+        for t in query.observed:
+            total += self.observed_scores(t)
+        for t in query.excluded:
+            total += self.excluded_scores(t)
+        return total
+
+    def rank(
+        self, observed: Sequence[str], excluded: Sequence[str] = (), *, top_k: int | None = 10
+    ) -> list[Ranked]:
+        """The differential, best first (ties broken by disease id).
+
+        Raises:
+            InputError: unknown term ids, or no usable observed term.
+        """
+        query = self.prepare(observed, excluded)
+        if not query.observed:
+            raise InputError("no observed phenotypic-abnormality term to rank diseases on")
+        return self.rank_query(query, top_k=top_k)
+
+    def rank_query(self, query: Query, *, top_k: int | None = 10) -> list[Ranked]:
+        """Like `rank` for an already prepared query."""
+        s = self.scores(query)
+        order = np.lexsort((np.arange(self._n), -s))
+        z = s - s.max()
+        post = np.exp(z) / np.exp(z).sum()
+        chosen = order if top_k is None else order[:top_k]
+        out = []
+        for r, i in enumerate(chosen, 1):
+            disease = self.graph.disease(self.ids[i])
+            out.append(
+                Ranked(
+                    self.ids[i],
+                    disease.label if disease else self.ids[i],
+                    r,
+                    float(s[i]),
+                    float(post[i]),
+                )
+            )
+        return out
+
+    def rank_of(self, query: Query, disease_id: str) -> int | None:
+        """1-based rank of one disease for the query (None when not in the graph)."""
+        i = self._pos.get(disease_id)
+        if i is None:
+            return None
+        s = self.scores(query)
+        return int((s > s[i]).sum() + ((s == s[i]) & (np.arange(self._n) < i)).sum() + 1)

@@ -1,0 +1,198 @@
+"""Concept recognition: free text -> phenotype terms with exact spans and negation.
+
+Dictionary matching on labels and synonyms of the graph's phenotypic-abnormality terms:
+words are lower-cased, plural-stripped and spelling-normalised (`text.stem`); hyphens and
+slashes split words; parenthesised parts of names are ignored; "X, Y" names also match as
+"Y X". At each position the longest name in the text's order wins; failing that, a short
+window whose content words equal a 2-4 word name in another order (only across the filler
+words "of the in on a an both") matches ("pain in the chest" -> Chest pain). Upper-case abbreviations
+from the synonym table (HCM, VSD) match case-sensitively. Matches never cross punctuation. Each match is then put in context (`negation.context_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from clinreason.tools.kg.base import KnowledgeGraph, Term
+from clinreason.tools.kg.negation import context_of, find_triggers
+from clinreason.tools.kg.text import Token, normalize, tokenize
+from clinreason.trace import Span
+
+FILLER = frozenset("of the in on a an both".split())
+MAX_WINDOW = 7
+MIN_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One recognised phenotype mention."""
+
+    term: str
+    label: str
+    span: Span
+    matched: str
+    """The dictionary name that matched (label or synonym)."""
+    method: Literal["label", "synonym", "reordered"]
+    negated: bool = False
+    family: bool = False
+    """The finding is reported for a relative, not the patient."""
+    hypothetical: bool = False
+    """Mentioned as a possibility to rule out, not as present or absent."""
+    trigger: str = ""
+    """The text that made it negated / family / hypothetical."""
+
+    @property
+    def status(self) -> Literal["present", "absent", "family", "hypothetical"]:
+        """How the patient's finding counts."""
+        if self.family:
+            return "family"
+        if self.hypothetical:
+            return "hypothetical"
+        return "absent" if self.negated else "present"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    term: str
+    name: str
+    is_label: bool
+
+
+def _variants(name: str) -> Iterable[str]:
+    yield name
+    if name.count(",") == 1:
+        head, tail = (x.strip() for x in name.split(","))
+        if head and tail:
+            yield f"{tail} {head}"
+
+
+@dataclass
+class ConceptRecognizer:
+    """Dictionary-based recogniser over the phenotypic-abnormality terms of a graph.
+
+    >>> from clinreason.tools.kg.memory import demo_graph
+    >>> rec = ConceptRecognizer.for_graph(demo_graph())
+    >>> [(m.term, m.negated) for m in rec.recognize("Focal seizures; no short stature.")]
+    [('HP:4', False), ('HP:3', True)]
+    """
+
+    terms: list[Term]
+    exact: dict[tuple[str, ...], _Entry] = field(default_factory=dict)
+    bags: dict[tuple[str, ...], _Entry] = field(default_factory=dict)
+    abbreviations: dict[str, _Entry] = field(default_factory=dict)
+    """Upper-case abbreviations (HCM, VSD): matched case-sensitively as whole words."""
+
+    def __post_init__(self) -> None:
+        self.max_len = 1
+        for t in self.terms:
+            names = [(t.label, True), *((s, False) for s in t.synonyms)]
+            for name, is_label in names:
+                for variant in _variants(name):
+                    self._add(t.id, variant, is_label)
+
+    def _add(self, term: str, name: str, is_label: bool) -> None:
+        if name.isupper() and name.isalnum() and len(name) <= 5:
+            self.abbreviations.setdefault(name, _Entry(term, name, is_label))
+            return
+        key = normalize(name)
+        if not key or len(" ".join(key)) < MIN_CHARS:
+            return
+        entry = _Entry(term, name, is_label)
+        old = self.exact.get(key)
+        if old is None or (is_label and not old.is_label):
+            self.exact[key] = entry
+        self.max_len = max(self.max_len, len(key))
+        content = tuple(sorted(w for w in key if w not in FILLER))
+        if 2 <= len(content) <= 4:
+            old = self.bags.get(content)
+            if old is None or (is_label and not old.is_label):
+                self.bags[content] = entry
+
+    @classmethod
+    def for_graph(cls, graph: KnowledgeGraph) -> ConceptRecognizer:
+        """The recogniser for a graph, built once per graph object and cached."""
+        return _cached(graph)
+
+    def recognize(
+        self, text: str, source: Literal["context", "question"] = "context"
+    ) -> list[Mention]:
+        """Every mention in `text`, in text order (spans index into `text`)."""
+        tokens = tokenize(text)
+        triggers = find_triggers(tokens)
+        out: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            exact, reordered = self._longest(tokens, i), self._reordered(tokens, i)
+            if exact and reordered and reordered[0] > exact[0]:
+                exact = None  # a longer span in another word order wins
+            found = exact or reordered or self._abbreviation(tokens, i)
+            if found is None:
+                i += 1
+                continue
+            end, entry, method = found
+            ctx = context_of(tokens, triggers, i, end)
+            start_c, end_c = tokens[i].start, tokens[end - 1].end
+            out.append(
+                Mention(
+                    term=entry.term,
+                    label=self._label(entry.term),
+                    span=Span(start=start_c, end=end_c, text=text[start_c:end_c], source=source),
+                    matched=entry.name,
+                    method=method,
+                    negated=ctx.negated,
+                    family=ctx.family,
+                    hypothetical=ctx.hypothetical,
+                    trigger=ctx.trigger,
+                )
+            )
+            i = end
+        return out
+
+    def _label(self, term: str) -> str:
+        if not hasattr(self, "_labels"):
+            self._labels = {t.id: t.label for t in self.terms}
+        return self._labels.get(term, term)
+
+    def _longest(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
+        limit = min(len(tokens), i + self.max_len)
+        best = None
+        for end in range(i + 1, limit + 1):
+            if end - 1 > i and tokens[end - 1].phrase_break:
+                break
+            entry = self.exact.get(tuple(t.norm for t in tokens[i:end]))
+            if entry is not None:
+                best = (end, entry, "label" if entry.is_label else "synonym")
+        return best
+
+    def _abbreviation(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
+        entry = self.abbreviations.get(tokens[i].text)
+        return (i + 1, entry, "synonym") if entry else None
+
+    def _reordered(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
+        if tokens[i].norm in FILLER:
+            return None
+        best = None
+        content: list[str] = []
+        for end in range(i + 1, min(len(tokens), i + MAX_WINDOW) + 1):
+            tok = tokens[end - 1]
+            if end - 1 > i and tok.phrase_break:
+                break
+            if tok.norm in FILLER:
+                continue
+            content.append(tok.norm)
+            if len(content) > 4:
+                break
+            entry = self.bags.get(tuple(sorted(content)))
+            if entry is not None and len(content) >= 2:
+                best = (end, entry, "reordered")
+        return best
+
+
+@lru_cache(maxsize=8)
+def _cached(graph: KnowledgeGraph) -> ConceptRecognizer:
+    root = graph.phenotype_root
+    terms = [t for t in graph.terms() if t.id != root and root in graph.ancestors(t.id)]
+    return ConceptRecognizer(terms)
