@@ -244,3 +244,47 @@ def test_killed_process_resumes_without_loss_or_duplicates(tmp_path: Path) -> No
     ids = [line.split(b'"')[3] for line in (out / RESULTS).read_bytes().splitlines()]
     assert len(results) == 400 and len(ids) == len(set(ids)) == 400
     assert all(r.status == "ok" for r in results)
+
+
+class Recorder:
+    """A progress sink that records what it is told."""
+
+    def __init__(self) -> None:
+        self.started: tuple[int, int] | None = None
+        self.advanced: list[str] = []
+        self.stopped = False
+
+    def start(self, total: int, done: int) -> None:
+        self.started = (total, done)
+
+    def advance(self, result) -> None:  # type: ignore[no-untyped-def]
+        self.advanced.append(result.status)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_progress_sinks(data_dir: Path, tmp_path: Path, scripted_backend: Callable) -> None:
+    bench = MirageBenchmark()
+    dataset = bench.load(data_dir / "mirage_tiny.json")
+    _run(bench, dataset, Direct(), scripted_backend(KEYS), tmp_path / "a", limit=1)
+    sink = Recorder()
+    asyncio.run(
+        run_eval(
+            bench,
+            dataset,
+            Direct(),
+            scripted_backend(KEYS),
+            out_dir=tmp_path / "a",
+            resume=True,
+            progress=sink,
+        )
+    )
+    assert sink.started == (3, 1) and sink.advanced == ["ok", "ok"] and sink.stopped
+    # the rich bar (rate, ETA) also works when forced on without a terminal
+    asyncio.run(
+        run_eval(
+            bench, dataset, Direct(), scripted_backend(KEYS), out_dir=tmp_path / "b", progress=True
+        )
+    )
+    assert len(_lines(tmp_path / "b")) == 3

@@ -55,6 +55,8 @@ def label_from_value(
     """
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
+    if isinstance(value, str) and value in options:
+        return value  # already a label (the common case for constrained answers)
     text = _clean(str(value))
     if not text:
         return None
