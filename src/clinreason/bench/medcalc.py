@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import csv
 import hashlib
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -262,6 +263,7 @@ class MedCalcBenchmark:
         correct = bool(is_correct(answer, _row(case))) if answer is not None else False
         details = diagnose(case, trace, correct)
         details["answer"] = answer
+        details["ceiling_correct"] = gold_ceiling(case.metadata, case.gold)
         return CaseScore(correct=correct, details=details)
 
     def summarize(self, results: Sequence[CaseResult]) -> dict[str, JsonValue]:
@@ -275,10 +277,9 @@ class MedCalcBenchmark:
         params: Counter[str] = Counter()
         ext_ok = ext_total = 0
         for r in results:
-            details = r.details
-            if r.status == "error" and r.trace is not None:
-                details = diagnose(r.trace.case, r.trace, False)
-                details["failure_stage"] = _error_stage(r, details)
+            details = dict(r.details)
+            if r.status == "error":
+                details["failure_stage"] = error_stage(r)
             ext_ok += int(details.get("extraction_correct") or 0)  # type: ignore[arg-type]
             ext_total += int(details.get("extraction_total") or 0)  # type: ignore[arg-type]
             stage = details.get("failure_stage")
@@ -310,11 +311,32 @@ class MedCalcBenchmark:
         }
 
 
-def _error_stage(result: CaseResult, details: dict[str, JsonValue]) -> str:
-    if details.get("calculator_id") is None and not details.get("extracted"):
+def error_stage(result: CaseResult) -> str:
+    """Failure stage of a run that ended in an error (no answer), from its trace or message.
+
+    The calculator's `InputError` names the parameter (missing, absurd or in an unknown unit),
+    so the stage is `extraction:<parameter>`; no calculator -> `calculator_choice`; anything
+    else (a backend or parsing failure after extraction) -> `computation`.
+    """
+    if result.trace is not None:
+        details = diagnose(result.trace.case, result.trace, False)
+        if details.get("calculator_id") is None and not details.get("extracted"):
+            return "calculator_choice"
+    message = result.error or ""
+    calc = CALCULATORS.get(int(result.metadata.get("calculator_id") or 0))  # type: ignore[arg-type]
+    if calc is not None:
+        named = sorted(
+            {
+                p.name
+                for p in calc.params
+                if re.search(rf"(?<!\w){re.escape(p.name)}(?!\w)", message)
+            }
+        )
+        if named:
+            return "extraction:" + ",".join(named)
+    if "calculator" in message.lower() and "no " in message.lower():
         return "calculator_choice"
-    wrong = [k for k, ok in (details.get("extraction_checks") or {}).items() if not ok]  # type: ignore[union-attr]
-    return "extraction:" + ",".join(sorted(wrong)) if wrong else "computation"
+    return "computation"
 
 
 def _quantile(values: list[float], q: float) -> float | None:

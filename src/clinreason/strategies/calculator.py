@@ -5,12 +5,20 @@ Pipeline (every step is recorded in the trace):
 1. **Choose** the calculator from the question with `find_calculator` (deterministic name and
    alias matching); only if nothing matches, ask the model to pick a name (schema-constrained).
 2. **Extract** each parameter. Rules first (`clinreason.tools.extract`): numbers with units, age,
-   sex, dates, vital signs, labs, GCS, doses, categorical grades. Yes/no and categorical items
-   the rules cannot settle go to the model in **one** schema-constrained call per case (an object
-   with one boolean/enum field per item), given only the note sentences that mention them. A
-   "yes" from the model counts as evidence only when a keyword match in the note backs it (its
-   span is recorded); otherwise the value is kept but marked `assumed`. An item the note never
-   mentions gets the calculator's default as an explicit assumption ("not mentioned -> absent").
+   sex, dates, vital signs, labs, GCS, doses, categorical grades. Judgement items go to the model
+   in **one** schema-constrained call per case (an object with one boolean/enum/number field per
+   item), given only the note sentences about them:
+   - a yes/no finding with a keyword list: never mentioned -> the calculator's default as an
+     explicit assumption ("not mentioned -> absent"); mentioned only negated / for a relative /
+     as a possibility -> the rule's value; affirmed by a keyword match -> the model confirms or
+     rejects it in context ("rules propose, the model confirms"), the keyword match being the
+     evidence span;
+   - pure judgement items (no keyword list, e.g. "PE is the #1 diagnosis") and categorical items
+     the rules cannot grade: the model decides; a "yes" (or a non-default category) counts only
+     when note sentences sharing the item's key words back it, else the default is recorded as
+     an assumption;
+   - a required measurement the rules did not find: the model may point at a number, accepted
+     only where it is written in the note with a unit of that quantity.
 3. **Compute** with the calculator (deterministic); bad input raises `InputError`, recorded on
    the tool call and as the trace's error (never a silent number).
 4. **Explain**: one `extraction` step per input, one `tool_call` step whose `explanation` lists
@@ -46,6 +54,7 @@ from clinreason.tools.extract import (
     NoteExtractor,
     context_sentences,
     has_terms,
+    is_inverse,
     mentions,
     read_number_at,
 )
@@ -245,7 +254,14 @@ class CalculatorStrategy:
         key = f"q{n}"
         desc = describe(p.name, p.description)
         if p.kind == "choice" and self.use_llm:
-            ev = tuple(sentences_with_words(note, key_words(p.name + " " + p.description)))
+            if has_terms(p.name):
+                found_mentions = mentions(note, p.name)
+                if not found_mentions:
+                    _assume_default(inp)
+                    return inp, None
+                ev = tuple(context_sentences(note, [m.span for m in found_mentions]))
+            else:
+                ev = tuple(sentences_with_words(note, key_words(p.name + " " + p.description)))
             return inp, JudgementItem(key, p.name, "choice", desc, p.choices, evidence=ev)
         if p.kind in ("measurement", "number") and p.required and self.use_llm:
             ev = tuple(sentences_with_words(note, key_words(p.name + " " + p.description)))
@@ -264,8 +280,9 @@ class CalculatorStrategy:
             if not found_mentions:
                 _assume_default(inp)
                 return inp, None
-            if self.use_llm and self.judge_mentions:
-                ev = tuple(context_sentences(note, [m.span for m in found_mentions]))
+            affirmed = [m.span for m in found_mentions if m.affirmed]
+            if self.use_llm and self.judge_mentions and affirmed and not is_inverse(p.name):
+                ev = tuple(context_sentences(note, affirmed))
                 return inp, JudgementItem(key, p.name, "bool", desc, evidence=ev)
             if found is not None:
                 _set(inp, found, "rule")
@@ -357,8 +374,10 @@ def _apply_answer(inp: _Input, item: JudgementItem, value: Any, note: str, call_
     evidence = item.evidence[0] if item.evidence else None
     positive = value is True or (item.kind == "choice" and p.choices and value != p.choices[0])
     if positive and evidence is None:
-        inp.method, inp.span = "assumed", None
-        inp.note = "model judged it present but no words in the note back it"
+        _assume_default(inp, f"model answered {value!r} but no words in the note back it")
+        if inp.value is None and item.kind == "choice":  # no default: keep the model's choice
+            inp.value, inp.include = value, True
+            inp.note = f"model answered {value!r}; no words in the note back it"
         return
     inp.method, inp.span = "llm", evidence
     inp.note = f"model judgement (step {call_id}) on the quoted sentence"

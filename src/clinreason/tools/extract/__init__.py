@@ -11,7 +11,14 @@ presentation value) is used, unless the question asks for the latest one.
 """
 
 from clinreason.tools.extract._core import Found, sentences
-from clinreason.tools.extract.findings import Mention, context_sentences, has_terms, judge, mentions
+from clinreason.tools.extract.findings import (
+    Mention,
+    context_sentences,
+    has_terms,
+    is_inverse,
+    judge,
+    mentions,
+)
 from clinreason.tools.extract.registry import (
     RULE_KEYS,
     NoteExtractor,
@@ -28,6 +35,7 @@ __all__ = [
     "context_sentences",
     "extract_entity",
     "has_terms",
+    "is_inverse",
     "judge",
     "mentions",
     "pick_for",

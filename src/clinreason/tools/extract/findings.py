@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from clinreason.tools.extract._core import Found, sentence_at, span
-from clinreason.tools.extract.findings_terms import INVERSE_TERMS, TERMS
+from clinreason.tools.extract.findings_terms import CHOICE_TERMS, INVERSE_TERMS, TERMS
 from clinreason.tools.extract.negation import is_family, is_hypothetical, is_negated
 from clinreason.trace import Span
 
@@ -42,7 +42,7 @@ class Mention:
 
 @functools.lru_cache(maxsize=512)
 def _pattern(key: str) -> re.Pattern[str] | None:
-    terms = TERMS.get(key) or INVERSE_TERMS.get(key)
+    terms = TERMS.get(key) or INVERSE_TERMS.get(key) or CHOICE_TERMS.get(key)
     if not terms:
         return None
     sensitive = [t[3:] for t in terms if t.startswith("(C)")]
@@ -57,7 +57,12 @@ def _pattern(key: str) -> re.Pattern[str] | None:
 
 def has_terms(key: str) -> bool:
     """Whether a keyword list exists for this entity name."""
-    return key in TERMS or key in INVERSE_TERMS
+    return key in TERMS or key in INVERSE_TERMS or key in CHOICE_TERMS
+
+
+def is_inverse(key: str) -> bool:
+    """Whether the finding is stated as an absence ('Cough Absent')."""
+    return key in INVERSE_TERMS
 
 
 def mentions(note: str, key: str) -> list[Mention]:
@@ -99,7 +104,7 @@ def judge(note: str, key: str) -> Found | None:
         if m.affirmed:
             return Found(True, None, m.span, note="mentioned as present")
     for m in found:
-        if m.negated and not m.family:
+        if m.negated and not m.family and not m.hypothetical:
             s_start, _ = sentence_at(note, m.span.start)
             ev = span(note, max(s_start, m.span.start - 40), m.span.end)
             return Found(False, None, ev, note="mentioned as absent")
@@ -111,7 +116,7 @@ def _judge_inverse(note: str, found: list[Mention]) -> Found | None:
         if m.affirmed:
             return Found(False, None, m.span, note="the absent finding is mentioned as present")
     for m in found:
-        if m.negated and not m.family:
+        if m.negated and not m.family and not m.hypothetical:
             s_start, _ = sentence_at(note, m.span.start)
             ev = span(note, max(s_start, m.span.start - 40), m.span.end)
             return Found(True, None, ev, note="stated as absent")

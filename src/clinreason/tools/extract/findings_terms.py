@@ -510,6 +510,82 @@ TERMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+CHOICE_TERMS: dict[str, tuple[str, ...]] = {
+    "Ascites": (r"ascit(?:es|ic)",),
+    "Encephalopathy": (
+        r"encephalopath(?:y|ic)",
+        r"asterixis",
+        r"confus(?:ed|ion)",
+        r"disorient\w*",
+        r"somnolen\w*",
+        r"stupor\w*",
+        r"coma(?:tose)?",
+    ),
+    "Electrocardiogram Test": (
+        r"(C)ECG",
+        r"(C)EKG",
+        r"electrocardiogra(?:m|phy)",
+        r"(C)ST",
+        r"T[\s-]wave",
+        r"(C)LBBB",
+        r"(C)LVH",
+        r"repolari[sz]ation",
+    ),
+    "Initial troponin": (
+        r"troponins?",
+        r"(C)Tn[IT]",
+        r"(C)hs-?Tn[IT]?",
+        r"cardiac\s+(?:enzymes|markers|biomarkers)",
+    ),
+    "Mobility": (
+        r"bed[\s-]?(?:ridden|bound|rest)",
+        r"confined\s+to\s+(?:the\s+)?bed",
+        r"ambulat\w*",
+        r"immobil\w*",
+        r"mobility",
+        r"mobile",
+        r"walk(?:s|ing|ed)?",
+        r"wheelchair",
+    ),
+    "Diabetes mellitus criteria for CCI rule": _DM,
+    "Solid tumor": (
+        r"cancer",
+        r"carcinoma",
+        r"sarcoma",
+        r"melanoma",
+        r"tumou?r",
+        r"neoplasm",
+        r"malignan(?:cy|t)",
+        r"metasta\w*",
+        r"\w+oma",
+    ),
+    "Liver disease severity": _LIVER,
+    "Moderate to severe Chronic Kidney Disease": _RENAL,
+    "Surgery Type": (
+        r"surgery",
+        r"surgical",
+        r"operation",
+        r"operative",
+        r"\w+ectomy",
+        r"\w+otomy",
+        r"\w+plasty",
+        r"arthroscop\w*",
+        r"laparoscop\w*",
+        r"resection",
+        r"repair",
+        r"procedure",
+    ),
+    "Suspicion History": (
+        r"chest\s+pain",
+        r"angina\w*",
+        r"chest\s+(?:discomfort|pressure|tightness)",
+        r"dyspn(?:o)?ea",
+        r"palpitation\w*",
+        r"epigastric",
+    ),
+}
+"""Categorical items: when none of these words occur, the item is not mentioned (default)."""
+
 INVERSE_TERMS: dict[str, tuple[str, ...]] = {
     "Cough Absent": (r"cough(?:ing|s)?",),
     "Absence of cough or coryza": (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from clinreason.tools.extract._core import Found, span
+from clinreason.tools.extract._core import Found, sentence_at, span
 from clinreason.tools.extract.negation import is_negated
 
 EYE = {
@@ -119,6 +119,55 @@ _MOTOR_TERMS = [
         r"no\s+motor\s+response|flaccid|no\s+(?:movement|response)\s+to\s+(?:pain|painful|noxious)",
     ),
 ]
+_EYES_OPEN = re.compile(
+    r"\bopen(?:s|ed|ing)?\s+(?:(?:his|her|their|the)\s+)?eyes|\beyes?\s+(?:were\s+|was\s+)?"
+    r"open(?:ed|ing)?|\beye\s+opening",
+    re.I,
+)
+_EYE_CUES = [
+    (4, r"spontaneous"),
+    (3, r"verbal|voice|speech|spoken|command|request|call(?:ed|ing)?|name|loud|sound|asked|talk"),
+    (2, r"pain|painful|pressure|sternal|noxious|pinch|trapezius|rub"),
+]
+_EYE_NOT_TESTABLE = re.compile(
+    r"(?:visual|eye|ocular)\s+(?:evaluation|assessment|examination|response)\s+(?:was|were|is)?\s*"
+    r"(?:not\s+(?:possible|testable|assessable|evaluable)|impossible|could\s+not\s+be)|"
+    r"eyes?\s+(?:were\s+|was\s+)?(?:swollen\s+shut|bandaged|patched|covered)|"
+    r"(?:could|can)\s+not\s+(?:be\s+)?(?:assess|test|evaluat)\w*\s+(?:his|her|the)?\s*eye",
+    re.I,
+)
+_MOTOR_EXTRA = [
+    (
+        5,
+        r"locat(?:e|ed|es|ing)\s+(?:the\s+)?(?:sensation|stimul\w*|pain)|push(?:ed|es|ing)?\s+"
+        r"(?:the\s+)?(?:examiner'?s?\s+)?hand\s+away|reach(?:ed|es)?\s+(?:for|toward)\s+(?:the\s+)?"
+        r"(?:source|stimul)",
+    ),
+    (
+        1,
+        r"no\s+(?:purposeful\s+)?(?:motor\s+)?(?:movement|response)s?\s+(?:of\s+(?:his|her|the)\s+"
+        r"(?:limbs|extremities)\s+)?(?:was|were)?\s*(?:elicited|observed|noted|seen)?\s*(?:by|to|with|"
+        r"in\s+response\s+to|despite)[^.]{0,30}(?:pain|noxious|stimul)",
+    ),
+]
+
+
+def _eye_from_sentences(note: str) -> tuple[int | str, int, int] | None:
+    """Eye response from the sentence that says the eyes opened (and to what)."""
+    m = _EYE_NOT_TESTABLE.search(note)
+    if m:
+        return "not testable", m.start(), m.end()
+    for m in _EYES_OPEN.finditer(note):
+        if is_negated(note, m.start(), m.end()):
+            return 1, m.start(), m.end()
+        s_start, s_end = sentence_at(note, m.start())
+        sentence = note[s_start:s_end]
+        for points, cue in _EYE_CUES:
+            if re.search(cue, sentence, re.I):
+                return points, s_start, s_end
+    return None
+
+
 _NOT_TESTABLE_VERBAL = re.compile(r"\bintubated\b|endotracheal\s+tube|\bV\s*T\b|tracheostomy", re.I)
 
 
@@ -187,12 +236,18 @@ def extract_gcs_components(note: str) -> dict[str, Found]:
     for key, terms, table in (
         ("Best eye response", _EYE_TERMS, EYE),
         ("Best verbal response", _VERBAL_TERMS, VERBAL),
-        ("Best motor response", _MOTOR_TERMS, MOTOR),
+        ("Best motor response", _MOTOR_TERMS + _MOTOR_EXTRA, MOTOR),
     ):
         hit = _first_term(note, terms)
         if hit:
             points, a, b = hit
             out[key] = Found(table[points], None, span(note, a, b), note=f"{points} points")
+    if "Best eye response" not in out:
+        eye = _eye_from_sentences(note)
+        if eye is not None:
+            points, a, b = eye
+            label = EYE[points] if isinstance(points, int) else points
+            out["Best eye response"] = Found(label, None, span(note, a, b), note="eye-opening cue")
     if "Best verbal response" not in out:
         m = _NOT_TESTABLE_VERBAL.search(note)
         if m:

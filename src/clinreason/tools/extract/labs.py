@@ -13,7 +13,7 @@ from clinreason.tools.extract.measure import Quantity, Unit
 MG_DL = r"mg\s*/\s*dl|mg\s*/\s*100\s*ml|mg\s*per\s*dl|mg\s*%|mg\s*[·.]?\s*dl\s*[-−⁻]\s*[1¹]"
 UMOL_L = r"[µμu]mol\s*/\s*l|micromol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|[µμu]m/l"
 MMOL_L = (
-    r"mmol\s*/\s*l|millimol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|mm/l|"
+    r"mmol\s*/\s*l|millimol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|mm/l|mmol\s+per\s+lit(?:er|re)|"
     r"mmol\s*[·.]?\s*l\s*[-−⁻]\s*[1¹]"
 )
 MEQ_L = (
@@ -197,6 +197,9 @@ BILIRUBIN = Quantity(
         "TB",
         "total serum bilirubin",
         "T bili",
+        "Tbili",
+        "T. bili",
+        "T.bili",
         "bili",
     ),
     (
@@ -375,7 +378,9 @@ INSULIN = Quantity(
     ("insulin", "fasting insulin", "serum insulin", "plasma insulin", "insulin level"),
     (
         Unit(
-            r"[µμu]\s*i?u\s*/\s*ml|mi?u\s*/\s*l|micro\s*units?\s*/\s*ml|[µμu]u/ml",
+            r"[µμu]\s*i?u\s*/\s*ml|mi?u\s*/\s*l|micro\s*units?\s*/\s*ml|[µμu]u/ml|"
+            r"micro[\s-]?international\s+units?\s*(?:/|per)\s*m(?:l|illilit(?:er|re))|"
+            r"mill?i?[\s-]?international\s+units?\s*(?:/|per)\s*l(?:it(?:er|re))?",
             "µIU/mL",
             0.1,
             3000,

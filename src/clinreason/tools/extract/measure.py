@@ -163,6 +163,9 @@ def _read_number(
 ) -> tuple[float, Unit, int, int, str] | None:
     raw = m.group(len(m.groups()))
     number = to_number(raw)
+    start = m.start(len(m.groups()))
+    if _negative_sign(note, start):
+        return None  # "-5 kg": a negative value, implausible for every measured quantity here
     after = note[m.end() : m.end() + 16]
     unit, used = _match_unit(q.units, after)
     if unit is None and m.groupdict().get("punit"):
@@ -200,6 +203,13 @@ def read_value_at(q: Quantity, note: str, pos: int) -> Found | None:
         return None
     value, unit, start, end, why = hit
     return Found(tidy(value), unit.label, span(note, start, end), note=why)
+
+
+def _negative_sign(note: str, start: int) -> bool:
+    """A minus sign attached to the number ("weight -5"), not a dash between words ("K - 4")."""
+    if start == 0 or note[start - 1] not in "-−–":
+        return False
+    return start == 1 or note[start - 2] in " \t:=(,"
 
 
 def _value_after(
@@ -254,6 +264,8 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
                 continue
             end = m.end() + used
             if end in taken or _excluded(q, note, m.start(), m.start()):
+                continue
+            if _negative_sign(note, m.start()):
                 continue
             value = to_number(m.group(1)) * unit.factor
             if unit.low <= value <= unit.high:
@@ -334,7 +346,7 @@ def respectively_values(quantities: Sequence[Quantity], note: str) -> dict[str, 
                 continue
             names.append(h)
         tail = sentence[first_num.start() :]
-        nums = list(_TOKEN.finditer(tail))
+        nums = [t for t in _TOKEN.finditer(tail) if not _in_brackets(tail, t.start())]
         if len(names) < 2 or len(nums) != len(names):
             continue
         shared_unit_text = tail[nums[-1].end() : nums[-1].end() + 15]
@@ -358,6 +370,70 @@ def respectively_values(quantities: Sequence[Quantity], note: str) -> dict[str, 
                 unit.label,
                 ev,
                 note=f"'respectively' list; value at offset {v_start}",
+            )
+    return out
+
+
+def _in_brackets(text: str, pos: int) -> bool:
+    depth = 0
+    for ch in text[:pos]:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+    return depth > 0
+
+
+_NUMBER_CHAIN = re.compile(r"(?<![\w./])\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)+(?![\d/])")
+
+
+def slash_values(quantities: Sequence[Quantity], note: str) -> dict[str, Found]:
+    """Resolve "Na/K 127/2.6 mEq/L" and "AST/ALT 471/374 IU/L" (names and values paired).
+
+    >>> from clinreason.tools.extract.labs import SODIUM, POTASSIUM
+    >>> {k: v.entity() for k, v in slash_values([SODIUM, POTASSIUM], "Na/K 127/2.6 mEq/L").items()}
+    {'sodium': [127, 'mEq/L'], 'potassium': [2.6, 'mEq/L']}
+    """
+    out: dict[str, Found] = {}
+    for chain in _NUMBER_CHAIN.finditer(note):
+        values = [to_number(v) for v in re.split(r"\s*/\s*", chain.group(0))]
+        head_start = max(0, chain.start() - 80)
+        head = note[head_start : chain.start()]
+        hits: list[tuple[int, int, Quantity]] = []
+        for q in quantities:
+            hits.extend((m.start(), m.end(), q) for m in _synonym_re(q).finditer(head))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        names: list[tuple[int, int, Quantity]] = []
+        for h in hits:  # longest name at each position, no overlaps
+            if names and h[0] < names[-1][1]:
+                continue
+            names.append(h)
+        # the chain of names joined by '/' that ends just before the numbers
+        chain_names: list[tuple[int, int, Quantity]] = []
+        for h in reversed(names):
+            if not chain_names:
+                if not re.fullmatch(_GAP, head[h[1] :], re.I) or len(head) - h[1] > 30:
+                    break
+                chain_names.insert(0, h)
+            elif re.fullmatch(r"\s*/\s*", head[h[1] : chain_names[0][0]]):
+                chain_names.insert(0, h)
+            else:
+                break
+        if len(chain_names) != len(values) or len(values) < 2:
+            continue
+        after = note[chain.end() : chain.end() + 16]
+        for (n_start, _, q), number in zip(chain_names, values, strict=True):
+            unit, used = _match_unit(q.units, after)
+            if unit is None:
+                if _ANY_UNIT.match(after) or not q.unitless:
+                    continue
+                unit = _infer_unit(q, number)
+            if unit is None or not unit.low <= number * unit.factor <= unit.high:
+                continue
+            ev = span(note, head_start + n_start, chain.end() + used)
+            out.setdefault(
+                q.name,
+                Found(tidy(number * unit.factor), unit.label, ev, note="'A/B x/y' list"),
             )
     return out
 

@@ -86,16 +86,18 @@ def extract_target_steroid(question: str) -> Found | None:
     >>> extract_target_steroid("what is the equivalent dosage in mg of Cortisone PO?").value
     'Cortisone PO'
     """
-    cue = re.search(
-        r"(?:equivalent|convert|conversion|dose|dosage)[^?]*?\b(?:of|to|in)\s+", question, re.I
-    )
+    cue = re.search(r"equivalent|convert(?:ed)?\s+(?:it\s+)?to|in\s+terms\s+of", question, re.I)
     text_from = cue.end() if cue else 0
-    for m in _steroid_re().finditer(question, text_from):
-        name = _canonical(m.group(1), m.group(2))
-        if name:
-            s = span(question, m.start(), m.end())
-            return Found(name, None, s.model_copy(update={"source": "question"}))
-    return None
+    named = [
+        (m, name)
+        for m in _steroid_re().finditer(question, text_from)
+        if (name := _canonical(m.group(1), m.group(2)))
+    ]
+    if not named:
+        return None
+    m, name = named[0] if cue else named[-1]
+    s = span(question, m.start(), m.end())
+    return Found(name, None, s.model_copy(update={"source": "question"}))
 
 
 OPIOIDS = (

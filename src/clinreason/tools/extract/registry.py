@@ -20,12 +20,14 @@ from clinreason.tools.extract import dates, demographics, gcs, labs, medications
 from clinreason.tools.extract._core import Found, span, tidy
 from clinreason.tools.extract.choices import CHOICE_RULES
 from clinreason.tools.extract.findings import judge
+from clinreason.tools.extract.findings_terms import CHOICE_TERMS
 from clinreason.tools.extract.measure import (
     Pick,
     Quantity,
     extract,
     read_value_at,
     respectively_values,
+    slash_values,
 )
 
 _LAB_KEYS: dict[str, Quantity] = {
@@ -108,7 +110,9 @@ class NoteExtractor:
     def _earliest(self, found: Found | None, q: Quantity) -> Found | None:
         """`found`, or a value from a 'respectively' list when that comes first in the note."""
         if self._respectively is None:
-            self._respectively = respectively_values(vitals.QUANTITIES, self.note)
+            listed_values = slash_values(vitals.QUANTITIES, self.note)
+            listed_values.update(respectively_values(vitals.QUANTITIES, self.note))
+            self._respectively = listed_values
         listed = self._respectively.get(q.name)
         if listed and (
             found is None or (self.pick == "first") == (listed.span.start < found.span.start)
@@ -187,6 +191,8 @@ class NoteExtractor:
             return self._gcs_parts().get(key)
         if key in CHOICE_RULES:
             return CHOICE_RULES[key](self.note)
+        if key in CHOICE_TERMS:
+            return None  # categorical, no rule: decided by the caller (model or default)
         return judge(self.note, key)
 
     def get(self, key: str) -> Found | None:

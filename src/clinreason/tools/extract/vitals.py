@@ -200,7 +200,7 @@ WEIGHT = Quantity(
     unitless=False,
     case_sensitive=("wt", "Wt", "BW"),
     suffix_units=(
-        Unit(r"kg(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))|kilograms?(?!\s*/)", "kg", 2, 400),
+        Unit(r"kg(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))|kilograms?(?!\s*/)", "kg", 0.5, 400),
         Unit(r"(?:lbs?|pounds?)(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))", "lbs", 4, 900),
     ),
 )
