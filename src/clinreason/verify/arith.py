@@ -214,6 +214,17 @@ def _longest_suffix(text: str) -> tuple[str, float, int] | None:
     return None
 
 
+def _fragment(text: str, start: int) -> bool:
+    """Whether an expression starting at `start` is part of a larger one we cannot read
+    (`2 mL/kg/hr * (43 - 10)`, `ln(49) - 172`)."""
+    if start > 0 and (text[start - 1].isalpha() or text[start - 1] in "√_"):
+        return True
+    before = text[:start].rstrip()
+    if before.endswith("x") and len(before) > 1 and before[-2].isalpha():
+        return False  # a word ending in x ('max'), not a multiplication sign
+    return bool(before) and before[-1] in "+-*/x×÷·^(√"
+
+
 def _longest_prefix(text: str) -> tuple[str, float, int] | None:
     ends = sorted({len(text), *(i for i, ch in enumerate(text) if ch in " ,")}, reverse=True)
     for end in ends:
@@ -248,6 +259,8 @@ def arithmetic_claims(text: str) -> list[ArithClaim]:
     for run in _RUN.finditer(norm):
         parts = re.split(r"[=≈]", run.group(0))
         lhs = _longest_suffix(parts[0])
+        if lhs is not None and _fragment(norm, run.start() + parts[0].find(lhs[0])):
+            lhs = None
         for k in range(1, len(parts)):
             last = k == len(parts) - 1
             rhs = _longest_prefix(parts[k]) if last else _longest_suffix(parts[k])

@@ -31,6 +31,9 @@ _WEAK = re.compile(
     r"(?:\s+is)?|diagnosis\s+is|total\s+(?:score\s+)?(?:is|of)|score\s+(?:is|of))\b"
 )
 _SIGNED = re.compile(r"-?(?<![\w.])" + NUMBER.pattern)
+_IS_RESULT = re.compile(
+    r"\b(?:is|of|=)\s*(?:about|approximately|~)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*[^\s\d.]*\s*\.?$"
+)
 _LETTER = re.compile(r"^\W{0,3}(?:(?:option|choice|answer)\s*)?\(?([A-Z])\)?(?![A-Za-z0-9])")
 _LABELLED = re.compile(r"(?i)\b(?:option|choice|answer)\s*\(?([A-Z])\)?(?![A-Za-z0-9])|\(([A-Z])\)")
 
@@ -84,16 +87,25 @@ def stated_conclusion(text: str, case: Case) -> str | None:
     '52.1'
     """
     found: str | None = None
-    for _, sentence in sentences(normalize(text)):
+    parts = sentences(normalize(text))
+    for _, sentence in parts[-2:]:  # a conclusion closes the reasoning
         for regex, strong in ((_STRONG, True), (_WEAK, False)):
             for m in regex.finditer(sentence):
                 value = _after(sentence[m.end() :], case, strong)
                 if value is not None:
                     found = value
+    if found is None and parts and not case.options:
+        last = _IS_RESULT.search(parts[-1][1])
+        found = last.group(1).replace(",", "") if last else None
     return found
 
 
 def _after(rest: str, case: Case, strong: bool) -> str | None:
+    clause = re.split(r"(?<!\d)[.;](?!\d)", rest)[0]
+    if not case.options and "=" in clause:  # 'so X is a / b = c': the result, not an operand
+        result = re.search(r"=\s*(-?\d[\d,]*(?:\.\d+)?)(?!.*=)", clause)
+        if result:
+            return result.group(1).replace(",", "")
     if case.options:
         m = _LETTER.match(rest) if strong else _LABELLED.search(rest)
         if m:
@@ -156,7 +168,7 @@ class ConsistencyCheck:
         thoughts = [s for s in trace.steps_of(Thought) if s.id in support]
         votes = [s for s in trace.steps_of(Vote) if s.id in support] or trace.steps_of(Vote)
         if not votes:
-            for step in reversed(thoughts):
+            for step in thoughts[-1:]:  # the reasoning's final statement is its conclusion
                 concl = stated_conclusion(step.text, case)
                 if concl is not None:
                     ok = _same(value, concl, case)

@@ -22,7 +22,7 @@ from clinreason.verify.text import normalize, sentences
 
 _PRE_NEG = re.compile(
     r"(?i)\b(?:no|not|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|free\s+of|"
-    r"never|nor|neither|ruled?\s+out|rules\s+out|unremarkable\s+for|non)\b"
+    r"never|nor|neither|unremarkable\s+for|non)\b"
 )
 _POST_NEG = re.compile(
     r"(?i)^\W*(?:\w+\s+){0,2}?(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:ruled\s+out|absent|"
@@ -30,7 +30,7 @@ _POST_NEG = re.compile(
 )
 _TERMINATOR = re.compile(
     r"(?i)\b(?:but|however|although|though|except|aside\s+from|apart\s+from|yet|still|"
-    r"which|who|whereas|while)\b|[;:]"
+    r"which|who|whereas|while|because|reveal\w*|show\w*|demonstrat\w*)\b|[;:]"
 )
 _STOP = frozenset(
     [
@@ -138,6 +138,8 @@ class Occurrence:
     end: int
     sentence: str
     negated: bool
+    affirmed: bool = True
+    """False when any negation word precedes it in its sentence (a weaker reading)."""
 
 
 def is_negated(sentence: str, start: int, end: int) -> bool:
@@ -151,7 +153,7 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     cut = list(_TERMINATOR.finditer(before))
     scope = before[cut[-1].end() :] if cut else before
     triggers = list(_PRE_NEG.finditer(scope))
-    if triggers and len(scope[triggers[-1].end() :].split()) <= 8:
+    if triggers and len(scope[triggers[-1].end() :].split()) <= 5:
         return True
     after = sentence[end:]
     stop = _TERMINATOR.search(after)
@@ -188,13 +190,10 @@ def find_in_note(phrase: str, note: str) -> list[Occurrence]:
                 if need <= {t[2] for t in window}:
                     last = max(t[1] for t in window if t[2] in need)
                     start = tokens[i][0]
+                    negated = is_negated(sentence, start, last)
+                    affirmed = not negated and not _PRE_NEG.search(sentence[:start])
                     out.append(
-                        Occurrence(
-                            offset + start,
-                            offset + last,
-                            sentence,
-                            is_negated(sentence, start, last),
-                        )
+                        Occurrence(offset + start, offset + last, sentence, negated, affirmed)
                     )
                     break
     return out
@@ -218,7 +217,8 @@ _CUE = (
     r"there\s+(?:is|was|are|were)(?:\s+(?:also|now))?)"
 )
 _NEG_CUE = (
-    r"(?:denies|denied|has\s+no|had\s+no|have\s+no|with\s+no|without|no\s+evidence\s+of|"
+    r"(?:denies|denied|(?:does|did|do)\s+not\s+(?:have|experience)|doesn't\s+have|"
+    r"has\s+no|had\s+no|have\s+no|with\s+no|without|no\s+evidence\s+of|"
     r"negative\s+for|absence\s+of|no\s+history\s+of|no\s+signs?\s+of|no\s+reported|no)"
 )
 _PRE = re.compile(rf"(?i)\b(?:(?P<neg>{_NEG_CUE})|(?P<pos>{_CUE}))\s+")
@@ -239,12 +239,21 @@ _CUT = re.compile(
 )
 
 
+_NEGATED_BEFORE = re.compile(r"(?i)\b(?:not|no|without|denies|denied|never)\b[^,;.]*$")
+_AS_ABSENT = re.compile(
+    r"(?i)\b(?:as|to\s+be|is|was|are|were)\s+['\"‘’“”]?(?:absent|false|negative|not\s+present)\b"
+)
+
+
+_NEG_PART = re.compile(r"(?i)(?:no|without|not|never|(?:does|did)\s+not\s+have)\s+")
+
+
 def _split(rest: str, present: bool) -> list[Finding]:
     rest = re.split(r"[.;:()\n]", rest)[0]
     parts = re.split(r"(?i),\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+", rest)
     out = []
     for i, part in enumerate(parts[:5]):
-        negated = re.match(r"(?i)(?:no|without)\s+", part.strip())
+        negated = _NEG_PART.match(part.strip())
         piece = part.strip()[negated.end() :] if negated else part.strip()
         piece = re.sub(r"(?i)^any\s+", "", piece)
         m = _CUT.search(piece)
@@ -269,7 +278,13 @@ def asserted_findings(text: str) -> list[Finding]:
         cues = list(_PRE.finditer(sentence))
         for k, m in enumerate(cues):
             end = cues[k + 1].start() if k + 1 < len(cues) else len(sentence)
-            out.extend(_split(sentence[m.end() : end], m.group("pos") is not None))
+            rest = sentence[m.end() : end]
+            present = m.group("pos") is not None
+            if present and _NEGATED_BEFORE.search(sentence[max(0, m.start() - 40) : m.start()]):
+                present = False  # 'does not have (a) history of X'
+            if present and _AS_ABSENT.search(rest):
+                present = False
+            out.extend(_split(rest, present))
         for m in _POST.finditer(sentence):
             what = m.group("what").strip()
             what = re.split(r"(?i)\b(?:the|a|an|his|her|their)\s+", what)[-1].strip()

@@ -166,6 +166,16 @@ class GroundingCheck:
                 )
                 continue
             agree = [o for o in occurrences if o.negated != finding.present]
+            if not agree and not finding.present and not any(o.affirmed for o in occurrences):
+                out.append(
+                    _v(
+                        "unverifiable",
+                        step.id,
+                        claim,
+                        "the note mentions it without a clear polarity",
+                    )
+                )
+                continue
             if agree:
                 out.append(_v("supported", step.id, claim, f'note: "{agree[0].sentence}"'))
             else:

@@ -35,15 +35,25 @@ from clinreason.verify.text import (
     sentences,
     unit_key,
 )
-from clinreason.verify.units import analytes_in, convert
+from clinreason.verify.units import analytes_in, convert, match_unit
 
 _REFERENCE = re.compile(
     r"(?i)(?<![A-Za-z])(?:normal|range|reference|target|goal|ideal|predicted|threshold|cut-?off|limit|"
     r"upper|lower|above|below|over|under|exceed\w*|less\s+than|more\s+than|greater\s+than|"
     r"higher\s+than|lower\s+than|at\s+least|at\s+most|up\s+to|[<>≤≥]|=<|>=|<=|per|every|dose|"
     r"dosing|max(?:imum)?|min(?:imum)?|between|if|unless|criteri\w+|"
-    r"corrected|adjusted|estimated|calculated|expected|increase|decrease)(?![A-Za-z])\W*\S*\W*$"
+    r"corrected|adjusted|estimated|calculated|expected|increase|decrease)(?![A-Za-z])"
+    r"(?:\W+\S+){0,3}?\W*$"
 )
+_DERIVED = re.compile(
+    r"(?i)\b(?:ideal|adjusted|corrected|estimated|calculated|computed|predicted|converts?|"
+    r"converted|conversion|giving\s+us|gives|which\s+is|equals|equivalent|approximately|"
+    r"rounded|plugging|therefore|hence|result\w*|total|sum|mean|average|score|set|cap|capped|"
+    r"clamp\w*|assum\w*|default|valence|factor|coefficient|constant|multipl\w*)\b|"
+    r"[\d)]\s*[+\-*/×÷^]\s*\(?[\d.]+\)?\s*=\s*$|[\d)]\s*=\s*$"
+)
+"""Qualifiers (or an expression followed by '=') marking a computed value, not a noted one."""
+_COUNTS = frozenset({"wbc", "platelets"})
 _CMP = re.compile(
     r"(?i)(?P<not>\bnot\s+|\bno\s+|n't\s+)?(?P<op>>=|<=|=>|=<|≥|≤|>|<|\b(?:greater|more|higher)\s+than"
     r"(?:\s+or\s+equal\s+to)?|\b(?:less|lower|fewer)\s+than(?:\s+or\s+equal\s+to)?|\babove\b|"
@@ -135,6 +145,7 @@ class NumbersCheck:
         """One verdict per numeric claim about the patient."""
         note = quantities(case.context) + quantities(case.question)
         derived: list[_Source] = []
+        known: dict[str, Quantity] = {}
         out: list[Verdict] = []
         for step in trace.steps:
             if isinstance(step, Thought):
@@ -143,7 +154,7 @@ class NumbersCheck:
                         if value is not None:
                             decimals = parse_number(claim.stated.replace(",", ""))[1]
                             derived.append(_Source(value, decimals, None, step.id))
-                out.extend(self._thought(step, note, derived))
+                out.extend(self._thought(step, note, derived, known))
             elif isinstance(step, Extraction):
                 out.extend(self._extraction(step, case, note, derived))
             elif isinstance(step, ToolCall) and step.error is None:
@@ -155,17 +166,31 @@ class NumbersCheck:
         return out
 
     def _thought(
-        self, step: Thought, note: list[Quantity], derived: list[_Source]
+        self,
+        step: Thought,
+        note: list[Quantity],
+        derived: list[_Source],
+        known: dict[str, Quantity],
     ) -> list[Verdict]:
         out = []
-        for q in quantities(step.text):
+        text = normalize(step.text)
+        for q in quantities(text):
             if (q.unit is None and q.analyte is None) or q.unit == "points" or q.in_range:
                 continue
-            if _REFERENCE.search(q.before) or _CONDITIONAL.search(q.before):
+            operand = re.match(r"\s*(?:[*/×÷^+]|-\s+\d)", text[q.end :]) or re.search(
+                r"[*/×÷^+]\s*\(?\s*$|\d\s+-\s*\(?\s*$", text[: q.start]
+            )
+            if q.analyte not in ("sbp", "dbp") and operand:
+                continue  # an operand of an expression, checked by `calculation`
+            if (
+                _REFERENCE.search(q.before)
+                or _CONDITIONAL.search(q.before)
+                or _DERIVED.search(q.before)
+            ):
                 continue
             out.append(self._check(q, step.id, note, derived))
         if self.check_comparisons:
-            out.extend(self._comparisons(step, note))
+            out.extend(self._comparisons(step, note, known))
         return out
 
     def _check(
@@ -180,7 +205,11 @@ class NumbersCheck:
                 return _verdict(
                     "supported", step_id, claim, f"output of step {src.step_id}", source=src.step_id
                 )
-        same = [n for n in note if q.analyte and _same_analyte(q.analyte, n.analyte)]
+        same = [
+            n
+            for n in note
+            if q.analyte and _same_analyte(q.analyte, n.analyte) and _compatible(q, n)
+        ]
         pool = same or [n for n in note if n.analyte is None or q.analyte is None]
         for n in pool:
             if (
@@ -200,6 +229,29 @@ class NumbersCheck:
                 analyte=q.analyte or n.analyte,
             ):
                 return _verdict("supported", step_id, claim, f'note: "{n.text}"')
+            if (
+                q.analyte in _COUNTS
+                and (q.unit is None or n.unit is None)
+                and any(
+                    same_value(q.value, q.decimals, None, n.value * k, n.decimals, None)
+                    for k in (1e-3, 1e3, 1e-6, 1e6)
+                )
+            ):
+                return _verdict("supported", step_id, claim, f'note: "{n.text}" (count scale)')
+        elsewhere = [
+            n
+            for n in note
+            if n.analyte is None
+            and _compatible(q, n)
+            and same_value(q.value, q.decimals, q.unit, n.value, n.decimals, n.unit)
+        ]
+        if same and elsewhere:
+            return _verdict(
+                "unverifiable",
+                step_id,
+                claim,
+                f'the note gives {same[0].text!r} for it but also "{elsewhere[0].text}" unlabelled',
+            )
         if same:
             values = ", ".join(f'"{n.text}"' for n in same[:4])
             return _verdict(
@@ -257,16 +309,18 @@ class NumbersCheck:
                 ]
         return [self._check(q, step.id, note, derived)]
 
-    def _comparisons(self, step: Thought, note: list[Quantity]) -> list[Verdict]:
+    def _comparisons(
+        self, step: Thought, note: list[Quantity], known: dict[str, Quantity]
+    ) -> list[Verdict]:
         out = []
         for _, sentence in sentences(normalize(step.text)):
-            if _CONDITIONAL.search(sentence):
-                continue
             stated = quantities(sentence)
-            for m in _CMP.finditer(sentence):
-                verdict = self._comparison(step.id, sentence, m, stated, note)
-                if verdict is not None:
-                    out.append(verdict)
+            if not _CONDITIONAL.search(sentence):
+                for m in _CMP.finditer(sentence):
+                    verdict = self._comparison(step.id, sentence, m, stated, note, known)
+                    if verdict is not None:
+                        out.append(verdict)
+            known.update({q.analyte: q for q in stated if q.analyte and q.finite})
         return out
 
     def _comparison(
@@ -276,11 +330,14 @@ class NumbersCheck:
         m: re.Match[str],
         stated: list[Quantity],
         note: list[Quantity],
+        known: dict[str, Quantity],
     ) -> Verdict | None:
         op = _op(m.group("op"))
         if m.group("not"):
             op = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
-        threshold, _ = parse_number(m.group("num"))
+        threshold, thr_decimals = parse_number(m.group("num"))
+        unit = match_unit(sentence, m.end())
+        thr_unit = unit[0] if unit else None
         claim = " ".join(sentence[max(0, m.start() - 40) : m.end()].split())
         subject = [
             q
@@ -288,34 +345,52 @@ class NumbersCheck:
             if q.end <= m.start() and len(sentence[q.end : m.start()].split()) <= 4
         ]
         if subject:
-            s = subject[-1]
-            if not s.finite:
+            values, source = subject[-1:], "stated"
+        else:
+            labels = analytes_in(sentence[max(0, m.start() - 50) : m.start()])
+            if not labels:
                 return None
-            ok = _holds(s.value, op, threshold)
-            return _verdict(
-                "supported" if ok else "contradicted",
-                step_id,
-                claim,
-                f"{s.value:g} {op} {threshold:g} is {'true' if ok else 'false'}",
-                failure=None if ok else "comparison",
-            )
-        labels = analytes_in(sentence[max(0, m.start() - 50) : m.start()])
-        if not labels:
-            return None
-        analyte = labels[-1][0]
-        values = [n for n in note if _same_analyte(analyte, n.analyte) and n.finite]
-        results = {_holds(n.value, op, threshold) for n in values}
+            analyte = labels[-1][0]
+            if analyte in known:
+                values, source = [known[analyte]], "stated earlier"
+            else:
+                values = [n for n in note if _same_analyte(analyte, n.analyte)]
+                source = "the note gives"
+        results = set()
+        for q in values:
+            v = _in_unit(q, thr_unit)
+            if v is None or abs(v - threshold) <= 0.5 * 10.0**-thr_decimals:
+                return None  # unknown unit, or equal at the threshold's precision
+            results.add(_holds(v, op, threshold))
         if len(results) != 1:
             return None
         ok = results.pop()
-        noted = ", ".join(f'"{n.text}"' for n in values[:3])
+        shown = ", ".join(f'"{q.text}"' for q in values[:3])
         return _verdict(
             "supported" if ok else "contradicted",
             step_id,
             claim,
-            f"the note gives {noted}",
+            f"{source} {shown}: the comparison is {'true' if ok else 'false'}",
             failure=None if ok else "comparison",
         )
+
+
+def _in_unit(q: Quantity, unit: str | None) -> float | None:
+    """`q`'s value in `unit` (as is when it has none); None if unknown or not convertible."""
+    if not q.finite:
+        return None
+    if unit is None or q.unit == unit:
+        return q.value
+    if q.unit is None:
+        return None
+    return convert(q.value, q.unit, unit, analyte=q.analyte)
+
+
+def _compatible(q: Quantity, n: Quantity) -> bool:
+    """Units that can describe the same quantity (or one side has no unit)."""
+    if q.unit is None or n.unit is None or q.unit == n.unit:
+        return True
+    return convert(1.0, n.unit, q.unit, analyte=q.analyte or n.analyte) is not None
 
 
 def _same_analyte(a: str | None, b: str | None) -> bool:

@@ -115,7 +115,7 @@ def parse_number(token: str) -> tuple[float, int]:
         return math.inf, decimals
 
 
-_OPERATOR = re.compile(r"[+*/×÷^)]|\s-\s")
+_OPERATOR = re.compile(r"[+*/×÷^]|\s-\s")
 
 
 def _label(before: str) -> str | None:
@@ -173,6 +173,12 @@ def quantities(text: str) -> list[Quantity]:
         unit_key = unit_key or bp_unit
         if analyte is None:
             analyte = "age" if is_age else _UNIT_ANALYTE.get(unit_key or "") or _label(before)
+        if analyte is None and unit_key is not None:
+            after = re.match(r"\s+of\s+(?:(?:body|serum|total)\s+)?", masked[unit_end:])
+            if after:
+                hit = analytes_in(masked[unit_end + after.end() : unit_end + after.end() + 30])
+                if hit and hit[0][1] == 0:
+                    analyte = hit[0][0]
         if analyte is None and unit_key == "/min":
             word = masked[end:unit_end].lower()
             analyte = "respiratory_rate" if "breath" in word else "heart_rate"
@@ -197,7 +203,10 @@ def _mark_ranges(found: list[Quantity], text: str) -> list[Quantity]:
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         between = text[a.end : b.start]
-        if re.fullmatch(r"\s*(?:-|to)\s*", between) and a.value < b.value:
+        is_range = re.fullmatch(r"\s*(?:-|to)\s*", between) or (
+            re.fullmatch(r"\s*and\s*", between) and re.search(r"(?i)between\s*$", a.before)
+        )
+        if is_range and a.value < b.value:
             out[i] = dataclasses.replace(a, in_range=True)
             out[i + 1] = dataclasses.replace(b, in_range=True)
     return out

@@ -97,7 +97,7 @@ _UNIT_PATTERNS: list[tuple[str, str]] = [
     (_TEN + r"3\)?\s*/\s*(?:" + _MU + r"L|mm3|mm\^3))", "x10^3/uL"),
     (_TEN + r"6\)?\s*/\s*(?:" + _MU + r"L|mm3|mm\^3))", "x10^6/uL"),
     (r"[kK]\s*/\s*" + _MU + r"L", "x10^3/uL"),
-    (r"(?:cells\s*)?/\s*(?:" + _MU + r"L|mm3|mm\^3|cu\s*mm)", "/uL"),
+    (r"(?:cells\s*|counts?\s*)?/\s*(?:" + _MU + r"L|mm3|mm\^3|cu\s*mm)", "/uL"),
     (r"mmol\s*/\s*L", "mmol/L"),
     (r"mmol/l", "mmol/L"),
     (_MU + r"mol\s*/\s*L", "umol/L"),
