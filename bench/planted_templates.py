@@ -219,8 +219,10 @@ def note_text(p: Patient, rng: random.Random) -> tuple[str, dict[str, tuple[Any,
         rng.choice(
             [
                 f"Home medications include {med} {dose} mg daily.",
-                f"{he} takes {med} {dose} mg twice a day and smokes {rng.randint(5, 40)} pack-years.",
-                f"Last clinic visit was on {rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/20{rng.randint(10, 24)}.",
+                f"{he} takes {med} {dose} mg twice a day and smokes "
+                f"{rng.randint(5, 40)} pack-years.",
+                f"Last clinic visit was on {rng.randint(1, 12):02d}/"
+                f"{rng.randint(1, 28):02d}/20{rng.randint(10, 24)}.",
             ]
         )
     )
@@ -244,7 +246,8 @@ def note_text(p: Patient, rng: random.Random) -> tuple[str, dict[str, tuple[Any,
     facts["dbp"] = (p.dbp, "mmHg", f"/{p.dbp}")
     vit = rng.choice(
         [
-            "Vital signs: temperature {t}, heart rate {hr} bpm, blood pressure {bp}, respiratory rate {rr} breaths/min, SpO2 {s}% on room air.",
+            "Vital signs: temperature {t}, heart rate {hr} bpm, blood pressure {bp}, "
+            "respiratory rate {rr} breaths/min, SpO2 {s}% on room air.",
             "On arrival T {t}, HR {hr}, BP {bp}, RR {rr}, O2 saturation {s}%.",
             "Temp {t}; pulse {hr} beats/min; BP {bp}; RR {rr}/min; SpO2 {s}%.",
         ]
@@ -490,7 +493,8 @@ def reasoning(p: Patient, facts: dict[str, tuple[Any, str, str]], rng: random.Ra
                     "Normal sodium is 135-145 mEq/L.",
                     "Sepsis should be considered if lactate exceeds 2 mmol/L.",
                     f"{rng.choice(DIAGNOSES)} is possible but less likely.",
-                    f"{rng.choice(MEDS)[0].capitalize()} {rng.choice(MEDS)[1]} mg daily can be continued.",
+                    f"{rng.choice(MEDS)[0].capitalize()} {rng.choice(MEDS)[1]} mg daily "
+                    "can be continued.",
                 ]
             )
         )

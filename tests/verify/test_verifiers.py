@@ -188,7 +188,7 @@ def test_calculator_unknown_tool_is_unverifiable():
         ("He has chest pain.", ["contradicted"]),  # the note denies it
         ("There is fever.", ["contradicted"]),
         ("He denies chest pain.", ["supported"]),
-        ("He has no dyspnea.", ["unverifiable"]),  # affirmed, but after "denies" in its sentence
+        ("He has no dyspnea.", ["contradicted"]),  # affirmed after "but" in the note
         ("He complains of shortness of breath.", ["supported"]),  # synonym of dyspnea
         ("He has hemoptysis.", ["unverifiable"]),  # not in the note
         ("Pneumonia is possible if he has fever.", []),  # hedged

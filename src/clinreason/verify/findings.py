@@ -21,17 +21,27 @@ from dataclasses import dataclass
 from clinreason.verify.text import normalize, sentences
 
 _PRE_NEG = re.compile(
-    r"(?i)\b(?:no|not|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|free\s+of|"
-    r"never|nor|neither|unremarkable\s+for|non)\b"
+    r"(?i)\b(?:no|not|\w+n't|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|free\s+of|"
+    r"never|nor|neither|ruled\s+out|rules\s+out|unremarkable\s+for|non)\b"
 )
+"""Negation triggers before a finding. Bare "rule out" is left out: "to rule out X" is
+uncertainty, not absence."""
 _POST_NEG = re.compile(
     r"(?i)^\W*(?:\w+\s+){0,2}?(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:ruled\s+out|absent|"
     r"negative|not\s+(?:present|seen|found|noted|observed|detected|reported))\b"
 )
 _TERMINATOR = re.compile(
     r"(?i)\b(?:but|however|although|though|except|aside\s+from|apart\s+from|yet|still|"
-    r"which|who|whereas|while|because|reveal\w*|show\w*|demonstrat\w*)\b|[;:]"
+    r"which|who|whereas|while|because|(?<!not\s)(?<!n't\s)(?:reveal\w*|show\w*|demonstrat\w*))\b|"
+    r"[;:]"
 )
+"""Scope ends; 'shows'/'reveals' end a scope ('denies pain, exam shows edema') unless negated
+themselves ('CT did not show bleeding')."""
+_LIST = re.compile(
+    r"(?i)(?:\s*(?:any\s+)?[a-z][\w'/-]*(?:\s+[a-z][\w'/-]*){0,3}\s*(?:,|\bor\b|\band\b|\bnor\b)"
+    r"(?:\s*(?:or|and|nor)\b)?)+\s*"
+)
+"""A run of short list items ('fever, chills, night sweats, or') between a trigger and a term."""
 _STOP = frozenset(
     [
         "a",
@@ -139,7 +149,13 @@ class Occurrence:
     sentence: str
     negated: bool
     affirmed: bool = True
-    """False when any negation word precedes it in its sentence (a weaker reading)."""
+    """False when a negation word precedes it in its clause (a weaker reading)."""
+
+
+def _clause(before: str) -> str:
+    """The part of `before` after the last scope terminator."""
+    cut = list(_TERMINATOR.finditer(before))
+    return before[cut[-1].end() :] if cut else before
 
 
 def is_negated(sentence: str, start: int, end: int) -> bool:
@@ -149,12 +165,12 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     >>> is_negated(s, s.index("cough"), s.index("cough") + 5), is_negated(s, s.index("rash"), 38)
     (True, False)
     """
-    before = sentence[:start]
-    cut = list(_TERMINATOR.finditer(before))
-    scope = before[cut[-1].end() :] if cut else before
+    scope = _clause(sentence[:start])
     triggers = list(_PRE_NEG.finditer(scope))
-    if triggers and len(scope[triggers[-1].end() :].split()) <= 5:
-        return True
+    if triggers:
+        gap = scope[triggers[-1].end() :]
+        if len(gap.split()) <= 5 or (len(gap.split()) <= 24 and _LIST.fullmatch(gap)):
+            return True
     after = sentence[end:]
     stop = _TERMINATOR.search(after)
     return bool(_POST_NEG.search(after[: stop.start()] if stop else after))
@@ -191,7 +207,7 @@ def find_in_note(phrase: str, note: str) -> list[Occurrence]:
                     last = max(t[1] for t in window if t[2] in need)
                     start = tokens[i][0]
                     negated = is_negated(sentence, start, last)
-                    affirmed = not negated and not _PRE_NEG.search(sentence[:start])
+                    affirmed = not negated and not _PRE_NEG.search(_clause(sentence[:start]))
                     out.append(
                         Occurrence(offset + start, offset + last, sentence, negated, affirmed)
                     )
@@ -245,6 +261,15 @@ _AS_ABSENT = re.compile(
 )
 
 
+_OTHERS = re.compile(r"(?i)\b(?:family|mother|father|sibling|brother|sister|parent)\w*\b")
+"""A cue about a relative ('family history of', 'mother had')."""
+_UNDOCUMENTED = re.compile(
+    r"(?i)(?:\b(?:note|record|chart|documentation|text)\b[^,;.]*\bnot\b[^,;.]*|"
+    r"\b(?:is|are|was|were)\s+not\s+)(?:report\w*|describ\w*|mention\w*)"
+)
+"""A negated reporting verb about the record ('the note does not report', 'is not reported')."""
+
+
 _NEG_PART = re.compile(r"(?i)(?:no|without|not|never|(?:does|did)\s+not\s+have)\s+")
 
 
@@ -263,7 +288,7 @@ def _split(rest: str, present: bool) -> list[Finding]:
             if i == 0:
                 return []
             break
-        if len(piece.split()) > 5:
+        if len(piece.split()) > 5 or _OTHERS.search(piece):
             break
         out.append(Finding(piece, False if negated else present))
     return out
@@ -280,7 +305,12 @@ def asserted_findings(text: str) -> list[Finding]:
             end = cues[k + 1].start() if k + 1 < len(cues) else len(sentence)
             rest = sentence[m.end() : end]
             present = m.group("pos") is not None
-            if present and _NEGATED_BEFORE.search(sentence[max(0, m.start() - 40) : m.start()]):
+            before = sentence[max(0, m.start() - 40) : m.start()]
+            if _OTHERS.search(re.split(r"[,;]|\band\b", before)[-1] + m.group(0)):
+                continue  # a relative's history is not the patient's
+            if present and _NEGATED_BEFORE.search(before):
+                if _UNDOCUMENTED.search(before + m.group(0)):
+                    continue  # 'the note does not report X' says nothing about X
                 present = False  # 'does not have (a) history of X'
             if present and _AS_ABSENT.search(rest):
                 present = False

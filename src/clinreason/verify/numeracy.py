@@ -40,7 +40,7 @@ from clinreason.verify.units import analytes_in, convert, match_unit
 _REFERENCE = re.compile(
     r"(?i)(?<![A-Za-z])(?:normal|range|reference|target|goal|ideal|predicted|threshold|cut-?off|limit|"
     r"upper|lower|above|below|over|under|exceed\w*|less\s+than|more\s+than|greater\s+than|"
-    r"higher\s+than|lower\s+than|at\s+least|at\s+most|up\s+to|[<>≤≥]|=<|>=|<=|per|every|dose|"
+    r"higher\s+than|lower\s+than|than|equal\s+to|at\s+least|at\s+most|up\s+to|[<>≤≥]|=<|>=|<=|per|every|dose|"
     r"dosing|max(?:imum)?|min(?:imum)?|between|if|unless|criteri\w+|"
     r"corrected|adjusted|estimated|calculated|expected|increase|decrease)(?![A-Za-z])"
     r"(?:\W+\S+){0,3}?\W*$"
@@ -48,7 +48,7 @@ _REFERENCE = re.compile(
 _DERIVED = re.compile(
     r"(?i)\b(?:ideal|adjusted|corrected|estimated|calculated|computed|predicted|converts?|"
     r"converted|conversion|giving\s+us|gives|which\s+is|equals|equivalent|approximately|"
-    r"rounded|plugging|therefore|hence|result\w*|total|sum|mean|average|score|set|cap|capped|"
+    r"rounded|plugging|therefore|hence|result\w*|total(?=\s*(?:score|points?|is|of|=|:))|sum|mean|average|score|set|cap|capped|"
     r"clamp\w*|assum\w*|default|valence|factor|coefficient|constant|multipl\w*)\b|"
     r"[\d)]\s*[+\-*/×÷^]\s*\(?[\d.]+\)?\s*=\s*$|[\d)]\s*=\s*$"
 )
@@ -210,6 +210,26 @@ class NumbersCheck:
             for n in note
             if q.analyte and _same_analyte(q.analyte, n.analyte) and _compatible(q, n)
         ]
+        swapped = [
+            n
+            for n in note
+            if q.analyte
+            and q.unit is not None
+            and n.unit is not None
+            and "/" in q.unit
+            and "/" in n.unit
+            and _same_analyte(q.analyte, n.analyte)
+            and not _compatible(q, n)
+            and same_value(q.value, q.decimals, None, n.value, n.decimals, None)
+        ]
+        if swapped and not same:  # the noted number in another concentration unit: a unit error
+            return _verdict(
+                "contradicted",
+                step_id,
+                claim,
+                f'the note gives "{swapped[0].text}" (another unit)',
+                failure="unit",
+            )
         pool = same or [n for n in note if n.analyte is None or q.analyte is None]
         for n in pool:
             if (
@@ -238,12 +258,19 @@ class NumbersCheck:
                 )
             ):
                 return _verdict("supported", step_id, claim, f'note: "{n.text}" (count scale)')
+        # the same number elsewhere in the note where we could not tell what it measures
+        # (tables, lists): too ambiguous to call a contradiction. Unitless numbers must be
+        # equal, not merely equal after rounding.
         elsewhere = [
             n
             for n in note
             if n.analyte is None
             and _compatible(q, n)
-            and same_value(q.value, q.decimals, q.unit, n.value, n.decimals, n.unit)
+            and (
+                q.value == n.value
+                if q.unit is None or n.unit is None
+                else same_value(q.value, q.decimals, q.unit, n.value, n.decimals, n.unit)
+            )
         ]
         if same and elsewhere:
             return _verdict(
@@ -335,7 +362,7 @@ class NumbersCheck:
         op = _op(m.group("op"))
         if m.group("not"):
             op = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
-        threshold, thr_decimals = parse_number(m.group("num"))
+        threshold, _ = parse_number(m.group("num"))
         unit = match_unit(sentence, m.end())
         thr_unit = unit[0] if unit else None
         claim = " ".join(sentence[max(0, m.start() - 40) : m.end()].split())
@@ -359,8 +386,9 @@ class NumbersCheck:
         results = set()
         for q in values:
             v = _in_unit(q, thr_unit)
-            if v is None or abs(v - threshold) <= 0.5 * 10.0**-thr_decimals:
-                return None  # unknown unit, or equal at the threshold's precision
+            converted = thr_unit is not None and q.unit is not None and q.unit != thr_unit
+            if v is None or (converted and abs(v - threshold) <= 0.005 * abs(threshold)):
+                return None  # unknown unit, or too close to call after a unit conversion
             results.add(_holds(v, op, threshold))
         if len(results) != 1:
             return None

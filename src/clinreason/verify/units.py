@@ -146,7 +146,16 @@ _UNIT_PATTERNS: list[tuple[str, str]] = [
     (r"points?|pts?", "points"),
     (r"(?:cells)?\s*/\s*L", "/L"),
 ]
-_UNIT_RES = [(re.compile(r"\s?(?:" + p + r")(?![A-Za-z0-9])"), k) for p, k in _UNIT_PATTERNS]
+# 'mg·dL−1', 'mmol L-1': the same units written with a negative exponent (tried first)
+_EXPONENT_FORMS = [
+    (p.replace(r"\s*/\s*", r"\s*[·⋅.]?\s*", 1) + r"\s*[-−]\s*1", k)
+    for p, k in _UNIT_PATTERNS
+    if p.count(r"\s*/\s*") == 1 and p[0].isalpha()
+]
+_UNIT_RES = [
+    (re.compile(r"\s?(?:" + p + r")(?![A-Za-z0-9])"), k)
+    for p, k in _EXPONENT_FORMS + _UNIT_PATTERNS
+]
 _AGE_SUFFIX = re.compile(r"(?:[-\s]old|\s+of\s+age|yo|y/o|y\.o\.)\s*$")
 
 

@@ -1,0 +1,104 @@
+"""Negation scope, reported-vs-asserted findings, unit swaps and derived values (table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinreason.trace import Case, ComponentSpec, Thought, Trace
+from clinreason.verify import verify_trace
+from clinreason.verify.findings import Finding, asserted_findings, is_negated
+from clinreason.verify.text import quantities
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term", "negated"),
+    [
+        # a list keeps the negation going past five words
+        ("He denies abdominal pain, hematuria, diaphoresis, headache and cough.", "cough", True),
+        ("No dizziness, jaundice, back pain, abdominal pain and diarrhea.", "diarrhea", True),
+        # a clause with a verb is not a list
+        (
+            "No fever was reported and the patient then developed a productive cough.",
+            "cough",
+            False,
+        ),
+        # 'shows' ends a scope, unless it is negated itself
+        ("He denies chest pain, and exam shows bilateral leg edema.", "edema", False),
+        ("CT did not show any intracranial hemorrhage.", "hemorrhage", True),
+        ("CT doesn't reveal a mass.", "mass", True),
+        # 'ruled out' negates; 'to rule out' is uncertainty
+        ("CT ruled out pulmonary embolism.", "embolism", True),
+        ("Myocardial infarction was ruled out.", "infarction", True),
+        ("Admitted to rule out pulmonary embolism.", "embolism", False),
+        ("He denies chest pain but reports dyspnea.", "dyspnea", False),
+        ("", "", False),
+    ],
+)
+def test_negation_scope(sentence, term, negated):
+    start = sentence.index(term) if term else 0
+    assert is_negated(sentence, start, start + len(term)) is negated
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The patient does not report chest pain.", [Finding("chest pain", False)]),
+        # statements about the record, not the patient
+        ("The patient note does not report a status on 'hormonal use'.", []),
+        ("The patient is not reported to have been diagnosed with DVT in the past.", []),
+        # relatives' history
+        ("She has a family history of breast cancer.", []),
+        ("His mother had breast cancer.", []),
+        ("He has fever, and his father has diabetes.", [Finding("fever", True)]),
+        ("He has a history of diabetes.", [Finding("diabetes", True)]),
+        ("Ｈe has fever.", [Finding("fever", True)]),  # full-width letter (NFKC)
+    ],
+)
+def test_asserted_findings(text, expected):
+    assert asserted_findings(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sodium 131 mg·dL−1", [(131.0, "mg/dL", "sodium")]),
+        ("potassium 4 mmol L-1", [(4.0, "mmol/L", "potassium")]),
+        ("Hb 12 g.dL-1", [(12.0, "g/dL", "hemoglobin")]),
+        ("WBC 11,500 counts/µL", [(11500.0, "/uL", "wbc")]),
+    ],
+)
+def test_exponent_and_count_units(text, expected):
+    assert [(q.value, q.unit, q.analyte) for q in quantities(text)] == expected
+
+
+NOTE = (
+    "A 54-year-old woman. Total bilirubin 2.1 mg/dL, sodium 128 mEq/L, HCO3 10 mEq/L, "
+    "potassium 5.9 mEq/L, BMI 31.2. She was admitted on day 6."
+)
+
+
+@pytest.mark.parametrize(
+    ("thought", "expected"),
+    [
+        ("Her total bilirubin is 5.2 mg/dL.", ["contradicted"]),  # 'total' of an analyte name
+        ("Her total bilirubin is 2.1 mg/dL.", ["supported"]),
+        ("Sodium is 128 mmol/L.", ["supported"]),  # mEq/L = mmol/L for sodium
+        ("Bicarbonate is 10 mg/dL.", ["contradicted"]),  # unit swap, same number
+        ("Sodium is 138 mEq/L.", ["contradicted"]),
+        # a changed value that equals an unrelated unlabelled number only after rounding
+        ("Potassium is 6.2 mEq/L.", ["contradicted"]),
+        # exact comparisons against a written threshold (no rounding slack)
+        ("Potassium 5.9 is above 5.5.", ["supported", "supported"]),
+        ("Potassium 5.9 is below 5.5.", ["supported", "contradicted"]),
+        ("BMI 31.2 is below 31.", ["supported", "contradicted"]),
+        # computed values are left to the calculation verifier
+        ("The adjusted body weight is 64.1 kg.", []),
+        ("The total score is 7 points.", []),
+    ],
+)
+def test_numbers_rules(thought, expected):
+    case = Case(id="n", question="?", context=NOTE)
+    trace = Trace(
+        case=case, strategy=ComponentSpec(name="t"), steps=[Thought(id="s1", text=thought)]
+    )
+    assert [v.status for v in verify_trace(trace, ["numbers"])] == expected
