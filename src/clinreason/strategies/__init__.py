@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from clinreason.strategies.argumentation import Argumentation
 from clinreason.strategies.base import Strategy, call_llm, run
 from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.strategies.cot import ChainOfThought
+from clinreason.strategies.diagnose import Diagnose
 from clinreason.strategies.direct import Direct
 from clinreason.strategies.self_consistency import SelfConsistency
 
@@ -13,6 +15,8 @@ STRATEGIES: dict[str, Any] = {
     "cot": ChainOfThought,
     "calculator": CalculatorStrategy,
     "self_consistency": SelfConsistency,
+    "diagnose": Diagnose,
+    "argumentation": Argumentation,
 }
 
 __all__ = [
