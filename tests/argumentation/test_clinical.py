@@ -82,6 +82,7 @@ def test_a_clinician_can_add_a_scheme_in_toml(tmp_path):
         ("headache aura", False),  # negated in the note ("denies headache aura")
         ("no headache aura", True),  # the negation itself is stated
         ("the patient", False),  # no content words at all
+        ("C", False),  # an option letter is no finding, even with "39.2 C" in the note
     ],
 )
 def test_text_check(finding, present):

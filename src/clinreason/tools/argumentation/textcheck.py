@@ -3,7 +3,8 @@
 A deliberately simple, inspectable check: normalized word overlap with negation.
 
 1. Text is lower-cased and split into words (numbers keep their decimals: `38.5`).
-2. Stop words are dropped; each remaining word is reduced to a crude stem (plural `s`
+2. Stop words and single letters (an option label such as `C`, or the `C` of `37.2 °C`) are
+   dropped; each remaining word is reduced to a crude stem (plural `s`
    removed; words longer than 6 letters cut to their first 6, so `elevated` ~ `elevation`);
    a stem of 4+ letters also matches a longer stem it begins (`stiff` ~ `stiffness`).
 3. A word is *negated* where one of `no, not, denies, without, absent, non, ...` occurs
@@ -55,7 +56,7 @@ def _tagged(text: str) -> list[tuple[str, bool, str]]:
     for sentence in _SENTENCE.split(text.lower()):
         words = _WORD.findall(sentence)
         for i, word in enumerate(words):
-            if word in _STOP:
+            if word in _STOP or (len(word) == 1 and not word.isdigit()):
                 continue
             negated = any(w in _NEGATION for w in words[max(0, i - _WINDOW) : i])
             out.append((_stem(word), negated, word))
@@ -113,6 +114,8 @@ class CaseText:
     '0/1 words of "rash" found in the case text (negated in the text: rash)'
     >>> ct.check("no rash").present
     True
+    >>> ct.check("C").reason()  # an option letter is not a finding
+    '"C" names no checkable finding (no content words)'
     """
 
     text: str
