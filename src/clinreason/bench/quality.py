@@ -42,7 +42,7 @@ import numpy as np
 
 from clinreason.errors import ConfigError, MissingDependencyError
 from clinreason.trace import Case, GenerateRequest, LLMCall, Message, Thought, Trace, Verdict
-from clinreason.verify import summarize, verify_trace
+from clinreason.verify import step_flags, summarize, verify_trace
 from clinreason.verify.findings import content_words
 from clinreason.verify.text import sentences
 
@@ -191,6 +191,45 @@ def quality_columns(
         "verify_score": summary["score"],
         "contradicted_steps": float(len(summary["flagged_steps"])),
     }
+
+
+QUALITY_COLUMNS = (
+    "recall_lexical",
+    "precision_lexical",
+    "recall_semantic",
+    "precision_semantic",
+    "efficiency",
+    "factuality",
+    "verify_score",
+    "contradicted_steps",
+)
+
+
+def case_quality(
+    case: Case, trace: Trace, matcher: Matcher | None = None
+) -> tuple[list[Verdict], dict[str, Any]]:
+    """Verdicts and the `details["quality"]` entry of one harness result.
+
+    The entry holds every `quality_columns` column plus `step_flags` (worst verdict per step).
+    A failure inside a scorer is logged and gives an empty entry, never a made-up score.
+    """
+    verdicts = verify_trace(trace, case=case)
+    try:
+        columns: dict[str, Any] = dict(quality_columns(case, trace, verdicts, matcher))
+    except Exception:  # a bug in a quality scorer must not fail the whole case
+        logger.exception("quality scoring failed on case %s", case.id)
+        return verdicts, {}
+    columns["step_flags"] = step_flags(verdicts)
+    return verdicts, columns
+
+
+def quality_summary(qualities: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Mean and count of each quality column over the cases that have a value for it."""
+    out: dict[str, Any] = {}
+    for column in QUALITY_COLUMNS:
+        values = [q[column] for q in qualities if isinstance(q.get(column), int | float)]
+        out[column] = {"mean": float(np.mean(values)) if values else None, "n": len(values)}
+    return out
 
 
 JUDGE_RUBRIC = """You grade the clinical reasoning of another model. Use this rubric:

@@ -411,6 +411,9 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                 f"{_pct(summary['macro_accuracy'])} %",
             )
         )
+    for column, entry in (summary.get("quality") or {}).items():
+        if isinstance(entry, dict) and entry.get("mean") is not None:
+            rows.append((column.replace("_", " "), f"{entry['mean']:.3f} (n={entry['n']})"))
     return rows
 
 

@@ -18,6 +18,7 @@ from pydantic import JsonValue
 
 from clinreason.bench.base import Benchmark, CaseResult, Dataset
 from clinreason.bench.progress import ProgressSink, make_progress
+from clinreason.bench.quality import case_quality, quality_summary, semantic_matcher_or_none
 from clinreason.bench.rundir import (
     RESULTS,
     RUN,
@@ -44,9 +45,18 @@ log = logging.getLogger(__name__)
 
 
 def make_result(
-    benchmark: Benchmark, case: Case, trace: Trace, latency_s: float | None
+    benchmark: Benchmark,
+    case: Case,
+    trace: Trace,
+    latency_s: float | None,
+    *,
+    matcher: Any = None,
 ) -> CaseResult:
-    """Score a trace into a `CaseResult`; a trace error stays an error, never a wrong answer."""
+    """Score a trace into a `CaseResult`; a trace error stays an error, never a wrong answer.
+
+    Answered traces are also verified (`verdicts`) and get reasoning-quality columns in
+    `details["quality"]` (semantic statement matching only when `matcher` is given).
+    """
     common: dict[str, Any] = {
         "case_id": case.id,
         "gold": case.gold,
@@ -70,12 +80,13 @@ def make_result(
     score = scored.score
     if score is None and scored.correct is not None:
         score = float(scored.correct)
+    common["verdicts"], quality = case_quality(case, trace, matcher)
     return CaseResult(
         status="ok" if answer_text is not None else "no_answer",
         answer=answer_text,
         correct=scored.correct,
         score=score,
-        details=scored.details,
+        details={**scored.details, "quality": quality} if quality else scored.details,
         confidence=trace.answer.confidence if trace.answer is not None else None,
         **common,
     )
@@ -87,6 +98,9 @@ def summarize_run(benchmark: Benchmark, results: Sequence[CaseResult]) -> dict[s
     summary["n"] = len(results)
     summary["n_errors"] = sum(r.status == "error" for r in results)
     summary["n_no_answer"] = sum(r.status == "no_answer" for r in results)
+    qualities = [q for r in results if isinstance(q := r.details.get("quality"), dict)]
+    if qualities:
+        summary["quality"] = quality_summary(qualities)
     return summary
 
 
@@ -295,12 +309,15 @@ def rescore(
     target = Path(out_dir) if out_dir is not None else run_dir
     target.mkdir(parents=True, exist_ok=True)
     old = read_results(run_dir)
+    matcher = semantic_matcher_or_none()  # None (logged) without the embedding model
     new: list[CaseResult] = []
     for result in old:
         if result.trace is None or (result.status == "error" and result.trace.error is not None):
             new.append(result)
             continue
-        new.append(make_result(bench, result.trace.case, result.trace, result.latency_s))
+        new.append(
+            make_result(bench, result.trace.case, result.trace, result.latency_s, matcher=matcher)
+        )
     from clinreason.bench.rundir import result_line
 
     with locked(target):

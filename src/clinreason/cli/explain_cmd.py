@@ -61,6 +61,15 @@ def _argumentation_lines(trace: Trace) -> list[str]:
     return ["", *explain_lines(steps[-1], options=trace.case.options, answer=answer)]
 
 
+def _score(trace: Trace) -> float | None:
+    """The combined verifier score of a verified trace (None when nothing was checkable)."""
+    if not trace.verdicts:
+        return None
+    from clinreason.verify import trace_score
+
+    return trace_score(trace.verdicts)
+
+
 def _attach_verdicts(trace: Trace) -> Trace:
     try:
         from clinreason.verify import verify_trace
@@ -132,7 +141,7 @@ def explain(
     if as_json:
         click.echo(trace.model_dump_json(indent=2))
     else:
-        click.echo(render_explanation(trace, show_all=all_steps))
+        click.echo(render_explanation(trace, show_all=all_steps, score=_score(trace)))
         for line in _argumentation_lines(trace):
             click.echo(line)
     if trace.error is not None:

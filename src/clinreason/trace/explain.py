@@ -11,11 +11,13 @@ DISCLAIMER = (
 )
 
 
-def explain(trace: Trace, *, show_all: bool = False) -> str:
+def explain(trace: Trace, *, show_all: bool = False, score: float | None = None) -> str:
     """A plain-text explanation of `trace`.
 
-    Lists the steps the answer rests on (its support and their ancestors), numbered, then any
-    verifier flags. With `show_all`, every step is listed.
+    Lists the steps the answer rests on (its support and their ancestors), numbered, then the
+    verification summary: counts, the combined trace score when given (computed by
+    `clinreason.verify.trace_score`), the worst verdict per step, and each contradiction.
+    With `show_all`, every step is listed.
     """
     lines: list[str] = []
     case = trace.case
@@ -56,7 +58,19 @@ def explain(trace: Trace, *, show_all: bool = False) -> str:
             s: sum(v.status == s for v in trace.verdicts)
             for s in ("supported", "contradicted", "unverifiable")
         }
-        lines.append("Verification: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        shown_score = f"; trace score {score:.2f}" if score is not None else ""
+        lines.append(
+            "Verification: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + shown_score
+        )
+        rank = {"supported": 0, "unverifiable": 1, "contradicted": 2}
+        worst: dict[str, str] = {}
+        for v in trace.verdicts:
+            if v.step_id is not None and rank[v.status] >= rank[worst.get(v.step_id, "supported")]:
+                worst[v.step_id] = v.status
+        if worst:
+            order = {step.id: i for i, step in enumerate(trace.steps)}
+            ids = sorted(worst, key=lambda k: order.get(k, len(order)))
+            lines.append("Step flags: " + ", ".join(f"{k} {worst[k]}" for k in ids))
         for v in trace.verdicts:
             if v.status == "contradicted":
                 lines.append(
