@@ -174,3 +174,30 @@ async def test_judge_refuses_to_grade_its_own_answer_unless_forced():
         await LLMJudge(judge=FakeBackend(['{"score": 3}'], model="m1")).score(t.case, t)
     forced = LLMJudge(judge=FakeBackend(['{"score": 3}'], model="m1"), force=True)
     assert (await forced.score(t.case, t)).score == 0.5
+
+
+@pytest.mark.parametrize(
+    ("thoughts", "answer", "factuality", "contradicted"),
+    [
+        ([], None, None, 0.0),  # empty trace: nothing to score, no crash
+        (["Creatinine is 9e999 mg/dL."], "A", None, 0.0),  # enormous: unverifiable
+        (["Creatinine is 1" + "0" * 400 + " mg/dL."], "A", None, 0.0),
+        (["Creatinine is 123.8 µmol/L."], "A", 1.0, 0.0),  # = 1.4 mg/dL after conversion
+        (["Creatinine is 1.4 mg/dl."], "A", 1.0, 0.0),  # unit case
+        (["Creatinine is 2.1 mg/dL."], "A", 0.0, 1.0),
+        (["Ｃreatinine is ２.１ mg/dL."], "A", 0.0, 1.0),  # full-width characters
+    ],
+)
+def test_quality_columns_edge_traces(thoughts, answer, factuality, contradicted):
+    case = Case(id="e", question="Dx?", context="Creatinine 1.4 mg/dL.", rationale=REFERENCE)
+    steps = [Thought(id=f"s{i + 1}", text=t) for i, t in enumerate(thoughts)]
+    trace = Trace(
+        case=case,
+        strategy=ComponentSpec(name="cot"),
+        steps=steps,
+        answer=None if answer is None else Answer(value=answer, support=[s.id for s in steps]),
+    )
+    cols = quality_columns(case, trace)
+    assert cols["factuality"] == factuality
+    assert cols["contradicted_steps"] == contradicted
+    assert cols["efficiency"] == (None if not steps else 1.0)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from clinreason.trace import Case, Thought, ToolCall, Trace, Verdict, Vote
-from clinreason.verify.text import NUMBER, normalize, parse_number, sentences
+from clinreason.verify.text import NUMBER, normalize, parse_number, quantities, sentences
 
 _STRONG = re.compile(
     r"(?i)\b(?:(?:the\s+)?(?:final\s+|correct\s+|best\s+|right\s+)?(?:answer|option|choice)"
@@ -94,9 +94,14 @@ def stated_conclusion(text: str, case: Case) -> str | None:
                 value = _after(sentence[m.end() :], case, strong)
                 if value is not None:
                     found = value
-    if found is None and parts and not case.options:
+    if found is None and parts and case.answer_type == "number":
+        # a numeric question: a closing 'X is 12.9 mL/min.' states the result, unless the
+        # number is just a value restated from the note
         last = _IS_RESULT.search(parts[-1][1])
-        found = last.group(1).replace(",", "") if last else None
+        value = last.group(1).replace(",", "") if last else None
+        noted = {q.value for q in quantities(case.context) if q.finite}
+        if value is not None and float(value) not in noted:
+            found = value
     return found
 
 

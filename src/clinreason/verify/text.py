@@ -43,7 +43,8 @@ _SUP_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
 
 
 def normalize(text: str) -> str:
-    """Plain-ASCII digits, minus signs, spaces and micro signs; superscripts become `^n`.
+    """Plain-ASCII digits, full-width letters, minus signs, spaces and micro signs; superscripts
+    become `^n`.
 
     >>> normalize("WBC 12×10⁹/L, K 3·5, −2, ５ µg")
     'WBC 12×10^9/L, K 3·5, -2, 5 ug'
@@ -57,6 +58,8 @@ def normalize(text: str) -> str:
         if not ch.isascii() and ch.isdigit():
             digit = unicodedata.digit(ch, None)
             out.append(str(digit) if digit is not None else ch)
+        elif "\uff01" <= ch <= "\uff5e":  # full-width ASCII forms, one character each
+            out.append(chr(ord(ch) - 0xFEE0))
         else:
             out.append(ch)
     return "".join(out)
