@@ -14,7 +14,6 @@ to show the fixed parameters are not tuned to one half.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import statistics
 import sys
@@ -22,30 +21,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from clinreason.bench.phenopackets import cohort_half, per_disease_metrics, rank_metrics
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "data" / "phenopacket-store" / "dev_cases.jsonl"
-
-
-def metrics(ranks: list[int | None]) -> dict[str, float]:
-    """top-k and MRR over cases (None = not ranked = miss)."""
-    n = len(ranks)
-
-    def top(k: int) -> float:
-        return sum(1 for r in ranks if r is not None and r <= k) / n if n else float("nan")
-
-    mrr = sum(1 / r for r in ranks if r) / n if n else float("nan")
-    return {"top1": top(1), "top3": top(3), "top10": top(10), "mrr": mrr, "n": n}
-
-
-def per_disease(ranks: list[int | None], golds: list[str]) -> dict[str, float]:
-    """The same figures averaged per disease first."""
-    groups: dict[str, list[int | None]] = defaultdict(list)
-    for r, g in zip(ranks, golds, strict=True):
-        groups[g].append(r)
-    per = [metrics(v) for v in groups.values()]
-    return {k: statistics.fmean(m[k] for m in per) for k in ("top1", "top3", "top10", "mrr")} | {
-        "n_diseases": len(per)
-    }
 
 
 def fmt(name: str, m: dict[str, float]) -> str:
@@ -95,25 +74,25 @@ def run_ranking(args: argparse.Namespace) -> None:
         f"ranker time/case: median {statistics.median(times):.4f} s, "
         f"mean {statistics.fmean(times):.4f} s, max {max(times):.3f} s (first case builds indexes)"
     )
-    print(fmt("likelihood-ratio ranker", metrics(ours)))
-    print(fmt("  per disease", per_disease(ours, golds)))
+    print(fmt("likelihood-ratio ranker", rank_metrics(ours)))
+    print(fmt("  per disease", per_disease_metrics(ours, golds)))
     if args.split:
         for half in (0, 1):
-            sel = [i for i, r in enumerate(in_graph) if _half(r["cohort"]) == half]
-            print(fmt(f"  cohort half {half} (n={len(sel)})", metrics([ours[i] for i in sel])))
+            sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
+            print(fmt(f"  cohort half {half} (n={len(sel)})", rank_metrics([ours[i] for i in sel])))
     if not args.no_baseline:
         base, btimes = baseline(graph, in_graph)
         print(f"baseline time/case: median {statistics.median(btimes):.4f} s")
-        print(fmt("hpo3 similarity (graphic, funSimAvg)", metrics(base)))
-        print(fmt("  per disease", per_disease(base, golds)))
+        print(fmt("hpo3 similarity (graphic, funSimAvg)", rank_metrics(base)))
+        print(fmt("  per disease", per_disease_metrics(base, golds)))
         if args.split:
             for half in (0, 1):
-                sel = [i for i, r in enumerate(in_graph) if _half(r["cohort"]) == half]
-                print(fmt(f"  cohort half {half} (n={len(sel)})", metrics([base[i] for i in sel])))
-
-
-def _half(cohort: str) -> int:
-    return hashlib.sha256(cohort.encode()).digest()[0] % 2
+                sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
+                print(
+                    fmt(
+                        f"  cohort half {half} (n={len(sel)})", rank_metrics([base[i] for i in sel])
+                    )
+                )
 
 
 def baseline(graph: object, rows: list[dict]) -> tuple[list[int | None], list[float]]:
@@ -146,9 +125,8 @@ def baseline(graph: object, rows: list[dict]) -> tuple[list[int | None], list[fl
 
 def run_recognition() -> None:
     """Precision/recall of concept recognition on the hand-annotated notes."""
-    from clinreason.tools.kg.recognize import ConceptRecognizer
-
     from clinreason.tools.kg.hpo import load_hpo
+    from clinreason.tools.kg.recognize import ConceptRecognizer
 
     data = REPO / "tests" / "kg" / "data" / "annotated_notes.jsonl"
     graph = load_hpo()
@@ -165,14 +143,10 @@ def run_recognition() -> None:
             c[0] += len(gold & found)
             c[1] += len(found - gold)
             c[2] += len(gold - found)
-        for miss in sorted(gold - found):
-            print(
-                f"  {note['id']} missed {miss} {graph.term(miss[0]).label if graph.term(miss[0]) else ''}"
-            )
-        for extra in sorted(found - gold):
-            print(
-                f"  {note['id']} extra  {extra} {graph.term(extra[0]).label if graph.term(extra[0]) else ''}"
-            )
+        for what, items in (("missed", gold - found), ("extra ", found - gold)):
+            for item in sorted(items):
+                term = graph.term(item[0])
+                print(f"  {note['id']} {what} {item} {term.label if term else ''}")
     for key, (tp, fp, fn) in sorted(totals.items()):
         p = tp / (tp + fp) if tp + fp else float("nan")
         r = tp / (tp + fn) if tp + fn else float("nan")

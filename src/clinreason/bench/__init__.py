@@ -18,6 +18,7 @@ from clinreason.bench.choice import (
     PubMedQABenchmark,
 )
 from clinreason.bench.medcalc import MedCalcBenchmark
+from clinreason.bench.phenopackets import PhenopacketsBenchmark
 
 BENCHMARKS: dict[str, Any] = {
     "mirage": MirageBenchmark,
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Any] = {
     "mmlu": MMLUBenchmark,
     "casimedicos": CasiMedicosBenchmark,
     "medcalc": MedCalcBenchmark,
+    "phenopackets": PhenopacketsBenchmark,
 }
 
 __all__ = [

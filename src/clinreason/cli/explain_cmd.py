@@ -16,7 +16,7 @@ from clinreason.cli._common import (
     make_strategy,
     parse_params,
 )
-from clinreason.trace import ArgumentStep, Case, Trace, write_trace
+from clinreason.trace import ArgumentStep, Case, ToolCall, Trace, write_trace
 from clinreason.trace import explain as render_explanation
 
 _PHENOTYPE = re.compile(
@@ -68,6 +68,16 @@ def _score(trace: Trace) -> float | None:
     from clinreason.verify import trace_score
 
     return trace_score(trace.verdicts)
+
+
+def _diagnosis_lines(trace: Trace) -> list[str]:
+    """The ranked differential with explanation paths, for `diagnose` traces."""
+    calls = [s for s in trace.steps_of(ToolCall) if s.tool == "kg.diagnose" and s.result]
+    if not calls or not isinstance(calls[-1].result, dict):
+        return []
+    from clinreason.tools.kg.explain import render_differential
+
+    return ["", *render_differential(calls[-1].result)]
 
 
 def _attach_verdicts(trace: Trace) -> Trace:
@@ -142,7 +152,7 @@ def explain(
         click.echo(trace.model_dump_json(indent=2))
     else:
         click.echo(render_explanation(trace, show_all=all_steps, score=_score(trace)))
-        for line in _argumentation_lines(trace):
+        for line in [*_argumentation_lines(trace), *_diagnosis_lines(trace)]:
             click.echo(line)
     if trace.error is not None:
         raise click.ClickException(f"no answer: {trace.error.message}")

@@ -63,11 +63,11 @@ class HPOGraph:
                 self._parents[tid] = tuple(_hp(p) for p in t.parent_ids())
         self._diseases: dict[str, tuple[str, tuple[int, ...]]] = {}
         if "OMIM" in sources:
-            for d in Ontology.omim_diseases:
-                self._diseases[f"OMIM:{d.id}"] = (d.name, tuple(d.hpo))
+            for d in sorted(Ontology.omim_diseases, key=lambda x: int(x.id)):
+                self._diseases[f"OMIM:{d.id}"] = (d.name, tuple(sorted(d.hpo)))
         if "ORPHA" in sources:
-            for d in Ontology.orpha_diseases:
-                self._diseases[f"ORPHA:{d.id}"] = (d.name, tuple(d.hpo))
+            for d in sorted(Ontology.orpha_diseases, key=lambda x: int(x.id)):
+                self._diseases[f"ORPHA:{d.id}"] = (d.name, tuple(sorted(d.hpo)))
         self._synonyms = curated_synonyms()
         self._anc: dict[str, frozenset[str]] = {}
         self._with: dict[str, dict[str, float | None]] = {}
@@ -122,8 +122,13 @@ class HPOGraph:
         name, hpo = entry
         return Disease(disease_id, name, tuple(Annotation(_hp(i)) for i in hpo))
 
+    def disease_label(self, disease_id: str) -> str | None:
+        """The disease's name without building its annotation list (None when unknown)."""
+        entry = self._diseases.get(disease_id)
+        return entry[0] if entry else None
+
     def disease_ids(self) -> tuple[str, ...]:
-        """Every disease id of the selected sources."""
+        """Every disease id, by source then number (the ranker breaks ties in this order)."""
         return tuple(self._diseases)
 
     def diseases_with(self, term_id: str) -> Mapping[str, float | None]:

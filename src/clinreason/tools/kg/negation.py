@@ -103,13 +103,58 @@ HYPOTHETICAL: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 TERMINATORS = frozenset(
-    "but however although though except apart aside which who whereas yet still while "
-    "presents presented present has had have shows showed show reports reported report "
-    "developed develops exhibit exhibits exhibited noted".split()
+    [
+        "but",
+        "however",
+        "although",
+        "though",
+        "except",
+        "apart",
+        "aside",
+        "which",
+        "who",
+        "whereas",
+        "yet",
+        "still",
+        "while",
+        "presents",
+        "presented",
+        "present",
+        "has",
+        "had",
+        "have",
+        "shows",
+        "showed",
+        "show",
+        "reports",
+        "reported",
+        "report",
+        "developed",
+        "develops",
+        "exhibit",
+        "exhibits",
+        "exhibited",
+        "noted",
+    ]
 )
 FAMILY = frozenset(
-    "mother father brother sister sibling parent aunt uncle cousin grandmother "
-    "grandfather relative maternal paternal twin".split()
+    [
+        "mother",
+        "father",
+        "brother",
+        "sister",
+        "sibling",
+        "parent",
+        "aunt",
+        "uncle",
+        "cousin",
+        "grandmother",
+        "grandfather",
+        "relative",
+        "maternal",
+        "paternal",
+        "twin",
+    ]
 )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -148,6 +149,10 @@ class DifferentialRanker:
             idx = np.array(ix, dtype=np.int64)
             found = self._direct[term] = _TermIndex(idx, self._logf(idx, fs))
         return found
+
+    def position(self, disease_id: str) -> int | None:
+        """Index of a disease in `ids` (None when the graph does not have it)."""
+        return self._pos.get(disease_id)
 
     def q(self, term: str) -> float:
         """Smoothed fraction of diseases annotated with the term or a descendant."""
@@ -281,3 +286,13 @@ class DifferentialRanker:
             return None
         s = self.scores(query)
         return int((s > s[i]).sum() + ((s == s[i]) & (np.arange(self._n) < i)).sum() + 1)
+
+
+def ranker_for(graph: KnowledgeGraph, config: RankConfig | None = None) -> DifferentialRanker:
+    """One ranker per (graph, config) per process, so its term indexes are built only once."""
+    return _ranker(graph, config or RankConfig())
+
+
+@lru_cache(maxsize=8)
+def _ranker(graph: KnowledgeGraph, config: RankConfig) -> DifferentialRanker:
+    return DifferentialRanker(graph, config)

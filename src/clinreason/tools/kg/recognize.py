@@ -5,8 +5,9 @@ words are lower-cased, plural-stripped and spelling-normalised (`text.stem`); hy
 slashes split words; parenthesised parts of names are ignored; "X, Y" names also match as
 "Y X". At each position the longest name in the text's order wins; failing that, a short
 window whose content words equal a 2-4 word name in another order (only across the filler
-words "of the in on a an both") matches ("pain in the chest" -> Chest pain). Upper-case abbreviations
-from the synonym table (HCM, VSD) match case-sensitively. Matches never cross punctuation. Each match is then put in context (`negation.context_of`).
+words "of the in on a an both") matches ("pain in the chest" -> Chest pain). Upper-case
+abbreviations from the synonym table (HCM, VSD) match case-sensitively. Matches never cross
+punctuation. Each match is then put in context (`negation.context_of`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from clinreason.tools.kg.negation import context_of, find_triggers
 from clinreason.tools.kg.text import Token, normalize, tokenize
 from clinreason.trace import Span
 
-FILLER = frozenset("of the in on a an both".split())
+FILLER = frozenset(("of", "the", "in", "on", "a", "an", "both"))
 MAX_WINDOW = 7
 MIN_CHARS = 4
 
