@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from verify_helpers import make_trace
+from tests.verify.verify_helpers import make_trace
 
 from clinreason.trace import (
     Answer,

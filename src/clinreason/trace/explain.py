@@ -38,7 +38,11 @@ def explain(trace: Trace, *, show_all: bool = False, score: float | None = None)
         a = trace.answer
         unit = f" {a.unit}" if a.unit else ""
         text = f" ({case.options[a.value]})" if a.value in case.options else ""
-        conf = f"   confidence {a.confidence:.2f}" if a.confidence is not None else ""
+        conf = (
+            f"   confidence {a.confidence:.2f}"
+            if a.confidence is not None
+            else "   confidence: not measured (no token probabilities or votes for this answer)"
+        )
         lines.append(f"ANSWER: {a.value}{unit}{text}{conf}")
     support = trace.answer.support if trace.answer else []
     shown = [s.id for s in trace.steps] if show_all or not support else trace.ancestors(support)
