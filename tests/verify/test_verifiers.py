@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.verify.verify_helpers import make_trace
 
 from clinreason.trace import (
     Answer,
@@ -26,6 +25,7 @@ from clinreason.verify import (
     summarize,
     verify_trace,
 )
+from tests.verify.verify_helpers import make_trace
 
 NOTE = (
     "A 67-year-old man weighs 154 lbs and is 175 cm tall. Creatinine 1.4 mg/dL, Na 128 mEq/L, "
