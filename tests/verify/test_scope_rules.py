@@ -6,6 +6,8 @@ import pytest
 
 from clinreason.trace import Case, ComponentSpec, Thought, Trace
 from clinreason.verify import verify_trace
+from clinreason.verify.arith import arithmetic_claims
+from clinreason.verify.consistency import stated_conclusion
 from clinreason.verify.findings import Finding, asserted_findings, is_negated
 from clinreason.verify.text import quantities
 
@@ -102,3 +104,33 @@ def test_numbers_rules(thought, expected):
         case=case, strategy=ComponentSpec(name="t"), steps=[Thought(id="s1", text=thought)]
     )
     assert [v.status for v in verify_trace(trace, ["numbers"])] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("So the CrCl is 52.1 mL/min.", "52.1"),
+        ("This is equivalent to 300.96 mOsm/kg.", "300.96"),  # closing number after 'to'
+        ("Making the patient's MELD Na score, 10 points.", "10"),
+        ("The BMI is 24.1 kg/m^2.", "24.1"),
+        ("The GFR is 52 mL/min/1.73 m².", None),  # 1.73 and 2 belong to the unit
+        ("Matched by name; confidence 1.00", None),  # no linking word
+        ("Creatinine is 1.4 mg/dL.", None),  # a value restated from the note
+    ],
+)
+def test_numeric_conclusion(text, expected):
+    case = Case(id="c", question="?", answer_type="number", context="Cr 1.4 mg/dL.")
+    assert stated_conclusion(text, case) == expected
+    mcq = Case(id="m", question="?", options={"A": "x", "B": "y"}, context="Cr 1.4 mg/dL.")
+    assert stated_conclusion("The BMI is 24.1 kg/m^2.", mcq) is None  # not for choices
+
+
+@pytest.mark.parametrize(
+    ("text", "correct"),
+    [
+        ("50 kg + 2.3 kg * (67.323 (in inches) - 60) = 66.843 kg.", True),
+        ("50 kg + 2.3 kg * (67.323 (in inches) - 60) = 43.364 kg.", False),
+    ],
+)
+def test_arithmetic_with_unit_remarks(text, correct):
+    assert [c.correct for c in arithmetic_claims(text)] == [correct]

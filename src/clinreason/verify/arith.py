@@ -187,8 +187,13 @@ _AGG = re.compile(
 )
 
 
+_REMARK = re.compile(r"\((?:in|as)\s+[^()\d=]{1,25}\)")
+
+
 def _strip_units(text: str) -> str:
-    """Blank out the unit after each number (same length), so '70 kg / 1.75 m' parses."""
+    """Blank out the unit after each number and unit remarks such as '(in inches)' (same
+    length), so '70 kg / 1.75 m' and '2.3 * (67.3 (in inches) - 60)' parse."""
+    text = _REMARK.sub(lambda m: " " * len(m.group(0)), text)
     chars = list(text)
     for m in NUMBER.finditer(text):
         unit = match_unit(text, m.end())

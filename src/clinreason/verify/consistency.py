@@ -32,8 +32,11 @@ _WEAK = re.compile(
 )
 _SIGNED = re.compile(r"-?(?<![\w.])" + NUMBER.pattern)
 _IS_RESULT = re.compile(
-    r"\b(?:is|of|=)\s*(?:about|approximately|~)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*[^\s\d.]*\s*\.?$"
+    r"(?:\b(?:is|of|to|be|at)|[=,:])\s*(?:about|approximately|~)?\s*(-?\d[\d,]*(?:\.\d+)?)"
+    r"(?:\s*[^\s\d.,]+(?:\^\d)?){0,2}\s*\.?\s*$"
 )
+"""A number closing a sentence after 'is/of/to/=/,', with at most two unit words after it
+('= 8.66 mg/dL.', 'equivalent to 300.96 mOsm/kg.')."""
 _LETTER = re.compile(r"^\W{0,3}(?:(?:option|choice|answer)\s*)?\(?([A-Z])\)?(?![A-Za-z0-9])")
 _LABELLED = re.compile(r"(?i)\b(?:option|choice|answer)\s*\(?([A-Z])\)?(?![A-Za-z0-9])|\(([A-Z])\)")
 
@@ -95,8 +98,8 @@ def stated_conclusion(text: str, case: Case) -> str | None:
                 if value is not None:
                     found = value
     if found is None and parts and case.answer_type == "number":
-        # a numeric question: a closing 'X is 12.9 mL/min.' states the result, unless the
-        # number is just a value restated from the note
+        # a numeric question: the number closing the reasoning ('... is 12.9 mL/min.') states
+        # the result, unless it is just a value restated from the note
         last = _IS_RESULT.search(parts[-1][1])
         value = last.group(1).replace(",", "") if last else None
         noted = {q.value for q in quantities(case.context) if q.finite}
