@@ -6,6 +6,7 @@ prints top-1/3/10 and MRR for the likelihood-ratio ranker and for hpo3's own set
 
     .venv/bin/python bench/kg_eval.py [PATH] [--limit N] [--no-baseline] [--split]
     .venv/bin/python bench/kg_eval.py --recognition      # concept recognition P/R on tests/kg/data
+    .venv/bin/python bench/kg_eval.py --timing [--limit N]  # load times, diagnose strategy s/case
 
 `--split` also reports the figures on two halves of the cohorts (by a hash of the cohort name),
 to show the fixed parameters are not tuned to one half.
@@ -153,6 +154,60 @@ def run_recognition() -> None:
         print(f"{key:<8} tp {tp:3d} fp {fp:3d} fn {fn:3d}  precision {p:.3f}  recall {r:.3f}")
 
 
+def run_timing(args: argparse.Namespace) -> None:
+    """Graph load (fresh process), recogniser build, and the full `diagnose` strategy per case."""
+    import asyncio
+    import subprocess
+
+    from clinreason.backends.fake import FakeBackend
+    from clinreason.bench.phenopackets import load
+    from clinreason.strategies import run
+    from clinreason.strategies.diagnose import Diagnose
+    from clinreason.tools.kg.hpo import load_hpo
+    from clinreason.tools.kg.recognize import ConceptRecognizer
+    from clinreason.trace import read_case
+
+    code = (
+        "import time; t=time.perf_counter(); from clinreason.tools.kg.hpo import HPOGraph; "
+        "HPOGraph(); print(time.perf_counter()-t)"
+    )
+    loads = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout)
+        for _ in range(3)
+    ]  # fmt: skip
+    print(f"graph load in a fresh process (import + HPOGraph), 3 runs: {loads}")
+    graph = load_hpo()
+    t = time.perf_counter()
+    ConceptRecognizer.for_graph(graph)
+    print(f"recogniser build (once per process): {time.perf_counter() - t:.2f} s")
+    cases = [c for c in load(args.path).cases if c.metadata.get("observed")]
+    step = max(1, len(cases) // (args.limit or 200))
+    cases = cases[::step]
+    strategy = Diagnose(unknown_ids="drop")
+
+    async def go() -> list[float]:
+        await run(strategy, cases[0], FakeBackend([]))  # warm-up: builds the ranker indexes
+        out = []
+        for case in cases:
+            t0 = time.perf_counter()
+            await run(strategy, case, FakeBackend([]))
+            out.append(time.perf_counter() - t0)
+        return out
+
+    times = asyncio.run(go())
+    times.sort()
+    print(
+        f"diagnose strategy (ranking + explanations of the top 5), {len(times)} cases: "
+        f"median {statistics.median(times):.3f} s, p90 {times[int(0.9 * len(times))]:.3f} s, "
+        f"max {times[-1]:.3f} s"
+    )
+    note = read_case(REPO / "examples" / "phenotype_case.json")
+    t0 = time.perf_counter()
+    asyncio.run(run(strategy, note, FakeBackend([])))
+    print(f"free-text example note (recognition + ranking): {time.perf_counter() - t0:.3f} s")
+
+
 def main() -> None:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -162,9 +217,13 @@ def main() -> None:
     parser.add_argument("--split", action="store_true", help="also report two cohort halves")
     parser.add_argument("--config", default="", help="RankConfig overrides as JSON")
     parser.add_argument("--recognition", action="store_true")
+    parser.add_argument("--timing", action="store_true", help="load times and s/case")
     args = parser.parse_args()
     if args.recognition:
         run_recognition()
+        return
+    if args.timing:
+        run_timing(args)
         return
     if not args.path.exists():
         sys.exit(f"not found: {args.path}")

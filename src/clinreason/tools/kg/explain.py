@@ -237,8 +237,11 @@ def render_differential(result: Mapping[str, Any], *, max_items: int = 10) -> li
                 "patient_more_specific": "annotated with a more general term",
                 "related": "related through a shared ancestor",
             }[m["relation"]]
-            path = _path_text(m["path"], m.get("via"))
-            lines.append(f"        explains {m['label']}: {how} — {path}")
+            if m["relation"] == "exact":
+                lines.append(f"        explains {m['label']} ({m['term']}): {how}")
+            else:
+                path = _path_text(m["path"], m.get("via"))
+                lines.append(f"        explains {m['label']} ({m['term']}): {how} — {path}")
         for u in item.get("unexplained", []):
             lines.append(f"        does not explain {u['label']} ({u['term']})")
         for c in item.get("contradicted", []):
