@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from clinreason.backends.fake import FakeBackend
 from clinreason.cli import main
 from clinreason.cli.explain_cmd import choose_strategy
+from clinreason.errors import ConfigError
 from clinreason.strategies import STRATEGIES, run
 from clinreason.strategies.diagnose import Diagnose
 from clinreason.tools.kg import HPOGraph, demo_graph
@@ -105,3 +106,15 @@ def test_cli_explain_prints_differential_with_paths(hpo: HPOGraph, tmp_path: Pat
     trace = read_trace(saved)
     assert any(v.verifier == "kg" for v in trace.verdicts)
     assert json.loads(saved.read_text())["strategy"]["name"] == "diagnose"
+
+
+def test_config_from_cli_and_from_recorded_spec() -> None:
+    from clinreason.cli._common import make_strategy
+    from clinreason.trace import component_spec
+
+    made = make_strategy("diagnose", {"config": {"related_factor": 0.2}, "top_k": 3})
+    assert made.config.related_factor == 0.2 and made.top_k == 3
+    again = Diagnose(**component_spec(made).params)  # type: ignore[arg-type]
+    assert again == made
+    with pytest.raises(ConfigError, match="bad config"):
+        Diagnose(config={"nope": 1})  # type: ignore[arg-type]

@@ -76,8 +76,11 @@ class Diagnose:
 
     def __post_init__(self) -> None:
         if isinstance(self.config, dict):  # from the CLI: -S config='{"related_factor": 0.2}'
+            raw = self.config
+            if set(raw) == {"name", "version", "params"}:  # as recorded in a trace's spec
+                raw = raw["params"]
             try:
-                object.__setattr__(self, "config", RankConfig(**self.config))
+                object.__setattr__(self, "config", RankConfig(**raw))
             except TypeError as exc:
                 raise ConfigError(f"diagnose: bad config: {exc}") from None
         object.__setattr__(self, "sources", tuple(self.sources))
