@@ -1,4 +1,11 @@
-"""Held-out checks of the verifiers on real, third-party text (never used to tune them).
+"""Checks of the verifiers on real, third-party text.
+
+Honesty note: the MedCalc-Bench dev explanations were used for error analysis while the
+false-alarm rules were written (derived values, operands, unit remarks), so their figures are
+in-sample. The one-shot worked examples (`one_shot_examples.json`, other notes, same explanation
+style) are the closer-to-held-out check; they were run three times during that work, and one
+rule (unlabelled equal numbers) was adjusted after seeing them. docs/benchmarks/verifiers.md
+has the figures.
 
 - MedCalc-Bench dev rows: the real patient note + the benchmark's own step-by-step
   'Ground Truth Explanation' as the reasoning (one thought per line) + its answer. Clean

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinreason.trace import Case, ComponentSpec, Thought, Trace
+from clinreason.trace import Case, ComponentSpec, Extraction, Span, Thought, Trace
 from clinreason.verify import verify_trace
 from clinreason.verify.arith import arithmetic_claims
 from clinreason.verify.consistency import stated_conclusion
@@ -134,3 +134,45 @@ def test_numeric_conclusion(text, expected):
 )
 def test_arithmetic_with_unit_remarks(text, correct):
     assert [c.correct for c in arithmetic_claims(text)] == [correct]
+
+
+SPAN_NOTE = (
+    "Asked, she denied any recent episodes of fainting. He does not have heart failure or "
+    "chronic obstructive pulmonary disease. There is leg edema. WBC count was 5.7 K/mm3."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value", "expected"),
+    [
+        # the span holds its own negation word
+        ("Recent syncope", "denied any recent episodes of fainting", False, "supported"),
+        ("Recent syncope", "denied any recent episodes of fainting", True, "contradicted"),
+        ("COPD", "chronic obstructive pulmonary disease", False, "supported"),
+        ("Leg edema", "leg edema", False, "contradicted"),
+        ("Leg edema", "leg edema", True, "supported"),
+        ("White blood cell count", "5.7 K/mm3", 5700, "supported"),  # count scale
+        ("White blood cell count", "5.7 K/mm3", 7500, "contradicted"),
+    ],
+)
+def test_extraction_spans(name, text, value, expected):
+    case = Case(id="x", question="?", context=SPAN_NOTE)
+    start = SPAN_NOTE.index(text)
+    step = Extraction(
+        id="s1",
+        name=name,
+        value=value,
+        unit=None if isinstance(value, bool) else "µL",
+        span=Span(start=start, end=start + len(text), text=text),
+    )
+    trace = Trace(case=case, strategy=ComponentSpec(name="t"), steps=[step])
+    verifier = "grounding" if isinstance(value, bool) else "numbers"
+    verdicts = verify_trace(trace, [verifier])
+    assert verdicts and verdicts[-1].status == expected
+
+
+def test_identifiers_are_not_measurements():
+    case = Case(id="i", question="?", context="Calcium 9.1 mg/dL.")
+    text = "Calculator: Calcium Correction (MedCalc id 7), option 2, step 3."
+    trace = Trace(case=case, strategy=ComponentSpec(name="t"), steps=[Thought(id="s1", text=text)])
+    assert verify_trace(trace, ["numbers"]) == []

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -54,11 +55,22 @@ def check_span(step_id: str, span: Span, case: Case, what: str) -> Verdict:
     )
 
 
-def _negated_at(case: Case, span: Span) -> bool:
+def _negated_at(case: Case, span: Span, name: str = "") -> bool:
+    """Whether the note negates the span's finding. A span may hold its own negation
+    ('denied any recent episodes of fainting'), so its last word and the first word of `name`
+    found in it are also tried as the start of the term."""
     text = _source(case, span)
     for offset, sentence in sentences(text):
         if offset <= span.start < offset + len(sentence) + 1:
-            return is_negated(sentence, span.start - offset, span.end - offset)
+            start, end = span.start - offset, span.end - offset
+            inside = sentence[start:end]
+            words = list(re.finditer(r"[A-Za-z][\w'-]*", inside))
+            terms = [start, start + words[-1].start()] if words else [start]
+            first = re.match(r"\W*([A-Za-z][\w'-]*)", name)
+            hit = re.search(rf"(?i)\b{re.escape(first.group(1))}", inside) if first else None
+            if hit:
+                terms.append(start + hit.start())
+            return any(is_negated(sentence, t, end) for t in terms)
     return False
 
 
@@ -96,7 +108,7 @@ class GroundingCheck:
         span_verdict = check_span(step.id, step.span, case, step.name)
         out = [span_verdict]
         if span_verdict.status == "supported" and isinstance(step.value, bool):
-            negated = _negated_at(case, step.span)
+            negated = _negated_at(case, step.span, step.name)
             ok = step.value != negated
             out.append(
                 _v(

@@ -53,6 +53,8 @@ _DERIVED = re.compile(
     r"[\d)]\s*[+\-*/×÷^]\s*\(?[\d.]+\)?\s*=\s*$|[\d)]\s*=\s*$"
 )
 """Qualifiers (or an expression followed by '=') marking a computed value, not a noted one."""
+_IDENTIFIER = re.compile(r"(?i)(?:\bid|#|\bno\.|\bnumber|\bversion|\bstep|\boption)\s*:?\s*$")
+"""An identifier, not a measurement ('MedCalc id 7', 'step 3')."""
 _COUNTS = frozenset({"wbc", "platelets"})
 _CMP = re.compile(
     r"(?i)(?P<not>\bnot\s+|\bno\s+|n't\s+)?(?P<op>>=|<=|=>|=<|≥|≤|>|<|\b(?:greater|more|higher)\s+than"
@@ -186,6 +188,7 @@ class NumbersCheck:
                 _REFERENCE.search(q.before)
                 or _CONDITIONAL.search(q.before)
                 or _DERIVED.search(q.before)
+                or _IDENTIFIER.search(q.before)
             ):
                 continue
             out.append(self._check(q, step.id, note, derived))
@@ -252,10 +255,7 @@ class NumbersCheck:
             if (
                 q.analyte in _COUNTS
                 and (q.unit is None or n.unit is None)
-                and any(
-                    same_value(q.value, q.decimals, None, n.value * k, n.decimals, None)
-                    for k in (1e-3, 1e3, 1e-6, 1e6)
-                )
+                and _count_scaled(q.value, q.decimals, n)
             ):
                 return _verdict("supported", step_id, claim, f'note: "{n.text}" (count scale)')
         # the same number elsewhere in the note where we could not tell what it measures
@@ -325,6 +325,12 @@ class NumbersCheck:
                         key is None and same_value(value, decimals, None, n.value, n.decimals, None)
                     ):
                         return [_verdict("supported", step.id, claim, f'span: "{step.span.text}"')]
+                    if (analyte or n.analyte) in _COUNTS and _count_scaled(value, decimals, n):
+                        return [
+                            _verdict(
+                                "supported", step.id, claim, f'span: "{step.span.text}" (scale)'
+                            )
+                        ]
                 return [
                     _verdict(
                         "contradicted",
@@ -401,6 +407,14 @@ class NumbersCheck:
             f"{source} {shown}: the comparison is {'true' if ok else 'false'}",
             failure=None if ok else "comparison",
         )
+
+
+def _count_scaled(value: float, decimals: int, n: Quantity) -> bool:
+    """A cell count written per uL vs per nL/thousands ('5700' vs '5.7 K/mm3')."""
+    return any(
+        same_value(value, decimals, None, n.value * k, n.decimals, None)
+        for k in (1e-3, 1e3, 1e-6, 1e6)
+    )
 
 
 def _in_unit(q: Quantity, unit: str | None) -> float | None:
