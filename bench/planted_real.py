@@ -13,6 +13,9 @@ has the figures.
   explanations contain some known errors, so a contradiction here is not always false);
   planted copies (a changed result of an '= number' in the explanation, a changed restated
   lab value, a changed final answer) give recall on real text.
+- The same dev notes through the `calculator` strategy with the fake backend (rule
+  extraction, no model): false alarms on those clean traces; recall on a changed calculator
+  result and a changed extracted value.
 - MIRAGE published GPT-3.5/GPT-4 chain-of-thought replies (development questions): the
   question as the case text and the model's reasoning as thoughts; the share of replies with
   a contradicted verdict (no gold for the reasoning, so these are inspected, not scored).
@@ -32,7 +35,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from clinreason.trace import Answer, Case, ComponentSpec, Thought, Trace
+from clinreason.trace import Answer, Case, ComponentSpec, Extraction, Thought, ToolCall, Trace
 from clinreason.verify import verify_trace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,6 +156,82 @@ def medcalc(rows: list[dict[str, str]], rng: random.Random, show: int) -> dict[s
     }
 
 
+def _plant_calculator(trace: Trace, kind: str, rng: random.Random) -> Trace | None:
+    out = trace.model_copy(deep=True)
+    if kind == "tool_result":
+        calls = [s for s in out.steps if isinstance(s, ToolCall) and isinstance(s.result, dict)]
+        value = calls[-1].result.get("value") if calls else None  # type: ignore[union-attr]
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return None
+        assert isinstance(calls[-1].result, dict)
+        calls[-1].result["value"] = round(value * rng.choice([0.7, 0.8, 1.25, 1.4]) + 1, 3)
+        return out
+    numeric = [
+        s
+        for s in out.steps
+        if isinstance(s, Extraction)
+        and s.span is not None
+        and isinstance(s.value, int | float)
+        and not isinstance(s.value, bool)
+    ]
+    if not numeric:
+        return None
+    step = rng.choice(numeric)
+    assert isinstance(step.value, int | float)
+    step.value = round(float(step.value) * rng.choice([0.75, 0.85, 1.2, 1.3]) + 1, 1)
+    return out
+
+
+def calculator_runs(path: Path, rng: random.Random, show: int) -> dict[str, Any]:
+    """The `calculator` strategy on the dev notes with the fake backend (rule extraction only,
+    no language model): false alarms on its clean traces, recall on a changed calculator result
+    and on a changed extracted value."""
+    import asyncio
+
+    from clinreason.backends import make_backend
+    from clinreason.bench.medcalc import MedCalcBenchmark
+    from clinreason.strategies import run
+
+    bench = MedCalcBenchmark()
+    cases = bench.load(path).cases
+    strategy = bench.default_strategy()
+    backend = make_backend("fake", cache=False)
+
+    async def solve() -> list[Trace]:
+        return [await run(strategy, case, backend) for case in cases]
+
+    traces = [t for t in asyncio.run(solve()) if t.error is None]
+    alarms: Counter[str] = Counter()
+    any_alarm = 0
+    examples = []
+    for t in traces:
+        bad = [v for v in verify_trace(t) if v.status == "contradicted"]
+        any_alarm += bool(bad)
+        alarms.update({v.verifier for v in bad})
+        if bad and len(examples) < show:
+            examples.append(f"{t.case.id}: {bad[0].verifier} {bad[0].claim!r} — {bad[0].evidence}")
+    expected = {"tool_result": {"calculation"}, "extraction": {"numbers", "calculation"}}
+    recall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for t in traces:
+        for kind, verifiers in expected.items():
+            planted = _plant_calculator(t, kind, rng)
+            if planted is None:
+                continue
+            got = {v.verifier for v in verify_trace(planted) if v.status == "contradicted"}
+            recall[kind][0] += 1
+            recall[kind][1] += bool(got & verifiers)
+    return {
+        "cases": len(cases),
+        "traces": len(traces),
+        "false_alarm_any": any_alarm / len(traces),
+        "false_alarm_by_verifier": {k: v / len(traces) for k, v in sorted(alarms.items())},
+        "recall": {
+            k: {"planted": n, "expected_verifier": hit / n} for k, (n, hit) in recall.items()
+        },
+        "examples": examples,
+    }
+
+
 def mirage(path: Path, questions: Path, show: int) -> dict[str, Any]:
     """Share of published chain-of-thought replies with any contradicted verdict."""
     qs = json.loads(questions.read_text(encoding="utf-8"))
@@ -219,6 +298,7 @@ def main() -> None:
     if one_shot.is_file():
         rows = one_shot_rows(one_shot, dev_rows)
         res["medcalc_one_shot"] = medcalc(rows, random.Random(args.seed), args.show)
+    res["calculator_strategy"] = calculator_runs(medcalc_path, random.Random(args.seed), args.show)
     preds = args.data / "mirage" / "published_predictions.jsonl"
     if preds.is_file():
         res["mirage"] = mirage(preds, args.data / "mirage" / "dev.json", args.show)
