@@ -7,9 +7,9 @@ import math
 import pytest
 
 from clinreason.errors import ConfigError, InputError
-from clinreason.tools.kg import Annotation, Disease, InMemoryGraph, Term
+from clinreason.tools.kg import Annotation, Disease, HPOGraph, InMemoryGraph, Term
 from clinreason.tools.kg.explain import explain_disease, render_differential
-from clinreason.tools.kg.rank import DifferentialRanker
+from clinreason.tools.kg.rank import DifferentialRanker, ranker_for
 
 LABELS = {
     "R": "Phenotypic abnormality",
@@ -172,3 +172,17 @@ def test_explanation_paths(ranker: DifferentialRanker, graph: InMemoryGraph) -> 
     assert "does not explain Focal seizure" in text
     assert "contradicted: Tall stature is absent" in text
     assert "Focal seizure → Seizure" in text
+
+
+def test_explanations_are_faithful_on_hpo(hpo: HPOGraph) -> None:
+    """On the real graph too, each explanation's log LRs add up to the ranker's score."""
+    ranker = ranker_for(hpo)
+    query = ranker.prepare(
+        ["HP:0001166", "HP:0001083", "HP:0002616", "HP:0001250", "HP:0000369"],
+        ["HP:0000098", "HP:0001382"],
+    )
+    for r in ranker.rank_query(query, top_k=8):
+        e = explain_disease(ranker, query, r)
+        assert e.log_lr_total == pytest.approx(r.score)
+        for m in e.explained:
+            assert m.path[0] == m.patient_term and m.path[-1] == m.annotated_term
