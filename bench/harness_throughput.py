@@ -4,7 +4,9 @@
    backend + scoring), append each result line, write summary.json. Reported as wall-clock
    cases/s and as cases per CPU-second (less sensitive to other load on the machine), for the
    real `direct` and `cot` strategies and for a minimal pass-through strategy (harness cost
-   alone), with group commit (default), per-line fsync and no fsync.
+   alone), with group commit (default), per-line fsync and no fsync, with and without the
+   per-case verifiers and reasoning-quality columns (`--no-verify`; `clinreason score` adds
+   them later).
 2. Kill and resume: a child process runs an eval with a slightly slow backend, is killed with
    SIGKILL midway, and the run is resumed; we count cases started but not recorded (lost in
    flight), duplicates, and how many cases the resume re-ran.
@@ -73,7 +75,14 @@ class PassThrough:
 
 
 def measure(
-    data: Path, out: Path, strategy: Any, *, fsync: str, concurrency: int, limit: int | None
+    data: Path,
+    out: Path,
+    strategy: Any,
+    *,
+    fsync: str,
+    concurrency: int,
+    limit: int | None,
+    verify: bool = True,
 ) -> dict[str, Any]:
     """One end-to-end run; wall and CPU seconds."""
     shutil.rmtree(out, ignore_errors=True)
@@ -84,7 +93,7 @@ def measure(
     summary = asyncio.run(
         run_eval(
             bench, dataset, strategy, backend, out_dir=out, concurrency=concurrency, limit=limit,
-            progress=False, fsync=fsync,  # type: ignore[arg-type]
+            progress=False, fsync=fsync, verify=verify,  # type: ignore[arg-type]
         )
     )  # fmt: skip
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -175,15 +184,16 @@ def main() -> None:
         "cot": STRATEGIES["cot"](),
     }
     for name, strategy in strategies.items():
-        for fsync in ("group", "none"):
+        for fsync, verify in (("group", True), ("none", True), ("group", False)):
             result = measure(
-                data, work / "run", strategy, fsync=fsync, concurrency=args.concurrency, limit=None
-            )
-            rows.append((name, fsync, result))
+                data, work / "run", strategy, fsync=fsync, concurrency=args.concurrency,
+                limit=None, verify=verify,
+            )  # fmt: skip
+            rows.append((name, fsync, verify, result))
     line = measure(
         data, work / "run", strategies["cot"], fsync="line", concurrency=args.concurrency, limit=300
     )
-    rows.append(("cot", "line", line))
+    rows.append(("cot", "line", True, line))
     full = measure(
         data,
         work / "run",
@@ -202,11 +212,12 @@ def main() -> None:
         f"Python {platform.python_version()}, "
         f"load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}"
     )
-    print("\n| strategy | fsync | cases | wall s | cases/s | cases per CPU-s |")
-    print("|---|---|---|---|---|---|")
-    for name, fsync, r in rows:
+    print("\n| strategy | fsync | verify | cases | wall s | cases/s | cases per CPU-s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, fsync, verify, r in rows:
         rates = f"{r['cases_per_s']:.0f} | {r['cases_per_cpu_s']:.0f}"
-        print(f"| {name} | {fsync} | {r['n']} | {r['wall_s']:.2f} | {rates} |")
+        flag = "yes" if verify else "no"
+        print(f"| {name} | {fsync} | {flag} | {r['n']} | {r['wall_s']:.2f} | {rates} |")
     print(f"\nre-score from stored traces (cot run, {full['n']} cases): {rescore_rate:.0f} cases/s")
     print("\nkill -9 midway and resume:")
     print(json.dumps(crash, indent=2))

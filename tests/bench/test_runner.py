@@ -204,6 +204,18 @@ def test_rescore_from_stored_traces(data_dir: Path, tmp_path: Path) -> None:
     assert rescore(tmp_path)["n_no_answer"] == 3  # in place, with the recorded benchmark
 
 
+def test_no_verify_run_is_verified_later_by_rescore(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable
+) -> None:
+    bench = MirageBenchmark()
+    dataset = bench.load(data_dir / "mirage_tiny.json")
+    _run(bench, dataset, ChainOfThought(), scripted_backend(KEYS), tmp_path, verify=False)
+    assert all("quality" not in r["details"] and not r["verdicts"] for r in _lines(tmp_path))
+    summary = rescore(tmp_path)
+    assert summary["accuracy"] == 1.0 and "quality" in summary
+    assert all("quality" in r["details"] and r["verdicts"] for r in _lines(tmp_path))
+
+
 _CHILD = """
 import asyncio, sys, time
 from pathlib import Path

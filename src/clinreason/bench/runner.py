@@ -51,11 +51,13 @@ def make_result(
     latency_s: float | None,
     *,
     matcher: Any = None,
+    verify: bool = True,
 ) -> CaseResult:
     """Score a trace into a `CaseResult`; a trace error stays an error, never a wrong answer.
 
-    Answered traces are also verified (`verdicts`) and get reasoning-quality columns in
-    `details["quality"]` (semantic statement matching only when `matcher` is given).
+    With `verify`, answered traces are also verified (`verdicts`) and get reasoning-quality
+    columns in `details["quality"]` (semantic statement matching only when `matcher` is given);
+    without it they can be verified later by `rescore` (`clinreason score`).
     """
     common: dict[str, Any] = {
         "case_id": case.id,
@@ -80,7 +82,9 @@ def make_result(
     score = scored.score
     if score is None and scored.correct is not None:
         score = float(scored.correct)
-    common["verdicts"], quality = case_quality(case, trace, matcher)
+    quality: dict[str, Any] | None = None
+    if verify:
+        common["verdicts"], quality = case_quality(case, trace, matcher)
     return CaseResult(
         status="ok" if answer_text is not None else "no_answer",
         answer=answer_text,
@@ -195,6 +199,7 @@ async def run_eval(
     retry_errors: bool = True,
     fsync: FsyncMode = "group",
     argv: Sequence[str] | None = None,
+    verify: bool = True,
 ) -> dict[str, JsonValue]:
     """Run `strategy` with `backend` on `dataset`, writing the run directory `out_dir`.
 
@@ -212,6 +217,8 @@ async def run_eval(
         retry_errors: On resume, re-run cases whose result was an error.
         fsync: Durability of each result line (see `clinreason.bench.rundir`).
         argv: Command line to record (default: `sys.argv`).
+        verify: Run the verifiers and reasoning-quality scorers on each trace as it finishes
+            (off: faster; `clinreason score` adds them later from the stored traces).
 
     Returns:
         The content of `summary.json`.
@@ -268,9 +275,8 @@ async def run_eval(
             for case in pending:
                 started = time.perf_counter()
                 trace = await _solve(strategy, case, backend)
-                result = make_result(
-                    benchmark, case, trace, round(time.perf_counter() - started, 6)
-                )
+                latency = round(time.perf_counter() - started, 6)
+                result = make_result(benchmark, case, trace, latency, verify=verify)
                 writer.write(result)
                 finished[case.id] = result.model_copy(update={"trace": None})
                 sink.advance(result)

@@ -123,6 +123,13 @@ def _strategy(bench: Any, name: str | None, params: dict[str, Any], seed: int) -
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@click.option(
+    "--verify/--no-verify",
+    default=True,
+    show_default=True,
+    help="Verify each trace and add reasoning-quality columns as cases finish "
+    "(--no-verify: faster; `clinreason score` adds them later).",
+)
 def eval_cmd(
     benchmark_name: str,
     path: Path,
@@ -137,6 +144,7 @@ def eval_cmd(
     retry_errors: bool,
     fsync: str,
     progress: bool | None,
+    verify: bool,
     **backend: Any,
 ) -> None:
     """Run BENCHMARK on the local file PATH and write a resumable run directory."""
@@ -153,7 +161,7 @@ def eval_cmd(
             return await run_eval(
                 bench, dataset, chosen, llm, out_dir=out, concurrency=concurrency, resume=resume,
                 limit=limit, seed=seed, progress=progress, retry_errors=retry_errors,
-                fsync=fsync, argv=["clinreason", *sys.argv[1:]],
+                fsync=fsync, argv=["clinreason", *sys.argv[1:]], verify=verify,
             )  # fmt: skip
         finally:
             await llm.aclose()

@@ -12,6 +12,7 @@ such as 'bpm' or '-year-old').
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import unicodedata
@@ -140,6 +141,12 @@ def _label(before: str) -> str | None:
 
 def quantities(text: str) -> list[Quantity]:
     """Every number in `text` (normalized first) with unit and analyte, in order."""
+    return list(_quantities(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    """`quantities`, memoized: several verifiers read the same note in one trace."""
     text = normalize(text)
     masked = _MASK.sub(lambda m: "#" * len(m.group(0)), text)
     out: list[Quantity] = []
@@ -198,7 +205,7 @@ def quantities(text: str) -> list[Quantity]:
             )
         )
         prev_end = unit_end
-    return _mark_ranges(out, masked)
+    return tuple(_mark_ranges(out, masked))
 
 
 def _mark_ranges(found: list[Quantity], text: str) -> list[Quantity]:
