@@ -187,6 +187,9 @@ def _chals(items):
             {"target": "G1", "question": "better_option", "finding": "x", "option": "A"},
             "own option",
         ),
+        # restating (part of) the attacked argument's own finding is no evidence against it
+        ({"target": "G1", "question": "weak_evidence", "finding": "Neck stiffness"}, "restates"),
+        ({"target": "G2", "question": "weak_evidence", "finding": "headache."}, "restates"),
     ],
 )
 def test_unusable_challenges_are_dropped(item, note):
@@ -200,14 +203,14 @@ def test_challenges_are_repaired():
         {"target": "g2", "question": "weak_evidence", "finding": "fever"},
         {"target": 1, "question": "better_option", "finding": "aura", "option": "Z"},
         {"target": "G2", "question": "weak_evidence", "finding": "Fever"},  # duplicate
-        {"target": "G3", "question": "harm_outweighed", "finding": "fever"},
+        {"target": "G3", "question": "harm_outweighed", "finding": "neck stiffness"},
         {"target": "G1", "question": "contraindication", "finding": "x"},  # over the bound
     ]
     chals, notes = _chals(items)
     assert chals == [
         Challenge("G2", "weak_evidence", "fever"),
         Challenge("G1", "better_option", "aura", None),
-        Challenge("G3", "harm_outweighed", "fever"),
+        Challenge("G3", "harm_outweighed", "neck stiffness"),
     ]
     assert "attack 1 repaired: target 'g2' read as G2" in notes
     assert any("unknown option 'Z'" in n and "kept without" in n for n in notes)

@@ -155,6 +155,16 @@ def _target(value: object, n_generated: int) -> tuple[str | None, str]:
     return ident, "" if raw == ident else f"target {raw!r} read as {ident}"
 
 
+def _restates(finding: str, own: str) -> bool:
+    """Whether an attack's finding only repeats (part of) the attacked argument's finding.
+
+    >>> _restates("fever", "High fever and rash"), _restates("no rash", "fever")
+    (True, False)
+    """
+    words = set(content_words(finding))
+    return bool(words) and words <= set(content_words(own))
+
+
 def validate_challenges(
     items: Sequence[object],
     proposals: Sequence[Proposal],
@@ -165,8 +175,10 @@ def validate_challenges(
 ) -> tuple[list[Challenge], list[str]]:
     """Keep the usable verifier attacks on `proposals` (ids G1..Gn), with notes.
 
-    A challenge must target an existing generator argument and answer a critical question of
-    that argument's scheme that the verifier is responsible for.
+    A challenge must target an existing generator argument, answer a critical question of
+    that argument's scheme that the verifier is responsible for, and cite a finding of its
+    own: one whose content words all occur in the attacked argument's finding merely restates
+    it and is dropped.
     """
     kept: list[Challenge] = []
     notes: list[str] = []
@@ -197,6 +209,12 @@ def validate_challenges(
             continue
         if why:
             fixes.append(why)
+        if _restates(finding, attacked.finding):
+            notes.append(
+                f"{where} dropped: its finding only restates {target}'s own finding, "
+                "which is no evidence against it"
+            )
+            continue
         favoured: str | None = None
         if cq.id == "better_option" and item.get("option") not in (None, ""):
             favoured, why = _option(item.get("option"), options)
