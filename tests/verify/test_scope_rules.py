@@ -130,10 +130,24 @@ def test_numeric_conclusion(text, expected):
     [
         ("50 kg + 2.3 kg * (67.323 (in inches) - 60) = 66.843 kg.", True),
         ("50 kg + 2.3 kg * (67.323 (in inches) - 60) = 43.364 kg.", False),
+        ("we get 5.0 (mEq/L) + 2.5 * (4 - 3.4 (in g/dL)) = 6.5 mEq/L.", True),  # unit remark
+        ("we get 5.0 (mEq/L) + 2.5 * (4 - 3.4 (in g/dL)) = 8.0 mEq/L.", False),
+        ("BSA is sqrt((53.0 * 153.0)/3600) = 1.501 m^2.", True),  # functions, m^2
+        ("BSA is sqrt((53.0 * 153.0)/3600) = 1.175 m².", False),
+        ("QTc is 330/∛(0.674) = 376.381.", True),
+        ("QTc is 330/√(0.674) = 376.381.", False),  # a square root written for a cube root
+        ("risk is 1 - 0.9402^exp(0.5) = 9.7 %.", True),  # a fraction stated in percent
+        ("risk is 1 - 0.9402^exp(0.5) = 12.7 %.", False),
+        ("ln(49) - 1 = 2.89", True),
     ],
 )
 def test_arithmetic_with_unit_remarks(text, correct):
     assert [c.correct for c in arithmetic_claims(text)] == [correct]
+
+
+@pytest.mark.parametrize("text", ["sqrt(-4) = 2", "exp(5000) = 1", "ln(0) = 1"])
+def test_functions_outside_their_domain_are_unverifiable(text):
+    assert [c.correct for c in arithmetic_claims(text)] == [None]
 
 
 SPAN_NOTE = (

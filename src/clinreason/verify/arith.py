@@ -38,7 +38,11 @@ class Undefined(ArithmeticError_):
     """A well-formed expression without a finite value (overflow, division by zero)."""
 
 
-_TOKEN = re.compile(r"\s*(\*\*|\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+|[-+*/x×·÷^()\[\]])")
+_FUNCS = {"√": math.sqrt, "∛": math.cbrt, "⇑": math.exp, "⇓": math.log, "⇊": math.log10}
+"""Functions, written in the text as sqrt, exp, ln, log and swapped for one character each."""
+_FUNC_NAMES = {"sqrt": "√", "exp": "⇑", "ln": "⇓", "log": "⇊"}
+_FUNC_WORD = re.compile(r"(?i)\b(sqrt|exp|ln|log)(?=\s*\()")
+_TOKEN = re.compile(r"\s*(\*\*|\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+|[-+*/x×·÷^()\[\]√∛⇑⇓⇊])")
 _OPS = {"x": "*", "×": "*", "·": "*", "÷": "/", "**": "^"}
 
 
@@ -134,6 +138,17 @@ class _Parser:
             if close not in (")", "]"):
                 raise ArithmeticError_("unbalanced parentheses")
             return value
+        if tok in _FUNCS:
+            if self.take() != "(":
+                raise ArithmeticError_("a function needs parentheses")
+            arg = self.expr()
+            if self.take() != ")":
+                raise ArithmeticError_("unbalanced parentheses")
+            self.ops += 1
+            try:
+                return _FUNCS[tok](arg)
+            except (OverflowError, ValueError) as exc:
+                raise Undefined(f"function of {arg}: {exc}") from None
         if tok[0].isdigit() or tok[0] == ".":
             if "," in tok and not re.fullmatch(
                 r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][-+]?\d+)?", tok
@@ -180,20 +195,31 @@ class ArithClaim:
     """'arithmetic' or 'aggregation' (sum/mean of listed values)."""
 
 
-_RUN = re.compile(r"[\d.,\s()\[\]+\-*/x×÷·^=≈]*[=≈][\d.,\s()\[\]+\-*/x×÷·^=≈]*")
+_RUN = re.compile(r"[\d.,\s()\[\]+\-*/x×÷·^=≈√∛⇑⇓⇊]*[=≈][\d.,\s()\[\]+\-*/x×÷·^=≈√∛⇑⇓⇊]*")
 _AGG = re.compile(
     r"(?i)\b(sum|total|mean|average)\s+of\s+((?:-?\d[\d.,]*\s*(?:,|and|\+)?\s*){2,20}?)"
     r"\s*(?:is|=|equals|gives|of|yields)\s+(-?\d[\d,]*(?:\.\d+)?)"
 )
 
 
-_REMARK = re.compile(r"\((?:in|as)\s+[^()\d=]{1,25}\)")
+_REMARK = re.compile(r"\((?:in|as)\s+[^()\d=]{1,25}\)|\(\s*(?P<unit>[^()\d=\s][^()=]{0,14}?)\s*\)")
+"""'(in inches)', or a unit alone in parentheses ('(mEq/L)') when it reads as one unit."""
+
+
+def _blank_remark(m: re.Match[str]) -> str:
+    unit = m.group("unit")
+    if unit is not None:
+        found = match_unit(unit, 0)
+        if found is None or found[1] != len(unit):
+            return m.group(0)
+    return " " * len(m.group(0))
 
 
 def _strip_units(text: str) -> str:
     """Blank out the unit after each number and unit remarks such as '(in inches)' (same
     length), so '70 kg / 1.75 m' and '2.3 * (67.3 (in inches) - 60)' parse."""
-    text = _REMARK.sub(lambda m: " " * len(m.group(0)), text)
+    text = _REMARK.sub(_blank_remark, text)
+    text = _FUNC_WORD.sub(lambda m: _FUNC_NAMES[m.group(1).lower()].ljust(len(m.group(1))), text)
     chars = list(text)
     for m in NUMBER.finditer(text):
         unit = match_unit(text, m.end())
@@ -256,10 +282,26 @@ def _is_number(piece: str) -> bool:
     return bool(re.fullmatch(r"-?(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)", piece.strip()))
 
 
+def _readable(expression: str) -> str:
+    """The expression with function names back and single spaces."""
+    for name, mark in _FUNC_NAMES.items():
+        expression = re.sub(rf"{mark}\s*", name, expression)
+    return " ".join(expression.split())
+
+
+def _percent_after(
+    raw: str, run: re.Match[str], parts: list[str], rhs: tuple[str, float, int]
+) -> bool:
+    """Whether the stated result of the run's last part is followed by '%' ('= 5.8 %')."""
+    last = parts[-1]
+    pos = run.start() + len(run.group(0)) - len(last) + last.find(rhs[0].strip())
+    return raw[pos + len(rhs[0].strip()) :].lstrip().startswith(("%", "percent"))
+
+
 def arithmetic_claims(text: str) -> list[ArithClaim]:
     """Every `expression = result` (chains `a = b = c` too) and sum/mean statement in `text`."""
-    norm = _MASK.sub(lambda m: "#" * len(m.group(0)), normalize(text))
-    norm = _strip_units(norm).replace(" equals ", " = ")
+    raw = _MASK.sub(lambda m: "#" * len(m.group(0)), normalize(text))
+    norm = _strip_units(raw).replace(" equals ", " = ")
     claims: list[ArithClaim] = []
     for run in _RUN.finditer(norm):
         parts = re.split(r"[=≈]", run.group(0))
@@ -276,9 +318,11 @@ def arithmetic_claims(text: str) -> list[ArithClaim]:
                 if is_num or rhs[2] > 0:
                     defined = math.isfinite(lhs[1]) and math.isfinite(rhs[1])
                     ok = _matches(lhs[1], rhs[0].strip(), rhs[1], is_num) if defined else None
+                    if ok is False and is_num and last and _percent_after(raw, run, parts, rhs):
+                        ok = _matches(100 * lhs[1], rhs[0].strip(), rhs[1], is_num)
                     claims.append(
                         ArithClaim(
-                            " ".join(lhs[0].split()),
+                            _readable(lhs[0]),
                             rhs[0].strip(),
                             lhs[1] if math.isfinite(lhs[1]) else None,
                             rhs[1] if math.isfinite(rhs[1]) else None,
