@@ -172,7 +172,11 @@ class HPOGraph:
         return icd10_for_label(entry[0]) if entry else ()
 
 
-@lru_cache(maxsize=4)
 def load_hpo(sources: tuple[str, ...] = ("OMIM",)) -> HPOGraph:
-    """The HPO graph, loaded once per process and shared."""
+    """The HPO graph, loaded once per process (per set of sources) and shared."""
+    return _load(tuple(sources))
+
+
+@lru_cache(maxsize=4)
+def _load(sources: tuple[str, ...]) -> HPOGraph:
     return HPOGraph(sources)
