@@ -3,7 +3,7 @@
 Honesty note: the MedCalc-Bench dev explanations were used for error analysis while the
 false-alarm rules were written (derived values, operands, unit remarks), so their figures are
 in-sample. The one-shot worked examples (`one_shot_examples.json`, other notes, same explanation
-style) are the closer-to-held-out check; they were run three times during that work, and one
+style) are the closer-to-held-out check; they were run four times during that work, and one
 rule (unlabelled equal numbers) was adjusted after seeing them. docs/benchmarks/verifiers.md
 has the figures.
 
