@@ -190,3 +190,12 @@ def test_identifiers_are_not_measurements():
     text = "Calculator: Calcium Correction (MedCalc id 7), option 2, step 3."
     trace = Trace(case=case, strategy=ComponentSpec(name="t"), steps=[Thought(id="s1", text=text)])
     assert verify_trace(trace, ["numbers"]) == []
+
+
+def test_negation_scope_is_fast_on_pathological_lists():
+    import time
+
+    sentence = "No " + " ".join(["and"] * 23) + " x cough."
+    started = time.perf_counter()
+    is_negated(sentence, sentence.index("cough"), sentence.index("cough") + 5)
+    assert time.perf_counter() - started < 0.5  # the earlier regex took over a second

@@ -37,11 +37,19 @@ _TERMINATOR = re.compile(
 )
 """Scope ends; 'shows'/'reveals' end a scope ('denies pain, exam shows edema') unless negated
 themselves ('CT did not show bleeding')."""
-_LIST = re.compile(
-    r"(?i)(?:\s*(?:any\s+)?[a-z][\w'/-]*(?:\s+[a-z][\w'/-]*){0,3}\s*(?:,|\bor\b|\band\b|\bnor\b)"
-    r"(?:\s*(?:or|and|nor)\b)?)+\s*"
-)
-"""A run of short list items ('fever, chills, night sweats, or') between a trigger and a term."""
+_LIST_SEP = re.compile(r"(?i)\s*(?:,|\bor\b|\band\b|\bnor\b)\s*")
+_LIST_ITEM = re.compile(r"(?i)(?:any\s+)?[a-z][\w'/-]*(?:\s+[a-z][\w'/-]*){0,3}")
+
+
+def _is_list(gap: str) -> bool:
+    """Whether `gap` is a run of short list items ending in a separator ('fever, chills, or ').
+    Linear time: split on separators, then check each item."""
+    items = _LIST_SEP.split(gap.strip() + " ")
+    if len(items) < 2 or items[-1].strip():
+        return False
+    return all(not item or _LIST_ITEM.fullmatch(item) for item in items[:-1])
+
+
 _STOP = frozenset(
     [
         "a",
@@ -169,7 +177,7 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     triggers = list(_PRE_NEG.finditer(scope))
     if triggers:
         gap = scope[triggers[-1].end() :]
-        if len(gap.split()) <= 5 or (len(gap.split()) <= 24 and _LIST.fullmatch(gap)):
+        if len(gap.split()) <= 5 or (len(gap.split()) <= 24 and _is_list(gap)):
             return True
     after = sentence[end:]
     stop = _TERMINATOR.search(after)
