@@ -54,7 +54,7 @@ def toy() -> KGCheck:
         Disease("D:4", "Tall syndrome 2", (Annotation("AR"),)),
     ]
     graph = InMemoryGraph([Term(k, v) for k, v in labels.items()], parents, diseases, root="R")
-    return KGCheck(graph=graph)
+    return KGCheck(graph=graph, min_annotations=5)
 
 
 @pytest.mark.parametrize(

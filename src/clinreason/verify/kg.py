@@ -11,8 +11,9 @@ to phenotype terms (concept recognition), then judged per finding:
 - **unverifiable**: the graph only has a more general term, or a term sharing a specific
   ancestor with it, or the disease has too few annotations to judge, or the finding could not
   be linked;
-- **contradicted**: the disease is well annotated and no annotation shares anything with the
-  finding below the organ-system level (the graph's closed-world reading, stated as evidence).
+- **contradicted**: the disease is well annotated (`min_annotations`, default 10) and no
+  annotation shares anything with the finding below the organ-system level (the graph's
+  closed-world reading, stated as evidence).
 
 A sentence whose disease cannot be linked yields nothing (never a false contradiction). The
 `kg.diagnose` tool output is re-checked too: every explained finding of the top disease must be
@@ -59,7 +60,7 @@ _BACKWARD = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _ID = re.compile(r"\b(?:OMIM|ORPHA):\d+\b")
 _SUFFIX = re.compile(r"^(?:\d+[a-z]?|[a-z]\d*|type|[ivx]+)$")
-MIN_ANNOTATIONS = 5
+MIN_ANNOTATIONS = 10
 """Fewer phenotype annotations than this: a missing link says nothing (unverifiable)."""
 SPECIFIC_DEPTH = 3
 """A shared ancestor this many is-a steps below the phenotype root makes two terms related."""
@@ -169,7 +170,9 @@ def _depth(graph: KnowledgeGraph, term: str) -> int:
     return len(is_a_path(graph, term, graph.phenotype_root)) - 1
 
 
-def judge(graph: KnowledgeGraph, disease_id: str, term: str) -> tuple[str, str, dict[str, Any]]:
+def judge(
+    graph: KnowledgeGraph, disease_id: str, term: str, *, min_annotations: int = MIN_ANNOTATIONS
+) -> tuple[str, str, dict[str, Any]]:
     """(status, evidence, details) for "disease presents with term"."""
     disease = graph.disease(disease_id)
     root = graph.phenotype_root
@@ -208,7 +211,7 @@ def judge(graph: KnowledgeGraph, disease_id: str, term: str) -> tuple[str, str, 
             f"under {graph.term(a).label} ({a})",  # type: ignore[union-attr]
             {"related_via": a, "failure": "related_only"},
         )
-    if len(ann) < MIN_ANNOTATIONS:
+    if len(ann) < min_annotations:
         return (
             "unverifiable",
             f"{graph.source}: {name} has only {len(ann)} phenotype annotations",
@@ -228,6 +231,8 @@ class KGCheck:
 
     name: ClassVar[str] = "kg"
     sources: tuple[str, ...] = ("OMIM",)
+    min_annotations: int = MIN_ANNOTATIONS
+    """A disease with fewer phenotype annotations is never contradicted (too incomplete)."""
     graph: KnowledgeGraph | None = field(default=None, repr=False, compare=False)
     """Another graph (tests); default the HPO graph, loaded on first need."""
 
@@ -284,7 +289,7 @@ class KGCheck:
         label: str,
     ) -> Verdict:
         claim = f"{name} — {label} ({term})"
-        results = {d: judge(graph, d, term) for d in ids}
+        results = {d: judge(graph, d, term, min_annotations=self.min_annotations) for d in ids}
         good = [d for d, r in results.items() if r[0] == "supported"]
         if good:
             status, evidence, details = results[good[0]]
