@@ -111,3 +111,13 @@ async def test_corrupt_entry_is_regenerated(tmp_path):
         conn.execute("UPDATE responses SET generation = '{broken'")
     assert (await cached.generate(REQ)).cached is False
     assert len(inner.requests) == 2
+
+
+def test_key_keeps_schema_property_order():
+    """Property order decides what a constrained model writes first, so it is part of the key."""
+    first = {"type": "object", "properties": {"reasoning": {}, "answer": {}}}
+    second = {"type": "object", "properties": {"answer": {}, "reasoning": {}}}
+    spec = ComponentSpec(name="embedded", params={"model": "m"})
+    a = cache_key(spec, REQ.model_copy(update={"json_schema": first}))
+    b = cache_key(spec, REQ.model_copy(update={"json_schema": second}))
+    assert a != b

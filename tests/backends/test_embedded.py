@@ -87,6 +87,24 @@ async def test_json_schema_output_parses_and_validates(backend):
 
 
 @pytest.mark.embedded
+async def test_constrained_output_follows_schema_property_order(backend):
+    """Reasoning before answer: the order of the schema, not alphabetical order."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "reasoning": {"type": "string", "maxLength": 40},
+            "answer": {"type": "string", "enum": ["A", "B"]},
+        },
+        "required": ["reasoning", "answer"],
+    }
+    gen = await backend.generate(
+        ask("Is 7 prime? A: yes, B: no. Reason briefly, then answer.", max_tokens=40,
+            json_schema=schema)
+    )  # fmt: skip
+    assert list(json.loads(gen.texts[0])) == ["reasoning", "answer"]
+
+
+@pytest.mark.embedded
 async def test_one_generation_at_a_time(backend):
     llama = backend.loaded_model()
     original = llama.create_chat_completion

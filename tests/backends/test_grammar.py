@@ -118,3 +118,17 @@ def test_converted_schemas_pass_the_checker():
         schema_to_gbnf({"type": "string", "pattern": "^(?:a)$"})
     with pytest.raises(ConfigError, match="nesting deeper"):
         schema_to_gbnf({"type": "string", "pattern": "^a{0,1100}$"})
+
+
+def test_properties_are_generated_in_schema_order():
+    from clinreason.backends.grammar import schema_to_gbnf
+
+    reasoning_first = {
+        "type": "object",
+        "properties": {"reasoning": {"type": "string"}, "answer": {"type": "string"}},
+        "required": ["reasoning", "answer"],
+    }
+    root = next(
+        line for line in schema_to_gbnf(reasoning_first).splitlines() if line.startswith("root")
+    )
+    assert root.index("reasoning") < root.index("answer")

@@ -49,7 +49,7 @@ def default_cache_path() -> Path:
 
 
 def cache_key(spec: ComponentSpec, request: GenerateRequest) -> str:
-    """sha256 over backend name, model, base URL (if any) and the full request.
+    """sha256 over backend name, model, base URL (if any) and the full request, in order.
 
     >>> from clinreason.trace import Message
     >>> req = GenerateRequest(messages=(Message(role="user", content="hi"),))
@@ -59,12 +59,13 @@ def cache_key(spec: ComponentSpec, request: GenerateRequest) -> str:
     (64, False)
     """
     material = {
+        "key_version": 2,  # 2: key order kept (a schema's property order changes the output)
         "backend": spec.name,
         "model": spec.params.get("model"),
         "base_url": spec.params.get("base_url"),
         "request": request.model_dump(mode="json"),
     }
-    text = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(material, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -57,6 +57,8 @@ def _import_llama() -> Any:
 
 @lru_cache(maxsize=64)
 def _grammar_for(schema_json: str) -> str:
+    """GBNF for a schema given as JSON text. Key order is kept: the grammar generates the
+    properties in schema order, so `{"reasoning", "answer"}` reasons before it answers."""
     return schema_to_gbnf(json.loads(schema_json))
 
 
@@ -167,7 +169,7 @@ class EmbeddedBackend:
             kwargs["top_p"] = request.top_p
         if request.json_schema is not None:
             llama_cpp = _import_llama()
-            gbnf = _grammar_for(json.dumps(request.json_schema, sort_keys=True))
+            gbnf = _grammar_for(json.dumps(request.json_schema))
             kwargs["grammar"] = llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
         if request.logprobs and self.logprobs:
             kwargs.update(logprobs=True, top_logprobs=1)
