@@ -181,14 +181,7 @@ def import_predictions(
             created_at=created,
             finished_at=created,
             benchmark=component_spec(benchmark),
-            dataset=DatasetRef(
-                name=dataset.name,
-                version=dataset.version,
-                sha256=dataset.sha256,
-                source=dataset.source,
-                n_total=len(dataset),
-                n_selected=len(ordered),
-            ),
+            dataset=DatasetRef.of(dataset, len(ordered)),
             strategy=strategy,
             argv=list(argv or []),
             imported={

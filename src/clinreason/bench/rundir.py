@@ -31,7 +31,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, JsonValue, ValidationError
 
-from clinreason.bench.base import CaseResult
+from clinreason.bench.base import CaseResult, Dataset
 from clinreason.errors import ConfigError, TraceFormatError
 from clinreason.trace import ComponentSpec, DataModel, utcnow
 
@@ -58,6 +58,18 @@ class DatasetRef(DataModel):
     source: str
     n_total: int
     n_selected: int
+
+    @classmethod
+    def of(cls, dataset: Dataset, n_selected: int) -> DatasetRef:
+        """The reference to `dataset` when `n_selected` of its cases are run."""
+        return cls(
+            name=dataset.name,
+            version=dataset.version,
+            sha256=dataset.sha256,
+            source=dataset.source,
+            n_total=len(dataset),
+            n_selected=n_selected,
+        )
 
 
 class RunSpec(DataModel):
