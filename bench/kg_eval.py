@@ -81,6 +81,7 @@ def run_ranking(args: argparse.Namespace) -> None:
         for half in (0, 1):
             sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
             print(fmt(f"  cohort half {half} (n={len(sel)})", rank_metrics([ours[i] for i in sel])))
+    base: list[int | None] = []
     if not args.no_baseline:
         base, btimes = baseline(graph, in_graph)
         print(f"baseline time/case: median {statistics.median(btimes):.4f} s")
@@ -94,6 +95,28 @@ def run_ranking(args: argparse.Namespace) -> None:
                         f"  cohort half {half} (n={len(sel)})", rank_metrics([base[i] for i in sel])
                     )
                 )
+    if base:
+        paired(ours, base)
+    if args.save_ranks:
+        rows_out = [
+            {"id": r["id"], "cohort": r["cohort"], "gold": g, "ranker": a, "similarity": b}
+            for r, g, a, b in zip(in_graph, golds, ours, base or [None] * len(ours), strict=True)
+        ]
+        args.save_ranks.write_text("".join(json.dumps(x) + "\n" for x in rows_out))
+
+
+def paired(ours: list[int | None], base: list[int | None]) -> None:
+    """McNemar's exact test on top-1 and top-10 hits, same cases, ranker vs similarity."""
+    from clinreason.bench.stats import mcnemar_exact
+
+    for k in (1, 10):
+        a = [r is not None and r <= k for r in ours]
+        b = [r is not None and r <= k for r in base]
+        m = mcnemar_exact(a, b)
+        print(
+            f"paired top-{k}: ranker only {m.only_a}, similarity only {m.only_b}, "
+            f"McNemar exact p {m.p_value:.2g}"
+        )
 
 
 def baseline(graph: object, rows: list[dict]) -> tuple[list[int | None], list[float]]:
@@ -218,6 +241,7 @@ def main() -> None:
     parser.add_argument("--config", default="", help="RankConfig overrides as JSON")
     parser.add_argument("--recognition", action="store_true")
     parser.add_argument("--timing", action="store_true", help="load times and s/case")
+    parser.add_argument("--save-ranks", type=Path, help="write per-case ranks (JSON lines)")
     args = parser.parse_args()
     if args.recognition:
         run_recognition()
