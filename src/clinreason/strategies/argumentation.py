@@ -13,8 +13,9 @@
 Both model calls use JSON-schema-constrained output with a bounded number of items and
 tokens. Malformed output (invalid or truncated JSON, unknown options or schemes, dangling or
 inapplicable attacks, attacks that only restate their target's own finding, duplicates, too
-many items) is repaired or dropped, and every repair or drop is recorded as a `thought` step. The framework and its extension are recorded as an
-`argument` step, which the answer's `support` points at.
+many items) is repaired or dropped, and every repair or drop is recorded as a `thought` step.
+The framework and its extension are recorded as an `argument` step, which the answer's
+`support` points at.
 """
 
 from __future__ import annotations
