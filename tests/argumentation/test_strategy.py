@@ -57,7 +57,7 @@ async def test_good_output_is_decided_by_the_grounded_extension(mcq_case):
     assert 0 < trace.answer.confidence < 1
     calls = trace.steps_of(LLMCall)
     assert [c.purpose for c in calls] == ["propose_arguments", "critical_questions"]
-    assert all(c.request.max_tokens <= 200 and c.request.json_schema for c in calls)
+    assert all(c.request.max_tokens <= 320 and c.request.json_schema for c in calls)
     assert set(step.parents) == {c.id for c in calls}  # clean output: no repair thoughts
     assert "Decision: option A is sceptically accepted" in _thoughts(trace)
 

@@ -54,11 +54,11 @@ SYSTEM = (
 
 GENERATOR_PROMPT = """{case}
 
-Argue about the options. Give at most {n} arguments, each with:
-- "option": an option letter
+Argue for and against several different options. Give at most {n} arguments, each with:
+- "option": the letter of the option it is about
 - "scheme": {schemes}
-- "finding": a few words copied from the case
-Reply as JSON: {{"arguments": [{{"option": "A", "scheme": "{first}", "finding": "..."}}]}}"""
+- "finding": 2 to 8 words copied exactly from the case
+Reply as JSON with a list "arguments" of such objects."""
 
 VERIFIER_PROMPT = """{case}
 
@@ -68,11 +68,10 @@ Proposed arguments:
 Challenge the arguments that fail a critical question. Give at most {m} attacks, each with:
 - "target": the argument id
 - "question": {questions}
-- "finding": a few words copied from the case that show it
-Reply as JSON: {{"attacks": [{{"target": "G1", "question": "...", "finding": "..."}}]}} \
-or {{"attacks": []}} if every argument holds."""
+- "finding": 2 to 8 words copied exactly from the case that show it
+Reply as JSON with a list "attacks" of such objects (an empty list if every argument holds)."""
 
-FINDING_MAX_CHARS = 120
+FINDING_MAX_CHARS = 80
 
 
 def generator_schema(case: Case, book: SchemeBook, n: int) -> dict[str, Any]:
@@ -130,7 +129,7 @@ def verifier_schema(
 def render_generator(case: Case, book: SchemeBook, n: int) -> str:
     """The generator's instruction for `case`."""
     schemes = "; ".join(f'"{s.id}" = {s.prompt}' for s in book.schemes)
-    return GENERATOR_PROMPT.format(case=render_case(case), n=n, schemes=schemes, first=book.ids[0])
+    return GENERATOR_PROMPT.format(case=render_case(case), n=n, schemes=schemes)
 
 
 def render_verifier(case: Case, book: SchemeBook, proposals: Sequence[Proposal], m: int) -> str:
@@ -216,7 +215,7 @@ class Argumentation:
     fallback: bool = True
     max_arguments: int = 6
     max_attacks: int = 4
-    max_tokens: int = 200
+    max_tokens: int = 320
     min_overlap: float = 0.6
     schemes: str | None = None
 
