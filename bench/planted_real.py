@@ -32,6 +32,7 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,23 @@ def one_shot_rows(path: Path, dev_rows: list[dict[str, str]]) -> list[dict[str, 
 def medcalc(rows: list[dict[str, str]], rng: random.Random, show: int) -> dict[str, Any]:
     """False alarms on clean rows and recall on planted copies (by expected verifier)."""
     traces = [t for t in (_medcalc_trace(r) for r in rows) if t is not None]
+    expected = {
+        "arithmetic": {"calculation"},
+        "lab_value": {"numbers"},
+        "conclusion": {"consistency"},
+    }
+    return _evaluate(traces, _plant, expected, rng, show)
+
+
+def _evaluate(
+    traces: list[Trace],
+    plant: Callable[[Trace, str, random.Random], Trace | None],
+    expected: dict[str, set[str]],
+    rng: random.Random,
+    show: int,
+) -> dict[str, Any]:
+    """False alarms on the clean `traces`; recall of each planted error kind, counted as caught
+    when one of its expected verifiers contradicts something in the planted copy."""
     alarms: Counter[str] = Counter()
     any_alarm = 0
     examples = []
@@ -135,16 +153,15 @@ def medcalc(rows: list[dict[str, str]], rng: random.Random, show: int) -> dict[s
         alarms.update({v.verifier for v in bad})
         if bad and len(examples) < show:
             examples.append(f"{t.case.id}: {bad[0].verifier} {bad[0].claim!r} — {bad[0].evidence}")
-    expected = {"arithmetic": "calculation", "lab_value": "numbers", "conclusion": "consistency"}
     recall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for t in traces:
-        for kind, verifier in expected.items():
-            planted = _plant(t, kind, rng)
+        for kind, verifiers in expected.items():
+            planted = plant(t, kind, rng)
             if planted is None:
                 continue
             got = {v.verifier for v in verify_trace(planted) if v.status == "contradicted"}
             recall[kind][0] += 1
-            recall[kind][1] += verifier in got
+            recall[kind][1] += bool(got & verifiers)
     return {
         "traces": len(traces),
         "false_alarm_any": any_alarm / len(traces),
@@ -201,35 +218,8 @@ def calculator_runs(path: Path, rng: random.Random, show: int) -> dict[str, Any]
         return [await run(strategy, case, backend) for case in cases]
 
     traces = [t for t in asyncio.run(solve()) if t.error is None]
-    alarms: Counter[str] = Counter()
-    any_alarm = 0
-    examples = []
-    for t in traces:
-        bad = [v for v in verify_trace(t) if v.status == "contradicted"]
-        any_alarm += bool(bad)
-        alarms.update({v.verifier for v in bad})
-        if bad and len(examples) < show:
-            examples.append(f"{t.case.id}: {bad[0].verifier} {bad[0].claim!r} — {bad[0].evidence}")
     expected = {"tool_result": {"calculation"}, "extraction": {"numbers", "calculation"}}
-    recall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for t in traces:
-        for kind, verifiers in expected.items():
-            planted = _plant_calculator(t, kind, rng)
-            if planted is None:
-                continue
-            got = {v.verifier for v in verify_trace(planted) if v.status == "contradicted"}
-            recall[kind][0] += 1
-            recall[kind][1] += bool(got & verifiers)
-    return {
-        "cases": len(cases),
-        "traces": len(traces),
-        "false_alarm_any": any_alarm / len(traces),
-        "false_alarm_by_verifier": {k: v / len(traces) for k, v in sorted(alarms.items())},
-        "recall": {
-            k: {"planted": n, "expected_verifier": hit / n} for k, (n, hit) in recall.items()
-        },
-        "examples": examples,
-    }
+    return {"cases": len(cases), **_evaluate(traces, _plant_calculator, expected, rng, show)}
 
 
 def mirage(path: Path, questions: Path, show: int) -> dict[str, Any]:
