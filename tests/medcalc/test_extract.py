@@ -81,16 +81,37 @@ def test_unit_inference_is_recorded() -> None:
         ("weight", "weight -5 kg"),  # negative: the number is not read as a weight
         ("weight", "She lost 10 kg over a year."),  # a change, not a weight
         ("creatinine", "creatinine 0 mg/dL"),  # absurd
-        ("creatinine", "creatinine 1.2 mg/L"),  # a unit creatinine is not given in
+        ("creatinine", "creatinine 1.2 mmHg"),  # not a concentration
+        ("Sodium", "sodium 13100 mg/dL"),  # plausible in no unit
         ("creatinine", "creatinine clearance 45 mL/min"),
         ("creatinine", "urine creatinine 80 mg/dL"),
-        ("Sodium", "sodium 131 mg/dL"),  # wrong unit for sodium -> not read
         ("Heart Rate or Pulse", "heart rate 900 bpm"),
         ("Temperature", "temperature 60 °C"),
     ],
 )
 def test_absurd_or_unknown_values_are_not_extracted(key: str, note: str) -> None:
     assert extract_entity(key, note) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "note", "entity", "why"),
+    [
+        # a concentration unit the quantity is not listed with: converted when plausible
+        ("creatinine", "creatinine 12 mg/L", [1.2, "mg/dL"], "converted from mg/L"),
+        # implausible in the written unit, plausible in exactly one other: a recorded unit slip
+        ("Sodium", "sodium 131 mg/dL", [131, "mmol/L"], "assumed a unit slip"),
+        ("Sodium", "sodium 131 mg·dL−1, potassium 4", [131, "mmol/L"], "assumed a unit slip"),
+        ("Albumin", "albumin, 3.3 mg/dL; calcium", [3.3, "g/dL"], "assumed a unit slip"),
+        ("Albumin", "serum albumin was 4.2 g/L", [4.2, "g/dL"], "assumed a unit slip"),
+        ("Albumin", "serum albumin was 42 g/L", [42, "g/L"], ""),
+    ],
+)
+def test_other_units_are_converted_or_read_as_a_recorded_slip(
+    key: str, note: str, entity: list, why: str
+) -> None:
+    found = extract_entity(key, note)
+    assert found is not None and found.entity() == entity
+    assert why in found.note and (why or found.note == "")
 
 
 def test_first_value_is_used_unless_latest_asked() -> None:
@@ -200,6 +221,46 @@ def test_negation_family_and_hypothetical_mentions() -> None:
     assert [
         m.negated for m in mentions("Denies chest pain, hemoptysis or fever.", "Hemoptysis")
     ] == [True]
+
+
+@pytest.mark.parametrize(
+    ("key", "note", "value"),
+    [
+        # a procedure performed this admission counts as recent; one dated long ago does not
+        ("Surgery in the previous 4 weeks", "A total hysterectomy was performed.", True),
+        ("Surgery in the previous 4 weeks", "She underwent aortic valve replacement.", True),
+        ("Major surgery within 12 weeks", "He underwent polypectomy a year before.", None),
+        ("Major surgery within 12 weeks", "Status post appendectomy in 2009, now well.", None),
+        ("Elevated-risk surgery", "Seen before a planned lung cancer resection.", True),
+        ("Vascular disease history", "Known coronary arterial disease.", True),
+        ("Hemiplegia", "Residual left-sided weakness after a stroke.", True),
+        ("Fever in past 24 hours", "Sore throat and fevers for two days.", True),
+        ("Purulent tonsils", "The tonsils are enlarged with exudates.", True),
+        ("Severe tonsil inflammation", "Bilaterally enlarged, erythematous tonsils.", True),
+        (
+            "Tender/swollen anterior cervical lymph nodes",
+            "A 3-cm warm, tender, nonfluctuant cervical lymph node.",
+            True,
+        ),
+        ("Tender/swollen anterior cervical lymph nodes", "Enlarged submandibular nodes.", True),
+        # Wells DVT: a note that raises DVT makes no alternative more likely; ruled out -> True
+        (
+            "Alternative diagnosis to Deep Vein Thrombosis as likely or more likely",
+            "Swelling of the left calf; Doppler showed a popliteal vein thrombosis.",
+            False,
+        ),
+        (
+            "Alternative diagnosis to Deep Vein Thrombosis as likely or more likely",
+            "Doppler ultrasound excluded deep vein thrombosis.",
+            True,
+        ),
+    ],
+)
+def test_finding_rules(key: str, note: str, value: bool | None) -> None:
+    found = judge(note, key)
+    assert (found.value if found else None) is value
+    if found is not None and found.span is not None:
+        _check_span(note, found)
 
 
 def test_inverse_finding_cough_absent() -> None:

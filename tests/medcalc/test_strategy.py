@@ -134,6 +134,31 @@ async def test_rules_only_mode_uses_keyword_rules() -> None:
     assert trace.answer.value == "2"  # age 65-74 (+1) + hypertension (+1)
 
 
+@pytest.mark.parametrize(
+    ("note", "alternative", "answer"),
+    [
+        # DVT never raised: another diagnosis is at least as likely (an explicit assumption)
+        ("A 50-year-old woman admitted with community-acquired pneumonia.", True, "-2"),
+        ("A 50-year-old woman with a swollen left calf and pitting edema.", False, "1"),
+    ],
+)
+async def test_wells_dvt_alternative_diagnosis_default(
+    note: str, alternative: bool, answer: str
+) -> None:
+    trace = await run(
+        CalculatorStrategy(use_llm=False),
+        _case(note, "What is the patient's score of Wells' criteria for DVT?"),
+        FakeBackend([]),
+    )
+    alt = _extractions(trace)[
+        "Alternative diagnosis to Deep Vein Thrombosis as likely or more likely"
+    ]
+    assert alt.value is alternative
+    if alternative:
+        assert alt.method == "assumed" and "raises no sign or suspicion of DVT" in alt.note
+    assert trace.answer.value == answer
+
+
 async def test_missing_required_input_is_an_error_not_a_number() -> None:
     note = "A 60-year-old man, weight 80 kg. No labs were drawn."
     trace = await run(

@@ -362,6 +362,8 @@ def _assume_default(inp: _Input, reason: str = NOT_MENTIONED) -> None:
     inp.include = p.default is not None
     if p.default is None and reason == NOT_MENTIONED:
         reason = "not mentioned -> left to the calculator (an error if required)"
+    elif p.default is True and reason == NOT_MENTIONED:
+        reason = f"not mentioned -> assumed present: {p.description}"
     inp.note = reason
 
 

@@ -107,7 +107,10 @@ class Ctx:
             shown = "absent" if p.kind in ("bool", "choice") else "normal (scores no points)"
         else:
             shown = "absent" if p.default is False else p.default
-        self.assumptions.append(f"{p.name}: {NOT_MENTIONED}")
+        why = NOT_MENTIONED
+        if p.default is True:
+            why = f"not mentioned -> assumed {p.description}"
+        self.assumptions.append(f"{p.name}: {why}")
         self.steps.append(f"{p.name}: not given -> assumed {shown}")
         self.inputs[p.name] = p.default
         return p.default
@@ -393,14 +396,19 @@ def number(
 
 
 def flag(
-    name: str, description: str = "", *, required: bool = False, aliases: tuple[str, ...] = ()
+    name: str,
+    description: str = "",
+    *,
+    required: bool = False,
+    aliases: tuple[str, ...] = (),
+    default: bool = False,
 ) -> Param:
-    """A yes/no finding; not mentioned -> absent."""
+    """A yes/no finding; not mentioned -> `default` (absent unless the item says otherwise)."""
     return Param(
         name,
         "bool",
         required=required,
-        default=False if not required else None,
+        default=default if not required else None,
         description=description,
         aliases=aliases,
     )

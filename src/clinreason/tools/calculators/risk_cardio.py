@@ -276,7 +276,12 @@ CALCULATORS = (
             *(flag(n) for n in _DVT_ITEMS),
             flag(_DVT_BED, aliases=("Bedridden recently >3 days",)),
             flag(_DVT_SURG),
-            flag(_DVT_ALT, "another diagnosis (cellulitis, Baker cyst, ...) is at least as likely"),
+            flag(
+                _DVT_ALT,
+                "another diagnosis (cellulitis, Baker cyst, ...) is at least as likely; assumed "
+                "when the note raises no sign or suspicion of DVT",
+                default=True,
+            ),
         ),
         "Wells PS et al. N Engl J Med 2003;349:1227-35",
         _wells_dvt,

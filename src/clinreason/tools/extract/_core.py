@@ -109,5 +109,5 @@ def words_pattern(words: tuple[str, ...] | list[str]) -> str:
     True
     """
     parts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
-    escaped = [r"\s+".join(re.escape(p) for p in w.split()) for w in parts]
+    escaped = [r"[\s-]+".join(re.escape(p) for p in w.split()) for w in parts]
     return r"(?<![\w])(?:" + "|".join(escaped) + r")(?![a-z])"

@@ -4,9 +4,10 @@
 its context: negated ("no history of stroke"), about a relative ("mother had breast cancer") or
 hypothetical ("to rule out PE"). `judge(note, key)` turns those into a value:
 
-- an affirmed mention (not negated, not family, not hypothetical) -> True, with its span;
+- an affirmed mention (not negated, family, hypothetical or remote) -> True, with its span;
 - only negated mentions -> False, with the span of the negation;
-- no mention (or only family/hypothetical ones) -> None: "not mentioned"; the caller records
+- a mention dated a year or more ago does not count for items bound to a recent period;
+- no mention (or only family/hypothetical/remote ones) -> None: "not mentioned"; the caller records
   the calculator's default as an explicit assumption.
 
 These rules are deliberately simple and general; the `calculator` strategy asks the language
@@ -20,8 +21,13 @@ import re
 from dataclasses import dataclass
 
 from clinreason.tools.extract._core import Found, sentence_at, span
-from clinreason.tools.extract.findings_terms import CHOICE_TERMS, INVERSE_TERMS, TERMS
-from clinreason.tools.extract.negation import is_family, is_hypothetical, is_negated
+from clinreason.tools.extract.findings_terms import (
+    CHOICE_TERMS,
+    INVERSE_TERMS,
+    RECENT_KEYS,
+    TERMS,
+)
+from clinreason.tools.extract.negation import is_family, is_hypothetical, is_negated, is_remote
 from clinreason.trace import Span
 
 
@@ -33,11 +39,13 @@ class Mention:
     negated: bool
     family: bool
     hypothetical: bool
+    remote: bool = False
+    """Dated a year or more ago, for an item bound to a recent period."""
 
     @property
     def affirmed(self) -> bool:
-        """The patient has it, as far as the words say."""
-        return not (self.negated or self.family or self.hypothetical)
+        """The patient has it (recently enough, where that matters), as far as the words say."""
+        return not (self.negated or self.family or self.hypothetical or self.remote)
 
 
 @functools.lru_cache(maxsize=512)
@@ -75,6 +83,7 @@ def mentions(note: str, key: str) -> list[Mention]:
     if pattern is None:
         return []
     out = []
+    recent = key in RECENT_KEYS
     for m in pattern.finditer(note):
         out.append(
             Mention(
@@ -82,6 +91,7 @@ def mentions(note: str, key: str) -> list[Mention]:
                 negated=is_negated(note, m.start(), m.end()),
                 family=is_family(note, m.start()),
                 hypothetical=is_hypothetical(note, m.start()),
+                remote=recent and is_remote(note, m.start()),
             )
         )
     return out

@@ -71,7 +71,7 @@ _MI = (
 )
 _CAD = (
     *_MI,
-    r"coronary\s+(?:artery|heart)\s+disease",
+    r"coronary\s+(?:arter(?:y|ial)|heart)\s+disease",
     r"(C)CAD",
     r"(C)CHD",
     r"(C)IHD",
@@ -91,12 +91,25 @@ _PVD = (
     r"aortic\s+aneurysm",
     r"(C)AAA",
 )
-_VASCULAR = _MI + _PVD + (r"aortic\s+plaque", r"atherosclero(?:sis|tic)\s+(?:plaque|disease)")
+_VASCULAR = (
+    *_MI,
+    *_PVD,
+    r"aortic\s+plaque",
+    r"atherosclero(?:sis|tic)\s+(?:plaque|disease)",
+    # ESC 2020 atrial fibrillation guideline: angiographically significant coronary disease counts
+    r"coronary\s+(?:arter(?:y|ial)|heart)\s+disease",
+    r"(C)CAD",
+)
 _DVT = (
     r"deep\s+(?:vein|venous)\s+thrombos[ie]s",
     r"(C)DVTs?",
     r"venous\s+thrombos[ie]s",
     r"(?:femoral|popliteal|iliac)\s+vein\s+thrombos[ie]s",
+)
+_SWOLLEN_TONSILS = (
+    r"(?:(?:markedly|severely|bilaterally)\s+)?(?:enlarged|swollen|hypertrophic|hypertrophied)"
+    r"(?:,?\s+(?:and\s+)?\w+)?\s+tonsils",
+    r"tonsils\s+(?:are|were)\s+(?:\w+\s+)?(?:enlarged|swollen|hypertrophic)",
 )
 _PE = (r"pulmonary\s+embol(?:ism|us|i)", r"(C)PE")
 _CANCER = (
@@ -136,6 +149,17 @@ _RENAL = (
     r"renal\s+transplant(?:ation)?",
     r"kidney\s+transplant(?:ation)?",
 )
+_PROCEDURE = (
+    r"(?:surgery|surgical\s+(?:repair|resection)|operation|resection|repair|replacement|"
+    r"arthroplasty|transplant(?:ation)?|[a-z]+ectomy|[a-z]+otomy|[a-z]+ostomy|[a-z]+plasty)"
+)
+_SURGERY_DONE = (
+    r"(?:underwent|undergone|recent|s/p|status\s+post|post[\s-]?operative)\s+(?:[\w-]+,?\s+){0,6}?"
+    + _PROCEDURE,
+    _PROCEDURE + r"\s+(?:was|were|is|are|has\s+been|had\s+been)\s+(?:\w+\s+)?performed",
+)
+"""A surgical procedure the patient had (recency: remote mentions are discounted by the
+caller for time-bound items)."""
 _COPD = (
     r"chronic\s+obstructive\s+pulmonary\s+disease",
     r"(C)COPD",
@@ -205,7 +229,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "Clinical signs and symptoms of Deep Vein Thrombosis": (
         *_DVT,
         r"(?:leg|calf|lower\s+(?:extremity|limb))\s+(?:swelling|edema|oedema|pain|tenderness)",
-        r"swollen\s+(?:leg|calf|lower\s+(?:extremity|limb))",
+        r"swollen\s+(?:(?:left|right)\s+)?(?:leg|calf|lower\s+(?:extremity|limb))",
     ),
     "Unilateral Leg Swelling": (
         r"(?:unilateral|left|right)\s+(?:leg|calf|lower\s+(?:extremity|limb))\s+(?:swelling|edema|oedema)",
@@ -256,12 +280,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"(?:leg|lower\s+(?:extremity|limb))\s+cast",
         r"cast\s+immobili[sz]ation",
     ),
-    "Surgery in the previous 4 weeks": (
-        r"(?:underwent|recent|post[\s-]?operative|status\s+post)\s+\w*\s*"
-        r"(?:surgery|operation|resection|arthroplasty|repair|ectomy)",
-        r"postoperative\s+day",
-        r"(C)POD\s*\d+",
-    ),
+    "Surgery in the previous 4 weeks": (*_SURGERY_DONE, r"postoperative\s+day", r"(C)POD\s*\d+"),
     "Recent surgery or trauma": (
         r"(?:recent|underwent)\s+\w*\s*(?:surgery|operation)",
         r"postoperative",
@@ -348,6 +367,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "Dementia": (r"dementia", r"alzheimer", r"cognitive\s+(?:impairment|decline)"),
     "Hemiplegia": (
         r"hemipleg(?:ia|ic)",
+        r"(?:left|right)[\s-]sided\s+(?:weakness|paralysis)",
         r"parapleg(?:ia|ic)",
         r"hemiparesis",
         r"quadripleg(?:ia|ic)",
@@ -447,10 +467,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     ),
     "Acute spinal cord injury causing paralysis in the last month": (r"spinal\s+cord\s+injury",),
     "Immobilizing plaster cast in the last month": (r"plaster\s+cast", r"\bcast\b", r"splint"),
-    "Major Surgery in the last month": (
-        r"(?:underwent|recent|s/p|status\s+post)\s+\w*\s*(?:surgery|"
-        r"operation|resection|arthroplasty|ectomy)",
-    ),
+    "Major Surgery in the last month": _SURGERY_DONE,
     "Other congenital or acquired thrombophilia": (
         r"thrombophilia",
         r"protein\s+[cs]\s+deficiency",
@@ -469,13 +486,13 @@ TERMS: dict[str, tuple[str, ...]] = {
     # --- pharyngitis / pediatric -----------------------------------------------------------------
     "Exudate or swelling on tonsils": (
         r"tonsil(?:lar)?\s+(?:exudates?|swelling|enlargement|hypertrophy)",
-        r"exudat(?:e|ive)",
-        r"swollen\s+tonsils",
-        r"enlarged\s+tonsils",
+        r"exudat(?:es?|ive)",
+        *_SWOLLEN_TONSILS,
     ),
     "Tender/swollen anterior cervical lymph nodes": (
-        r"(?:tender|swollen|enlarged)\s+(?:anterior\s+)?cervical\s+(?:lymph\s+nodes?|lymphadenopathy)",
-        r"cervical\s+lymphadenopathy",
+        r"(?:tender|swollen|enlarged)(?:,?\s+[\w-]+){0,3}?\s+(?:anterior\s+)?"
+        r"(?:cervical|submandibular|jugulodigastric|neck)\s+(?:lymph\s+nodes?|nodes?|lymphadenopathy)",
+        r"(?:cervical|submandibular|jugulodigastric)\s+lymphadenopathy",
         r"(?:anterior\s+)?cervical\s+(?:lymph\s+)?nodes?\s+(?:were\s+)?(?:tender|swollen|enlarged)",
         r"lymphadenopathy",
     ),
@@ -483,22 +500,18 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"purulen(?:t|ce)",
         r"pus\s+on\s+the\s+tonsils",
         r"tonsil(?:lar)?\s+exudates?",
-        r"exudative\s+tonsil",
+        r"exudative\s+tonsil\w*",
+        r"tonsils?\s+(?:[\w,]+\s+){0,4}?with\s+(?:\w+\s+)?exudates?",
+        r"exudates?\s+(?:on|over|covering)\s+(?:the\s+|both\s+)?tonsils?",
     ),
     "Severe tonsil inflammation": (
         r"severe(?:ly)?\s+(?:inflamed\s+)?tonsil",
-        r"tonsil(?:lar)?\s+"
-        r"(?:hypertrophy|enlargement)",
-        r"(?:markedly|severely)\s+(?:enlarged|"
-        r"swollen|inflamed)\s+tonsils",
+        r"tonsil(?:lar)?\s+(?:hypertrophy|enlargement)",
+        *_SWOLLEN_TONSILS,
     ),
-    "Fever in past 24 hours": (r"fever", r"febrile", r"pyrexi(?:a|al)"),
+    "Fever in past 24 hours": (r"fevers?", r"febrile", r"pyrexi(?:a|al)"),
     "Pre-operative treatment with insulin": (r"insulin",),
-    "Major surgery within 12 weeks": (
-        r"(?:underwent|recent|s/p|status\s+post|post[\s-]?operative)\s+\w*\s*(?:surgery|operation|"
-        r"resection|arthroplasty|repair|ectomy|otomy)",
-        r"postoperative\s+day",
-    ),
+    "Major surgery within 12 weeks": (*_SURGERY_DONE, r"postoperative\s+day"),
     "Elevated-risk surgery": (
         r"intraperitoneal",
         r"intrathoracic",
@@ -507,6 +520,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"pancreat(?:ectomy|icoduodenectomy)|whipple|lobectomy|pneumonectomy|nephrectomy|"
         r"aortic\s+(?:aneurysm\s+)?repair|cystectomy|hemicolectomy|bowel\s+resection|"
         r"aortobifemoral|abdominal\s+aortic)",
+        r"(?:lung|pulmonary|esophageal|oesophageal|gastric|colonic|colorectal|rectal|liver|"
+        r"hepatic|pancreatic|bowel|small\s+bowel)\s+(?:cancer\s+|tumou?r\s+)?resection",
     ),
 }
 
@@ -596,4 +611,17 @@ INVERSE_TERMS: dict[str, tuple[str, ...]] = {
         r"nasal\s+(?:congestion|discharge)",
     ),
 }
-"""Findings stated as an absence: True when the listed terms are negated or not mentioned."""
+"""Findings stated as an absence: True when the listed terms are negated; when they are not
+mentioned at all, the calculator's default applies."""
+INVERSE_TERMS["Alternative diagnosis to Deep Vein Thrombosis as likely or more likely"] = TERMS[
+    "Clinical signs and symptoms of Deep Vein Thrombosis"
+]
+"""Wells DVT: a note that raises DVT (its name or its signs) makes no other diagnosis more likely
+by default; one that never raises it is about something else (the calculator's default)."""
+
+RECENT_KEYS = frozenset(
+    key
+    for key in TERMS
+    if any(w in key.lower() for w in ("recent", "previous 4 weeks", "last month", "12 weeks"))
+)
+"""Items bound to a recent period: a mention dated a year or more ago does not count."""

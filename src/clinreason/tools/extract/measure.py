@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from clinreason.errors import InputError
 from clinreason.tools.extract._core import (
     NUMBER,
     Found,
@@ -32,6 +33,7 @@ from clinreason.tools.extract._core import (
     to_number,
     words_pattern,
 )
+from clinreason.tools.units import convert
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def _unit_re(units: tuple[Unit, ...]) -> re.Pattern[str]:
 
 
 _ANY_UNIT = re.compile(
-    r"\s*(?:[µμ%°/^×]|x\s*10|k\s*/|(?:m?mol|m?eq|[mnpµμu]?g|i?u|mm|cm|kg|lbs?|m?l|dl|kpa|"
+    r"\s*(?:[µμ%°/^×]|x\s*10|k\s*/|(?:mm\s*hg|k?pa|m?mol|m?eq|[mnpµμu]?g|i?u|mm|cm|kg|lbs?|m?l|dl|kpa|"
     r"m?sec|ms|cells|per|units?|mcg|ng|pg|fl)(?![a-z]))",
     re.I,
 )
@@ -166,16 +168,23 @@ def _read_number(
     start = m.start(len(m.groups()))
     if _negative_sign(note, start):
         return None  # "-5 kg": a negative value, implausible for every measured quantity here
-    after = note[m.end() : m.end() + 16]
+    after = note[m.end() : m.end() + 40]
     unit, used = _match_unit(q.units, after)
     if unit is None and m.groupdict().get("punit"):
         unit, _ = _match_unit(q.units, m.group("punit"))
     why = ""
     if unit is None:
         # a slash right after the number means a ratio or blood pressure, not this quantity
-        if need_unit or re.match(r"\s*/\s*\d", after) or not q.unitless:
+        if need_unit or re.match(r"\s*/\s*\d", after):
             return None
-        if _ANY_UNIT.match(after):
+        written = _CONCENTRATION.match(after)
+        if written:  # a concentration unit the quantity is not listed with
+            read = _read_other_unit(q, number, written.group().strip())
+            if read is None:
+                return None
+            unit, value, why = read
+            return value, unit, m.start(len(m.groups())), m.end() + written.end(), why
+        if _ANY_UNIT.match(after) or not q.unitless:
             return None  # written with a unit this quantity does not use
         unit = _infer_unit(q, number)
         if unit is None:
@@ -184,10 +193,62 @@ def _read_number(
             why = f"no unit written; {unit.written or unit.label} inferred from the value"
     value = number * unit.factor
     if not unit.low <= value <= unit.high:
-        return None
+        slip = _unit_slip(q, number, after[:used].strip())
+        if slip is None:
+            return None
+        unit, why = slip, _slip_note(q, slip, after[:used].strip())
+        value = number * unit.factor
     conv = _conversion_note(unit)
     why = "; ".join(x for x in (why, conv) if x)
     return value, unit, m.start(len(m.groups())), m.end() + used, why
+
+
+_CONCENTRATION = re.compile(
+    r"\s*(?:[mµμunp]?(?:g|mol)|m?eq)\s*(?:/|·|per\s+)\s*[dmµμ]?(?:l|lit(?:er|re))(?![a-z])"
+    r"(?:\s*[-−]\s*1)?",
+    re.I,
+)
+
+
+def _unit_slip(q: Quantity, number: float, written: str) -> Unit | None:
+    """The one unit of `q` in which `number` is plausible, for a number whose written unit gives
+    no plausible value ("albumin 3.3 mg/dL", "sodium 131 mg/dL"): a slip of the pen, read in the
+    unit that fits. None when no unit fits, or units that fit give different values."""
+    fits = [
+        u
+        for u in q.units
+        if u.label is not None
+        and u.label.lower() != written.lower()
+        and u.guess_range() != (0, 0)
+        and u.guess_range()[0] <= number <= u.guess_range()[1]
+        and u.low <= number * u.factor <= u.high
+    ]
+    return fits[0] if fits and len({number * u.factor for u in fits}) == 1 else None
+
+
+def _read_other_unit(q: Quantity, number: float, written: str) -> tuple[Unit, float, str] | None:
+    """A number written in a concentration unit the quantity is not listed with: converted to
+    the quantity's first unit when the result is plausible ("creatinine 12 mg/L" -> 1.2 mg/dL),
+    else read as a unit slip when exactly one of its units fits ("sodium 131 mg/dL")."""
+    canonical = q.units[0]
+    plain = re.sub(r"\s*[-−]\s*1$", "", written.replace("·", "/"))
+    try:
+        value = convert(number, plain, canonical.label or "", analyte=q.name)
+    except InputError:
+        value = None
+    if value is not None and canonical.low <= value <= canonical.high:
+        return canonical, round(value, 4), f"converted from {written}"
+    slip = _unit_slip(q, number, written)
+    if slip is None:
+        return None
+    return slip, number * slip.factor, _slip_note(q, slip, written)
+
+
+def _slip_note(q: Quantity, unit: Unit, written: str) -> str:
+    return (
+        f"written as {written or 'a unit'}, which gives no plausible {q.name}; read as "
+        f"{unit.written or unit.label} (assumed a unit slip)"
+    )
 
 
 _NUMBER_RE = re.compile(NUMBER)

@@ -3,7 +3,9 @@
 A mention counts as *absent* when a negation trigger precedes it in the same sentence (within a
 short window and not cut off by a terminator such as "but"), or a post-negation trigger follows
 it ("... was ruled out", "... negative"). Family-history and hypothetical mentions ("risk of",
-"to rule out", "mother had") do not count as the patient's own finding.
+"to rule out", "mother had") do not count as the patient's own finding. For items bound to a
+recent period ("surgery in the previous 4 weeks"), a mention dated long ago ("a year before",
+"in 2009") is remote and does not count either.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:risk\s+of|to\s+rule\s+out|suspected|suspicion\s+of|concern\s+for|possible|"
     r"prophylaxis|prevent(?:ion)?\s+of|if|should|monitor(?:ing)?\s+for|screen(?:ing)?\s+for|"
     r"evaluat(?:e|ion)\s+for|work-?up\s+for)\b",
+    re.I,
+)
+
+_REMOTE = re.compile(
+    r"\b(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|\d+)\s+"
+    r"(?:years?|decades?)\s+(?:ago|earlier|before|prior|previously)|in\s+(?:19|20)\d\d|"
+    r"(?:19|20)\d\d\s*,|(?:remote|childhood|distant)\b)",
     re.I,
 )
 
@@ -95,3 +104,16 @@ def is_hypothetical(text: str, start: int) -> bool:
     s_start, _ = sentence_at(text, start)
     before = text[max(s_start, start - 40) : start]
     return bool(_HYPOTHETICAL.search(before))
+
+
+def is_remote(text: str, start: int) -> bool:
+    """True when the sentence of the mention dates it long ago (a year or more).
+
+    >>> t = "She underwent a polypectomy a year before."
+    >>> is_remote(t, t.index("polypectomy"))
+    True
+    >>> is_remote("He underwent a colectomy last week.", 16)
+    False
+    """
+    s_start, s_end = sentence_at(text, start)
+    return bool(_REMOTE.search(text[s_start:s_end]))
