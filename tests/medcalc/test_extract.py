@@ -114,6 +114,47 @@ def test_other_units_are_converted_or_read_as_a_recorded_slip(
     assert why in found.note and (why or found.note == "")
 
 
+@pytest.mark.parametrize(
+    ("key", "note", "entity"),
+    [
+        (
+            "Calcium",
+            "Labs showed severe hypercalcemia at 17.95 mg/dl (8.7-10.4).",
+            [17.95, "mg/dL"],
+        ),
+        ("Sodium", "She had hyponatraemia of 118 mmol/L.", [118, "mmol/L"]),
+        (
+            "Blood Urea Nitrogen (BUN)",
+            "blood urea nitrogen (BUN)/creatinine of 21/1.0",
+            [21, "mg/dL"],
+        ),
+        ("creatinine", "blood urea nitrogen (BUN)/creatinine of 21/1.0", [1, "mg/dL"]),
+        ("height", "Birth length 55 cm. At 15 years, height 157.5 cm.", [157.5, "cm"]),
+        ("Number of Alcoholic Drinks Per Week", "She drinks a weekly average of 12 beers.", 12),
+        ("Number of Alcoholic Drinks Per Week", "Limited to a single drink per week.", 1),
+    ],
+)
+def test_wordings(key: str, note: str, entity) -> None:
+    found = extract_entity(key, note)
+    assert found is not None and found.entity() == entity
+    _check_span(note, found)
+
+
+def test_fentanyl_in_mg_beyond_any_dose_is_a_recorded_slip() -> None:
+    out = extract_opioids("She uses 20 mg of FentaNYL buccal 2 times a day.")
+    dose = out["FentaNYL buccal Dose"]
+    assert dose.entity() == [20, "µg"] and "unit slip" in dose.note
+    assert (
+        extract_opioids("0.4 mg of FentaNYL buccal once a day")["FentaNYL buccal Dose"].unit == "mg"
+    )
+
+
+def test_negation_covers_a_coordinated_list() -> None:
+    note = "Records show no prior major bleeding events or known predisposition to bleeding."
+    assert judge(note, "Prior major bleeding or predisposition to bleeding").value is False
+    assert judge("He is free from hypertension.", "Hypertension history").value is False
+
+
 def test_first_value_is_used_unless_latest_asked() -> None:
     note = "On admission creatinine 2.0 mg/dL; at discharge creatinine 1.1 mg/dL."
     first = NoteExtractor(note, "What is the creatinine clearance?").get("creatinine")

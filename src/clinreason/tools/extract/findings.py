@@ -1,8 +1,9 @@
 """Yes/no findings (history of CHF, hemoptysis, active cancer, ...) by keyword + context rules.
 
 `mentions(note, key)` finds every phrase of the finding's term list (see `findings_terms`) with
-its context: negated ("no history of stroke"), about a relative ("mother had breast cancer") or
-hypothetical ("to rule out PE"). `judge(note, key)` turns those into a value:
+its context: negated ("no history of stroke", also the later items of a negated list), about a
+relative ("mother had breast cancer") or hypothetical ("to rule out PE"). `judge(note, key)`
+turns those into a value:
 
 - an affirmed mention (not negated, family, hypothetical or remote) -> True, with its span;
 - only negated mentions -> False, with the span of the negation;
@@ -27,7 +28,13 @@ from clinreason.tools.extract.findings_terms import (
     RECENT_KEYS,
     TERMS,
 )
-from clinreason.tools.extract.negation import is_family, is_hypothetical, is_negated, is_remote
+from clinreason.tools.extract.negation import (
+    is_family,
+    is_hypothetical,
+    is_negated,
+    is_remote,
+    same_list,
+)
 from clinreason.trace import Span
 
 
@@ -85,10 +92,13 @@ def mentions(note: str, key: str) -> list[Mention]:
     out = []
     recent = key in RECENT_KEYS
     for m in pattern.finditer(note):
+        negated = is_negated(note, m.start(), m.end()) or bool(
+            out and out[-1].negated and same_list(note, out[-1].span.end, m.start())
+        )
         out.append(
             Mention(
                 span=span(note, m.start(), m.end()),
-                negated=is_negated(note, m.start(), m.end()),
+                negated=negated,
                 family=is_family(note, m.start()),
                 hypothetical=is_hypothetical(note, m.start()),
                 remote=recent and is_remote(note, m.start()),

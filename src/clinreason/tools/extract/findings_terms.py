@@ -151,7 +151,7 @@ _RENAL = (
 )
 _PROCEDURE = (
     r"(?:surgery|surgical\s+(?:repair|resection)|operation|resection|repair|replacement|"
-    r"arthroplasty|transplant(?:ation)?|[a-z]+ectomy|[a-z]+otomy|[a-z]+ostomy|[a-z]+plasty)"
+    r"arthroplasty|transplant(?:ation)?|[a-z-]+ectomy|[a-z-]+otomy|[a-z-]+ostomy|[a-z-]+plasty)"
 )
 _SURGERY_DONE = (
     r"(?:underwent|undergone|recent|s/p|status\s+post|post[\s-]?operative)\s+(?:[\w-]+,?\s+){0,6}?"
@@ -230,6 +230,9 @@ TERMS: dict[str, tuple[str, ...]] = {
         *_DVT,
         r"(?:leg|calf|lower\s+(?:extremity|limb))\s+(?:swelling|edema|oedema|pain|tenderness)",
         r"swollen\s+(?:(?:left|right)\s+)?(?:leg|calf|lower\s+(?:extremity|limb))",
+        r"(?:swelling|edema|oedema)\s+of\s+(?:the|his|her)\s+(?:(?:left|right)\s+)?"
+        r"(?:leg|calf|lower\s+(?:extremity|limb))",
+        r"(?:leg|calf|lower\s+(?:extremity|limb))\s+(?:is|was)\s+(?:\w+\s+)?swollen",
     ),
     "Unilateral Leg Swelling": (
         r"(?:unilateral|left|right)\s+(?:leg|calf|lower\s+(?:extremity|limb))\s+(?:swelling|edema|oedema)",
@@ -620,8 +623,22 @@ INVERSE_TERMS["Alternative diagnosis to Deep Vein Thrombosis as likely or more l
 by default; one that never raises it is about something else (the calculator's default)."""
 
 RECENT_KEYS = frozenset(
-    key
-    for key in TERMS
-    if any(w in key.lower() for w in ("recent", "previous 4 weeks", "last month", "12 weeks"))
+    {
+        "Surgery in the previous 4 weeks",
+        "Major Surgery in the last month",
+        "Major surgery within 12 weeks",
+        "Bedridden recently >3 days or major surgery within 12 weeks",
+        "Recent surgery or trauma",
+        "Recent syncope",
+        "Congestive Heart Failure in the last month",
+        "Hip, pelvis, or leg fracture in the last month",
+        "Immobilizing plaster cast in the last month",
+        "Multiple trauma in the last month",
+        "Acute spinal cord injury causing paralysis in the last month",
+        "Pneumonia in the last month",
+        "Sepsis in the last month",
+        "Stroke in the last month",
+    }
 )
-"""Items bound to a recent period: a mention dated a year or more ago does not count."""
+"""Events bound to a recent period: a mention dated a year or more ago does not count. (Lasting
+states such as paralysis are not here: paraplegia since 1987 is still paraplegia.)"""

@@ -90,9 +90,17 @@ UREA = Quantity(
     exclude_before=_SERUM_EXCLUDE,
     exclude_after=r"nitrogen|breath|cycle|/\s*creatinine|creatinine\s+ratio",
 )
+
+
+def _named(stem: str) -> tuple[str, ...]:
+    """Disorder names that introduce a value ("hypercalcemia at 17.9 mg/dL") for an electrolyte
+    stem ('natr', 'kal', 'calc'), US and UK spellings."""
+    return tuple(f"{p}{stem}{e}mia" for p in ("hyper", "hypo") for e in ("e", "ae"))
+
+
 SODIUM = Quantity(
     "sodium",
-    ("sodium", "serum sodium", "Na", "Na+", "Na⁺", "plasma sodium"),
+    ("sodium", "serum sodium", "Na", "Na+", "Na⁺", "plasma sodium", *_named("natr")),
     (Unit(MMOL_L, "mmol/L", 90, 200), Unit(MEQ_L, "mEq/L", 90, 200)),
     exclude_before=_SERUM_EXCLUDE + r"|fractional\s+excretion\s+of|excretion|bi|spot",
     exclude_after=r"bicarbonate|chloride\s+(?:injection|solution)|valproate|intake",
@@ -100,7 +108,7 @@ SODIUM = Quantity(
 )
 POTASSIUM = Quantity(
     "potassium",
-    ("potassium", "serum potassium", "K", "K+", "K⁺", "plasma potassium"),
+    ("potassium", "serum potassium", "K", "K+", "K⁺", "plasma potassium", *_named("kal")),
     (Unit(MMOL_L, "mmol/L", 1.0, 10), Unit(MEQ_L, "mEq/L", 1.0, 10)),
     exclude_before=_SERUM_EXCLUDE,
     exclude_after=r"chloride|citrate|supplement|replacement|binder",
@@ -173,7 +181,15 @@ GLUCOSE = Quantity(
 )
 ALBUMIN = Quantity(
     "albumin",
-    ("albumin", "serum albumin", "Alb", "ALB", "plasma albumin"),
+    (
+        "albumin",
+        "serum albumin",
+        "Alb",
+        "ALB",
+        "plasma albumin",
+        "hypoalbuminemia",
+        "hypoalbuminaemia",
+    ),
     (
         Unit(G_DL, "g/dL", 0.5, 7, guess=(0.5, 7)),
         Unit(G_L, "g/L", 5, 70, guess=(9, 70)),
@@ -290,7 +306,16 @@ HEMATOCRIT = Quantity(
 )
 CALCIUM = Quantity(
     "calcium",
-    ("calcium", "serum calcium", "total calcium", "Ca", "Ca2+", "Ca++", "corrected calcium"),
+    (
+        "calcium",
+        "serum calcium",
+        "total calcium",
+        "Ca",
+        "Ca2+",
+        "Ca++",
+        "corrected calcium",
+        *_named("calc"),
+    ),
     (
         Unit(MG_DL, "mg/dL", 3, 25, guess=(4, 25)),
         Unit(MMOL_L, "mmol/L", 0.5, 6, guess=(0.5, 4)),

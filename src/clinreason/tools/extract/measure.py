@@ -449,7 +449,8 @@ _NUMBER_CHAIN = re.compile(r"(?<![\w./])\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)+(?
 
 
 def slash_values(quantities: Sequence[Quantity], note: str) -> dict[str, Found]:
-    """Resolve "Na/K 127/2.6 mEq/L" and "AST/ALT 471/374 IU/L" (names and values paired).
+    """Resolve "Na/K 127/2.6 mEq/L", "AST/ALT 471/374 IU/L" and "urea nitrogen (BUN)/creatinine
+    of 21/1.0" (names and values paired).
 
     >>> from clinreason.tools.extract.labs import SODIUM, POTASSIUM
     >>> {k: v.entity() for k, v in slash_values([SODIUM, POTASSIUM], "Na/K 127/2.6 mEq/L").items()}
@@ -476,7 +477,7 @@ def slash_values(quantities: Sequence[Quantity], note: str) -> dict[str, Found]:
                 if not re.fullmatch(_GAP, head[h[1] :], re.I) or len(head) - h[1] > 30:
                     break
                 chain_names.insert(0, h)
-            elif re.fullmatch(r"\s*/\s*", head[h[1] : chain_names[0][0]]):
+            elif re.fullmatch(r"\)?\s*/\s*\(?", head[h[1] : chain_names[0][0]]):
                 chain_names.insert(0, h)
             else:
                 break

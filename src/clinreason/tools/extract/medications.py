@@ -153,12 +153,20 @@ def _per_day(text: str) -> tuple[int, int, int] | None:
     return n, m.start(), m.end()
 
 
+_MAX_MG = {"FentaNYL buccal": 1.6, "FentANYL patch": 0.3}
+"""Largest single dose in mg of opioids dosed in micrograms (buccal tablets up to 800 µg, taken
+at most twice per episode; patches up to 100 µg/h, at most a few at once). A larger number
+written in mg is a unit slip for µg."""
+
+
 def extract_opioids(note: str) -> dict[str, Found]:
     """Per opioid: '<Drug> Dose' -> [dose, unit] and '<Drug> Dose Per Day' -> [n, 'per day'].
 
     >>> out = extract_opioids("The patient takes 50 mg of Tapentadol 1 time a day.")
     >>> out["Tapentadol Dose"].entity(), out["Tapentadol Dose Per Day"].entity()
     ([50, 'mg'], [1, 'per day'])
+    >>> extract_opioids("20 mg of FentaNYL buccal 2 times a day")["FentaNYL buccal Dose"].unit
+    'µg'
     """
     names = sorted(OPIOIDS, key=len, reverse=True)
     drug_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
@@ -180,17 +188,34 @@ def extract_opioids(note: str) -> dict[str, Found]:
         freq = _per_day(window)
         if f"{name} Dose" in out:
             continue
-        out[f"{name} Dose"] = Found(tidy(to_number(d.group(1))), unit, span(note, d_start, m.end()))
+        dose, why = tidy(to_number(d.group(1))), ""
+        if unit == "mg" and dose > _MAX_MG.get(name, float("inf")):
+            unit, why = (
+                "µg",
+                (
+                    f"{dose} mg of {name} exceeds any single dose ({_MAX_MG[name]} mg); read as "
+                    f"{dose} µg (assumed a unit slip)"
+                ),
+            )
+        out[f"{name} Dose"] = Found(dose, unit, span(note, d_start, m.end()), note=why)
         if freq:
             n, _a, b = freq
             out[f"{name} Dose Per Day"] = Found(n, "per day", span(note, d_start, m.end() + b))
     return out
 
 
+_COUNT_WORDS = {"a single": 1, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _DRINKS = re.compile(
-    NUMBER + r"\s*(?:-\s*\d+\s*)?(?:alcoholic\s+)?(?:drinks?|beers?|glasses\s+of\s+wine|units?"
+    r"(?<![\w.])(\d+(?:\.\d+)?|a\s+single|one|two|three|four|five|a)(?![\d])\s*(?:-\s*\d+\s*)?(?:alcoholic\s+)?(?:drinks?|beers?|glasses\s+of\s+wine|units?"
     r"(?:\s+of\s+alcohol)?|alcoholic\s+beverages?|shots?)\s*(?:of\s+\w+\s+)?(?:per|a|each|every|/)\s*"
     r"(week|day|wk|d)\b",
+    re.I,
+)
+_WEEKLY_DRINKS = re.compile(
+    r"\b(?:weekly|per\s+week|a\s+week|each\s+week)\b[^.;\d]{0,25}?"
+    + NUMBER
+    + r"\s*(?:alcoholic\s+)?"
+    r"(?:drinks?|beers?|beverages?|units?(?:\s+of\s+alcohol)?|shots?)",
     re.I,
 )
 _NO_ALCOHOL = re.compile(
@@ -207,14 +232,22 @@ def extract_drinks_per_week(note: str) -> Found | None:
     14
     >>> extract_drinks_per_week("She denies alcohol use.").value
     0
+    >>> extract_drinks_per_week("Alcohol is limited to a single drink per week.").value
+    1
+    >>> extract_drinks_per_week("She reports a weekly average of 12 alcoholic beverages.").value
+    12
     """
     m = _DRINKS.search(note)
     if m:
-        n = to_number(m.group(1))
+        count = re.sub(r"\s+", " ", m.group(1).lower())
+        n = _COUNT_WORDS[count] if count in _COUNT_WORDS else to_number(count)
         per_day = m.group(2).lower().startswith("d")
         value = tidy(n * 7) if per_day else tidy(n)
         why = "per-day amount x 7" if per_day else ""
         return Found(value, None, span(note, m.start(), m.end()), note=why)
+    m = _WEEKLY_DRINKS.search(note)
+    if m:
+        return Found(tidy(to_number(m.group(1))), None, span(note, m.start(), m.end()))
     m = _NO_ALCOHOL.search(note)
     if m:
         return Found(0, None, span(note, m.start(), m.end()), note="alcohol use denied")

@@ -16,7 +16,7 @@ from clinreason.tools.extract._core import sentence_at
 
 _PRE_NEG = re.compile(
     r"\b(?:no|not|never|without|denie[sd]|deny(?:ing)?|negative\s+for|absence\s+of|absent|"
-    r"free\s+of|ruled\s+out|rules\s+out|rule\s+out|r/o|unremarkable\s+for|non-?contributory|"
+    r"free\s+(?:of|from)|ruled\s+out|rules\s+out|rule\s+out|r/o|unremarkable\s+for|non-?contributory|"
     r"lack\s+of|lacked|lacking|neither|nor|none|did\s+not\s+(?:have|show|reveal)|"
     r"does\s+not\s+have|no\s+(?:known|prior|previous|past|history\s+of|evidence\s+of|signs?\s+of)|"
     r"(?:was|were|is|are)\s+not|excluded)\b",
@@ -81,6 +81,23 @@ def is_negated(text: str, start: int, end: int) -> bool:
         return True
     _, s_end = sentence_at(text, start)
     return bool(_POST_NEG.match(text[end:s_end]))
+
+
+def same_list(text: str, end: int, start: int) -> bool:
+    """True when text[end:start] only continues a list ("... bleeding instances or known
+    predisposition to ..."): same sentence, short, no terminator; a negation before the first
+    item of such a list covers the later items too.
+
+    >>> t = "No prior bleeding events or known predisposition to bleeding."
+    >>> same_list(t, t.index(" events"), t.rindex("bleeding"))
+    True
+    """
+    between = text[end:start]
+    return (
+        len(between) <= 80
+        and sentence_at(text, end)[0] == sentence_at(text, start)[0]
+        and not _TERMINATORS.search(between)
+    )
 
 
 def is_family(text: str, start: int) -> bool:

@@ -459,6 +459,8 @@ def extract_height(note: str, pick: Pick = "first") -> Found | None:
     [69, 'in']
     >>> extract_height("She is 1.62 m tall.").entity()
     [1.62, 'm']
+    >>> extract_height("Birth length 55 cm. At 15 years, height 157.5 cm.").entity()
+    [157.5, 'cm']
     """
     found = find_all(HEIGHT, note, QUANTITIES)
     for m in _TALL.finditer(note):
@@ -493,7 +495,13 @@ def extract_height(note: str, pick: Pick = "first") -> Found | None:
     for f in sorted(found, key=lambda f: f.span.start):
         if not any(abs(f.span.start - s) < 12 for s in unique):
             unique[f.span.start] = f
-    return select(list(unique.values()), pick)
+    strong = [f for f in unique.values() if not _WEAK_HEIGHT.match(f.span.text)]
+    return select(strong or list(unique.values()), pick)
+
+
+_WEAK_HEIGHT = re.compile(r"(?:length|measur)", re.I)
+"""Words that may name a body height but often name another length (a birth length, a lesion):
+used only when the note gives no height by a stronger word."""
 
 
 _DOSE_UNIT = (
