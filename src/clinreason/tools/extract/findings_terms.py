@@ -288,7 +288,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"(?:recent|underwent)\s+\w*\s*(?:surgery|operation)",
         r"postoperative",
         r"post[\s-]operative",
-        r"trauma",
+        r"(?<!sonography in )trauma",  # not the FAST exam's name
         r"fracture",
         r"injur(?:y|ies)",
         r"motor\s+vehicle\s+(?:accident|collision)",

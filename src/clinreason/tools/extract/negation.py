@@ -52,6 +52,13 @@ _REMOTE = re.compile(
     re.I,
 )
 
+_INFORMANT = re.compile(
+    r"(?:\s+members?)?\s+(?:denie[sd]|report(?:s|ed)?|state[sd]?|said|noted|confirm(?:s|ed)|"
+    r"recall(?:s|ed)|describe[sd]|told)\b",
+    re.I,
+)
+"""A relative named as the one who reports: followed by a verb of saying."""
+
 WINDOW = 60
 """Characters before a mention searched for a negation trigger."""
 
@@ -101,14 +108,19 @@ def same_list(text: str, end: int, start: int) -> bool:
 
 
 def is_family(text: str, start: int) -> bool:
-    """True when the mention is about a relative (family history), not the patient.
+    """True when the mention is about a relative (family history), not the patient. A relative
+    who only reports ("his family denied any trauma") is the informant, not the subject.
 
     >>> t = "His mother had breast cancer."
     >>> is_family(t, t.index("breast"))
     True
+    >>> t = "The family denied any recent trauma."
+    >>> is_family(t, t.index("trauma"))
+    False
     """
     s_start, _ = sentence_at(text, start)
-    return bool(_FAMILY.search(text[max(s_start, start - WINDOW) : start]))
+    before = text[max(s_start, start - WINDOW) : start]
+    return any(not _INFORMANT.match(before, m.end()) for m in _FAMILY.finditer(before))
 
 
 def is_hypothetical(text: str, start: int) -> bool:
