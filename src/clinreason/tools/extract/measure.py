@@ -33,6 +33,7 @@ from clinreason.tools.extract._core import (
     to_number,
     words_pattern,
 )
+from clinreason.tools.extract.negation import is_remote
 from clinreason.tools.units import convert
 
 
@@ -358,9 +359,13 @@ def extract(
 ) -> Found | None:
     """The selected mention of `q` (first by default), or None.
 
-    `others` are the quantities whose names end a long gap between a name and a number.
+    `others` are the quantities whose names end a long gap between a name and a number. A value
+    in a sentence dated a year or more ago ("normal creatinine a year before") is a past baseline,
+    used only when the note gives no other.
     """
-    return select(find_all(q, note, others), pick)
+    found = find_all(q, note, others)
+    current = [f for f in found if not is_remote(note, f.span.start)]
+    return select(current or found, pick)
 
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)

@@ -5,7 +5,8 @@ short window and not cut off by a terminator such as "but"), or a post-negation 
 it ("... was ruled out", "... negative"). Family-history and hypothetical mentions ("risk of",
 "to rule out", "mother had") do not count as the patient's own finding. For items bound to a
 recent period ("surgery in the previous 4 weeks"), a mention dated long ago ("a year before",
-"in 2009") is remote and does not count either.
+"in childhood") is remote and does not count either. Calendar years are not read as remote: case
+reports date the current episode too ("In 2019, a 45-year-old man presented ...").
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ _HYPOTHETICAL = re.compile(
 
 _REMOTE = re.compile(
     r"\b(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|\d+)\s+"
-    r"(?:years?|decades?)\s+(?:ago|earlier|before|prior|previously)|in\s+(?:19|20)\d\d|"
-    r"(?:19|20)\d\d\s*,|(?:remote|childhood|distant)\b)",
+    r"(?:years?|decades?)\s+(?:ago|earlier|before|prior|previously)|remote\s+history|"
+    r"in\s+(?:early\s+)?childhood|as\s+a\s+child)\b",
     re.I,
 )
 
