@@ -107,6 +107,37 @@ def test_numbers_extraction(value, unit, span_text, method, expected):
 
 
 @pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "written as mg/L, which gives no plausible albumin; read as g/dL (assumed a unit slip)",
+            "unverifiable",
+        ),
+        ("", "contradicted"),  # the same reading without the recorded assumption
+    ],
+)
+def test_numbers_recorded_unit_slip_is_flagged_not_contradicted(note, expected):
+    context = "Serum albumin was 3.1 mg/L on admission."
+    case = Case(id="t", question="?", context=context)
+    text = "albumin was 3.1 mg/L"
+    start = context.index(text)
+    step = Extraction(
+        id="s1",
+        name="Albumin",
+        value=3.1,
+        unit="g/dL",
+        span=Span(start=start, end=start + len(text), text=text),
+        method="rule",
+        note=note,
+    )
+    t = Trace(case=case, strategy=ComponentSpec(name="x"), steps=[step])
+    verdicts = NumbersCheck().verify(t, case)
+    assert [v.status for v in verdicts] == [expected]
+    if note:
+        assert "unit slip" in verdicts[0].evidence
+
+
+@pytest.mark.parametrize(
     ("thought", "expected"),
     [
         ("3 + 2 = 5", ["supported"]),

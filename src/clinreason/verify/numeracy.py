@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from clinreason.tools.extract.measure import UNIT_SLIP
 from clinreason.trace import Case, Extraction, Thought, ToolCall, Trace, Verdict
 from clinreason.verify.arith import arithmetic_claims
 from clinreason.verify.text import (
@@ -331,6 +332,11 @@ class NumbersCheck:
                                 "supported", step.id, claim, f'span: "{step.span.text}" (scale)'
                             )
                         ]
+                if UNIT_SLIP in step.note and any(
+                    same_value(value, decimals, None, n.value, n.decimals, None) for n in in_span
+                ):  # the number as written, read in another unit by a recorded assumption
+                    why = f'the cited span says "{step.span.text}"; {step.note}'
+                    return [_verdict("unverifiable", step.id, claim, why)]
                 return [
                     _verdict(
                         "contradicted",

@@ -245,10 +245,14 @@ def _read_other_unit(q: Quantity, number: float, written: str) -> tuple[Unit, fl
     return slip, number * slip.factor, _slip_note(q, slip, written)
 
 
+UNIT_SLIP = "assumed a unit slip"
+"""Marks an extraction note where the written number is read in another unit than written."""
+
+
 def _slip_note(q: Quantity, unit: Unit, written: str) -> str:
     return (
         f"written as {written or 'a unit'}, which gives no plausible {q.name}; read as "
-        f"{unit.written or unit.label} (assumed a unit slip)"
+        f"{unit.written or unit.label} ({UNIT_SLIP})"
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from clinreason.tools.extract._core import NUMBER, Found, span, tidy, to_number
+from clinreason.tools.extract.measure import UNIT_SLIP
 
 STEROIDS = (
     "Betamethasone IV",
@@ -194,7 +195,7 @@ def extract_opioids(note: str) -> dict[str, Found]:
                 "µg",
                 (
                     f"{dose} mg of {name} exceeds any single dose ({_MAX_MG[name]} mg); read as "
-                    f"{dose} µg (assumed a unit slip)"
+                    f"{dose} µg ({UNIT_SLIP})"
                 ),
             )
         out[f"{name} Dose"] = Found(dose, unit, span(note, d_start, m.end()), note=why)
