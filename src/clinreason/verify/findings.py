@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from clinreason.verify.text import normalize, sentences
 
 _PRE_NEG = re.compile(
-    r"(?i)\b(?:no|not|\w+n't|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|free\s+of|"
-    r"never|nor|neither|ruled\s+out|rules\s+out|unremarkable\s+for|non)\b"
+    r"(?i)\b(?:no|not|\w+n't|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|"
+    r"free\s+(?:of|from)|never|nor|neither|ruled\s+out|rules\s+out|unremarkable\s+for|non)\b"
 )
 """Negation triggers before a finding. Bare "rule out" is left out: "to rule out X" is
 uncertainty, not absence."""
