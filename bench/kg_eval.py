@@ -1,15 +1,20 @@
 """Phenotype-driven diagnosis on phenopacket-store cases: clinreason's ranker vs plain similarity.
 
 Runs in-process (no harness, no LLM) on ../shared/data/phenopacket-store/dev_cases.jsonl and
-prints top-1/3/10 and MRR for the likelihood-ratio ranker and for hpo3's own set similarity
-(graphic IC, funSimAvg) in the same run, plus graph load time and per-case time.
+prints top-1/3/10 and MRR for the ranker (likelihood ratios fused with set similarity) and for
+hpo3's own set similarity (graphic IC, funSimAvg) in the same run, plus graph load time and
+per-case time. Ties are counted three ways: in the graph's disease order (the headline, as the
+differential lists them), against the gold disease (worst case) and as the expectation under
+random tie breaking.
 
-    .venv/bin/python bench/kg_eval.py [PATH] [--limit N] [--no-baseline] [--split]
+    .venv/bin/python bench/kg_eval.py [PATH] [--limit N] [--no-baseline] [--split] [--config JSON]
+    .venv/bin/python bench/kg_eval.py --grid             # split-half choice of the free parameters
     .venv/bin/python bench/kg_eval.py --recognition      # concept recognition P/R on tests/kg/data
     .venv/bin/python bench/kg_eval.py --timing [--limit N]  # load times, diagnose strategy s/case
 
-`--split` also reports the figures on two halves of the cohorts (by a hash of the cohort name),
-to show the fixed parameters are not tuned to one half.
+`--split` also reports the figures on two halves of the cohorts (by a hash of the cohort name).
+`--grid` scores a grid of `excluded_frequency` x `similarity_weight` on both halves, picks the
+setting with the best MRR on each half and reports it on the other half.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from clinreason.bench.phenopackets import cohort_half, per_disease_metrics, rank_metrics
 
@@ -40,9 +46,7 @@ def run_ranking(args: argparse.Namespace) -> None:
     """Rank every case with both methods and print the figures."""
     from clinreason.tools.kg.rank import DifferentialRanker, RankConfig
 
-    rows = [json.loads(line) for line in args.path.read_text().splitlines() if line.strip()]
-    if args.limit:
-        rows = rows[: args.limit]
+    rows = read_rows(args)
     t0 = time.perf_counter()
     from clinreason.tools.kg.hpo import HPOGraph
 
@@ -57,36 +61,40 @@ def run_ranking(args: argparse.Namespace) -> None:
     print(f"graph load {load_s:.2f} s ({graph.source}, {len(graph.disease_ids())} diseases)")
 
     ours: list[int | None] = []
+    spans: list[tuple[int, int] | None] = []
     times: list[float] = []
-    unknown = 0
     for r in in_graph:
         t = time.perf_counter()
-        try:
-            query = ranker.prepare(r["observed"], r["excluded"])
-        except Exception:  # unknown ids: drop those ids, count the case
-            unknown += 1
-            known = [x for x in r["observed"] if graph.term(x)]
-            query = ranker.prepare(known, [x for x in r["excluded"] if graph.term(x)])
-        ours.append(ranker.rank_of(query, r["diagnosis"][0]) if query.observed else None)
+        query = prepare(ranker, graph, r)
+        span = ranker.rank_span(query, r["diagnosis"][0]) if query.observed else None
+        ours.append(None if span is None else span[0] + span[2])
+        spans.append(None if span is None else (span[0], span[1]))
         times.append(time.perf_counter() - t)
     golds = [r["diagnosis"][0] for r in in_graph]
+    unknown = sum(
+        1 for r in in_graph if any(not graph.term(x) for x in [*r["observed"], *r["excluded"]])
+    )
     print(f"cases with unknown term ids (ids dropped): {unknown}")
     print(
         f"ranker time/case: median {statistics.median(times):.4f} s, "
         f"mean {statistics.fmean(times):.4f} s, max {max(times):.3f} s (first case builds indexes)"
     )
-    print(fmt("likelihood-ratio ranker", rank_metrics(ours)))
+    print(f"ranker config: {config}")
+    print(fmt("ranker", rank_metrics(ours)))
     print(fmt("  per disease", per_disease_metrics(ours, golds)))
+    tie_report(spans)
     if args.split:
         for half in (0, 1):
             sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
             print(fmt(f"  cohort half {half} (n={len(sel)})", rank_metrics([ours[i] for i in sel])))
+            tie_report([spans[i] for i in sel], indent="    ")
     base: list[int | None] = []
     if not args.no_baseline:
-        base, btimes = baseline(graph, in_graph)
+        base, btimes, bspans = baseline(graph, in_graph)
         print(f"baseline time/case: median {statistics.median(btimes):.4f} s")
         print(fmt("hpo3 similarity (graphic, funSimAvg)", rank_metrics(base)))
         print(fmt("  per disease", per_disease_metrics(base, golds)))
+        tie_report(bspans)
         if args.split:
             for half in (0, 1):
                 sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
@@ -105,6 +113,91 @@ def run_ranking(args: argparse.Namespace) -> None:
         args.save_ranks.write_text("".join(json.dumps(x) + "\n" for x in rows_out))
 
 
+def read_rows(args: argparse.Namespace) -> list[dict]:
+    """The JSON lines of the case file (the first `--limit` of them)."""
+    rows = [json.loads(line) for line in args.path.read_text().splitlines() if line.strip()]
+    return rows[: args.limit] if args.limit else rows
+
+
+def prepare(ranker: Any, graph: Any, row: dict) -> Any:
+    """The ranker's query for a case; ids unknown to the graph are dropped (and counted)."""
+    known_obs = [x for x in row["observed"] if graph.term(x)]
+    known_exc = [x for x in row["excluded"] if graph.term(x)]
+    return ranker.prepare(known_obs, known_exc)
+
+
+def tie_report(spans: list[tuple[int, int] | None], indent: str = "  ") -> None:
+    """top-1/10 and MRR with ties counted against the gold and under random tie breaking."""
+    n = len(spans)
+    if not n:
+        return
+    tied = [s for s in spans if s is not None and s[1] > 0]
+    worst = [None if s is None else s[0] + s[1] for s in spans]
+    m = rank_metrics(worst)
+
+    def expected(k: int) -> float:
+        return sum(min(max((k - b + 1) / (t + 1), 0.0), 1.0) for b, t in filter(None, spans)) / n
+
+    mrr = sum(sum(1 / r for r in range(b, b + t + 1)) / (t + 1) for b, t in filter(None, spans))
+    print(
+        f"{indent}gold tied with others in {len(tied)} of {n} cases "
+        f"(median {statistics.median([t for _, t in tied]) if tied else 0} others); "
+        f"ties against: top1 {m['top1']:.3f} top10 {m['top10']:.3f} mrr {m['mrr']:.3f}; "
+        f"random tie order: top1 {expected(1):.3f} top10 {expected(10):.3f} mrr {mrr / n:.3f}"
+    )
+
+
+def run_grid(args: argparse.Namespace) -> None:
+    """Split-half choice of `excluded_frequency` and `similarity_weight` (best MRR per half)."""
+    import numpy as np
+
+    from clinreason.tools.kg.hpo import HPOGraph
+    from clinreason.tools.kg.rank import DifferentialRanker, RankConfig
+
+    excl = (0.0, 0.05, 0.1, 0.2, 0.3)
+    weights = (0.0, 1.0, 2.0, 3.0, 5.0, 10.0)
+    graph = HPOGraph()
+    base = DifferentialRanker(graph, RankConfig())
+    by_e = {e: DifferentialRanker(graph, RankConfig(excluded_frequency=e)) for e in excl}
+    rows = [r for r in read_rows(args) if graph.disease(r["diagnosis"][0]) is not None]
+    # (excluded_frequency, similarity_weight) -> per-case rank (ties in the graph's order)
+    ranks: dict[tuple[float, float], list[int | None]] = {(e, w): [] for e in excl for w in weights}
+    order = np.arange(len(base.ids))
+    for r in rows:
+        query = prepare(base, graph, r)
+        gold = base.position(r["diagnosis"][0])
+        if not query.observed or gold is None:
+            for key in ranks:
+                ranks[key].append(None)
+            continue
+        observed = sum((base.observed_scores(t) for t in query.observed), np.zeros(len(order)))
+        sim = base.set_similarity().scores(query.observed) * len(query.observed)
+        for e, ranker in by_e.items():
+            lr = observed + sum(
+                (ranker.excluded_scores(t) for t in query.excluded), np.zeros(len(order))
+            )
+            for w in weights:
+                s = lr + w * sim
+                v = s[gold]
+                ranks[(e, w)].append(int((s > v).sum() + ((s == v) & (order < gold)).sum()) + 1)
+    halves = [cohort_half(r["cohort"]) for r in rows]
+    table: dict[tuple[float, float], list[dict[str, Any]]] = {}
+    print("excluded_frequency similarity_weight | half 0 top1 top10 mrr | half 1 top1 top10 mrr")
+    for key, rk in ranks.items():
+        per_half = ([x for x, h in zip(rk, halves, strict=True) if h == k] for k in (0, 1))
+        table[key] = [rank_metrics(part) for part in per_half]
+        cells = " | ".join(f"{m['top1']:.3f} {m['top10']:.3f} {m['mrr']:.3f}" for m in table[key])
+        print(f"{key[0]:<18} {key[1]:<17} | {cells}")
+    for pick in (0, 1):
+        best = max(table, key=lambda k: table[k][pick]["mrr"])
+        other = table[best][1 - pick]
+        print(
+            f"chosen on half {pick}: excluded_frequency {best[0]}, similarity_weight {best[1]} "
+            f"-> half {1 - pick}: top1 {other['top1']:.3f} top10 {other['top10']:.3f} "
+            f"mrr {other['mrr']:.3f}"
+        )
+
+
 def paired(ours: list[int | None], base: list[int | None]) -> None:
     """McNemar's exact test on top-1 and top-10 hits, same cases, ranker vs similarity."""
     from clinreason.bench.stats import mcnemar_exact
@@ -119,14 +212,19 @@ def paired(ours: list[int | None], base: list[int | None]) -> None:
         )
 
 
-def baseline(graph: object, rows: list[dict]) -> tuple[list[int | None], list[float]]:
-    """hpo3's HPOSet similarity of the observed terms to every OMIM disease."""
+def baseline(
+    graph: object, rows: list[dict]
+) -> tuple[list[int | None], list[float], list[tuple[int, int] | None]]:
+    """hpo3's HPOSet similarity of the observed terms to every OMIM disease (ties in hpo3's
+    disease order; also (best rank, number tied) per case)."""
+    import numpy as np
     from pyhpo import HPOSet, Ontology
 
     diseases = list(Ontology.omim_diseases)
     sets = [HPOSet.from_queries(list(d.hpo)) if d.hpo else HPOSet([]) for d in diseases]
     ids = [f"OMIM:{d.id}" for d in diseases]
     ranks: list[int | None] = []
+    spans: list[tuple[int, int] | None] = []
     times: list[float] = []
     for r in rows:
         t = time.perf_counter()
@@ -137,14 +235,16 @@ def baseline(graph: object, rows: list[dict]) -> tuple[list[int | None], list[fl
             except (KeyError, RuntimeError, ValueError):
                 continue
         patient = HPOSet(terms)
-        sims = patient.similarity_scores(sets, kind="omim", method="graphic", combine="funSimAvg")
-        gold = r["diagnosis"][0]
-        g = ids.index(gold)
-        ranks.append(
-            sum(1 for i, s in enumerate(sims) if s > sims[g] or (s == sims[g] and i < g)) + 1
+        sims = np.array(
+            patient.similarity_scores(sets, kind="omim", method="graphic", combine="funSimAvg")
         )
+        g = ids.index(r["diagnosis"][0])
+        better = int((sims > sims[g]).sum())
+        tied = sims == sims[g]
+        ranks.append(better + int(tied[:g].sum()) + 1)
+        spans.append((better + 1, int(tied.sum()) - 1))
         times.append(time.perf_counter() - t)
-    return ranks, times
+    return ranks, times, spans
 
 
 def run_recognition() -> None:
@@ -204,6 +304,11 @@ def run_timing(args: argparse.Namespace) -> None:
     t = time.perf_counter()
     ConceptRecognizer.for_graph(graph)
     print(f"recogniser build (once per process): {time.perf_counter() - t:.2f} s")
+    from clinreason.tools.kg.rank import RankConfig, ranker_for
+
+    t = time.perf_counter()
+    ranker_for(graph, RankConfig()).set_similarity()
+    print(f"similarity index build (once per process): {time.perf_counter() - t:.2f} s")
     cases = [c for c in load(args.path).cases if c.metadata.get("observed")]
     step = max(1, len(cases) // (args.limit or 200))
     cases = cases[::step]
@@ -242,7 +347,11 @@ def main() -> None:
     parser.add_argument("--recognition", action="store_true")
     parser.add_argument("--timing", action="store_true", help="load times and s/case")
     parser.add_argument("--save-ranks", type=Path, help="write per-case ranks (JSON lines)")
+    parser.add_argument("--grid", action="store_true", help="split-half parameter choice")
     args = parser.parse_args()
+    if args.grid:
+        run_grid(args)
+        return
     if args.recognition:
         run_recognition()
         return

@@ -9,7 +9,8 @@ import pytest
 from clinreason.errors import ConfigError, InputError
 from clinreason.tools.kg import Annotation, Disease, HPOGraph, InMemoryGraph, Term
 from clinreason.tools.kg.explain import explain_disease, render_differential
-from clinreason.tools.kg.rank import DifferentialRanker, ranker_for
+from clinreason.tools.kg.rank import DifferentialRanker, RankConfig, ranker_for
+from clinreason.tools.kg.similarity import SetSimilarity
 
 LABELS = {
     "R": "Phenotypic abnormality",
@@ -91,10 +92,100 @@ def test_known_rankings(
 
 def test_hand_computed_scores(ranker: DifferentialRanker) -> None:
     """LRs from the module docstring, worked out by hand (q = (n_with + 1) / (n + 1), n = 4)."""
-    scores = {r.disease: r.score for r in ranker.rank(["EL", "FSZ"], top_k=None)}
-    assert scores["D:HCY"] == pytest.approx(math.log(0.9 / (0.5 * 0.8)) + math.log(0.3 / 0.3))
-    assert scores["D:EPI"] == pytest.approx(math.log(0.01) + math.log(0.9 / (0.5 * 0.4)))
-    assert scores["D:LENS"] == pytest.approx(math.log(1.0 / 0.4) + math.log(0.01))
+    lrs = {r.disease: r.log_lr for r in ranker.rank(["EL", "FSZ"], top_k=None)}
+    assert lrs["D:HCY"] == pytest.approx(math.log(0.9 / (0.5 * 0.8)) + math.log(0.3 / 0.3))
+    assert lrs["D:EPI"] == pytest.approx(math.log(0.01) + math.log(0.9 / (0.5 * 0.4)))
+    assert lrs["D:LENS"] == pytest.approx(math.log(1.0 / 0.4) + math.log(0.01))
+
+
+def test_hand_computed_fused_score(ranker: DifferentialRanker) -> None:
+    """score = log LR + λ · n_observed · funSimAvg, the similarity worked out by hand.
+
+    IC = -log(fraction of the 4 diseases annotated with the term or below): EYE, EL log 4/3;
+    SZ, SK, AR log 2; MY, HMY, FSZ log 4; R 0. For D:HCY (EL, HMY, SZ, AR) and the patient
+    (EL, FSZ): patient → disease EL 1, FSZ ~ SZ = IC(SZ, R) / IC(R, SZ) = 1, mean 1; disease →
+    patient EL 1, HMY ~ EL = log(4/3) / (log 4 + log(4/3)), SZ ~ FSZ 1, AR 0, mean of the four.
+    """
+    r = {x.disease: x for x in ranker.rank(["EL", "FSZ"], top_k=None)}["D:HCY"]
+    hmy = math.log(4 / 3) / (math.log(4) + math.log(4 / 3))
+    sim = (1 + (1 + hmy + 1 + 0) / 4) / 2
+    assert r.similarity == pytest.approx(sim)
+    assert r.similarity_term == pytest.approx(2.0 * 2 * sim)
+    assert r.score == pytest.approx(r.log_lr + 2.0 * 2 * sim)
+
+
+def _plain_graph() -> InMemoryGraph:
+    """No frequencies (like hpo3): a compact and a sprawling disease sharing one finding."""
+    terms = [Term(k, v) for k, v in LABELS.items()]
+    diseases = [
+        Disease("D:BIG", "Sprawling", tuple(Annotation(t) for t in ("EL", "ARD", "FSZ", "TS"))),
+        Disease("D:SMALL", "Compact", (Annotation("EL"), Annotation("HMY"))),
+        Disease("D:OTHER", "Other", (Annotation("AR"),)),
+    ]
+    return InMemoryGraph(terms, PARENTS, diseases, root="R", source="plain")
+
+
+def test_similarity_separates_equal_likelihood_ratios() -> None:
+    """Both diseases explain 'Ectopia lentis' exactly (equal LRs without frequencies); the set
+    similarity prefers the one with fewer findings the patient lacks."""
+    graph = _plain_graph()
+    lr_only = DifferentialRanker(graph, RankConfig(similarity_weight=0))
+    fused = DifferentialRanker(graph)
+    a = {r.disease: r for r in lr_only.rank(["EL", "MY"], top_k=None)}
+    assert a["D:BIG"].log_lr < a["D:SMALL"].log_lr  # MY ~ HMY: SMALL explains both findings
+    b = lr_only.rank(["EL"], top_k=None)
+    assert b[0].score == b[1].score and [r.disease for r in b[:2]] == ["D:BIG", "D:SMALL"]
+    query = lr_only.prepare(["EL"])
+    assert lr_only.rank_span(query, "D:SMALL") == (1, 1, 1)  # tied: rank 1 or 2, listed 2nd
+    c = fused.rank(["EL"], top_k=None)
+    assert [r.disease for r in c] == ["D:SMALL", "D:BIG", "D:OTHER"]
+    assert c[0].log_lr == c[1].log_lr and c[0].similarity > c[1].similarity
+    assert fused.rank_span(fused.prepare(["EL"]), "D:SMALL") == (1, 0, 0)
+
+
+def test_excluded_terms_weigh_only_with_a_frequency(ranker: DifferentialRanker) -> None:
+    """An absent finding counts against a disease in proportion to how often it shows it; when
+    the source gives no frequency (hpo3) the absence is no evidence (`excluded_frequency` 0)."""
+    with_f = {r.disease: r.log_lr for r in ranker.rank(["EL"], ["ARD"], top_k=None)}
+    base = {r.disease: r.log_lr for r in ranker.rank(["EL"], top_k=None)}
+    assert with_f["D:MFS"] - base["D:MFS"] < with_f["D:HCY"] - base["D:HCY"]
+    plain = DifferentialRanker(_plain_graph())
+    without = {r.disease: r.log_lr for r in plain.rank(["EL"], ["ARD"], top_k=None)}
+    base = {r.disease: r.log_lr for r in plain.rank(["EL"], top_k=None)}
+    shift = {d: without[d] - base[d] for d in base}
+    assert shift["D:BIG"] == pytest.approx(shift["D:SMALL"])
+    weighed = DifferentialRanker(_plain_graph(), RankConfig(excluded_frequency=0.3))
+    w = {r.disease: r.log_lr for r in weighed.rank(["EL"], ["ARD"], top_k=None)}
+    assert w["D:BIG"] - base["D:BIG"] == pytest.approx(shift["D:SMALL"] + math.log(0.7))
+
+
+def test_set_similarity_matches_hpo3(hpo: HPOGraph) -> None:
+    """The vectorised similarity reproduces hpo3's graphic IC term similarity and funSimAvg."""
+    from pyhpo import HPOSet, Ontology
+
+    sim = SetSimilarity(hpo, phenotype_only=False)
+    pairs = [
+        ("HP:0001250", "HP:0002069"),
+        ("HP:0001166", "HP:0001083"),
+        ("HP:0000369", "HP:0001250"),
+        ("HP:0004322", "HP:0001510"),
+    ]
+    for a, b in pairs:
+        want = Ontology.get_hpo_object(a).similarity_score(
+            Ontology.get_hpo_object(b), kind="omim", method="graphic"
+        )
+        assert sim.term_similarity(a, b) == pytest.approx(want, abs=1e-5)
+    patient = ["HP:0001166", "HP:0001083", "HP:0002616", "HP:0001250"]
+    scores = sim.scores(patient)
+    pset = HPOSet([Ontology.get_hpo_object(t) for t in patient])
+    by_id = {f"OMIM:{d.id}": d for d in Ontology.omim_diseases}
+    for did in ("OMIM:154700", "OMIM:236200", "OMIM:121050"):
+        disease = by_id[did]
+        want = pset.similarity(
+            HPOSet.from_queries(list(disease.hpo)), kind="omim", method="graphic",
+            combine="funSimAvg",
+        )  # fmt: skip
+        assert scores[sim.ids.index(did)] == pytest.approx(want, abs=1e-5)
 
 
 def test_unknown_ids_are_listed(ranker: DifferentialRanker) -> None:
@@ -139,7 +230,8 @@ def test_explanation_adds_up_to_the_score(
     query = ranker.prepare(observed, excluded)
     for r in ranker.rank_query(query, top_k=None):
         e = explain_disease(ranker, query, r)
-        assert e.log_lr_total == pytest.approx(r.score)
+        assert e.log_lr_total == pytest.approx(r.log_lr)
+        assert e.total == pytest.approx(r.score)
         assert len(e.explained) + len(e.unexplained) == len(query.observed)
         assert len(e.contradicted) + len(e.excluded_ok) == len(query.excluded)
 
@@ -183,6 +275,7 @@ def test_explanations_are_faithful_on_hpo(hpo: HPOGraph) -> None:
     )
     for r in ranker.rank_query(query, top_k=8):
         e = explain_disease(ranker, query, r)
-        assert e.log_lr_total == pytest.approx(r.score)
+        assert e.log_lr_total == pytest.approx(r.log_lr)
+        assert e.total == pytest.approx(r.score)
         for m in e.explained:
             assert m.path[0] == m.patient_term and m.path[-1] == m.annotated_term

@@ -3,8 +3,9 @@
 `explain_disease` re-derives, for one disease, the likelihood ratio `DifferentialRanker` gave each
 observed and excluded term, together with the annotated term that earned it and the is-a path
 from the patient's term to that annotated term. The log LRs of an explanation add up to the
-ranker's score for the disease (a test checks this), so the explanation is the computation, not
-a story told afterwards. `render_differential` turns the JSON form stored in a trace into text.
+ranker's log LR for the disease, and with the similarity term (λ · n_observed · set similarity)
+they give its ranking score (tests check both), so the explanation is the computation, not a
+story told afterwards. `render_differential` turns the JSON form stored in a trace into text.
 """
 
 from __future__ import annotations
@@ -54,16 +55,25 @@ class DiseaseExplanation:
     """Typical annotated findings neither reported nor excluded: (term, frequency)."""
     n_missing: int
     """How many annotated findings were neither reported nor excluded in all."""
+    similarity: float = 0.0
+    """Set similarity of the patient's terms to the disease's annotations (0..1)."""
+    similarity_term: float = 0.0
+    """λ · n_observed · similarity, the similarity's share of the ranking score."""
 
     @property
     def log_lr_total(self) -> float:
-        """Sum of every finding's log LR (equals the ranker's score)."""
+        """Sum of every finding's log LR (equals the ranker's `log_lr`)."""
         return (
             sum(m.log_lr for m in self.explained)
             + sum(x for _, x in self.unexplained)
             + sum(m.log_lr for m in self.contradicted)
             + sum(x for _, x in self.excluded_ok)
         )
+
+    @property
+    def total(self) -> float:
+        """log LRs plus the similarity term (equals the ranker's score)."""
+        return self.log_lr_total + self.similarity_term
 
     def to_json(self, graph: KnowledgeGraph) -> dict[str, Any]:
         """A JSON-serialisable dict with labels, for traces."""
@@ -91,6 +101,9 @@ class DiseaseExplanation:
             "disease": r.disease,
             "label": r.label,
             "score": round(r.score, 3),
+            "log_lr": round(self.log_lr_total, 3),
+            "similarity": round(self.similarity, 4),
+            "similarity_term": round(self.similarity_term, 3),
             "posterior": r.posterior,
             "explained": [match(m) for m in self.explained],
             "unexplained": [
@@ -209,6 +222,8 @@ def explain_disease(
         tuple(excluded_ok),
         missing,
         len(absent),
+        ranked.similarity,
+        ranked.similarity_term,
     )
 
 
@@ -226,10 +241,16 @@ def render_differential(result: Mapping[str, Any], *, max_items: int = 10) -> li
     """Readable lines for the `kg.diagnose` tool result stored in a trace."""
     lines = [f"Differential diagnosis ({result.get('graph', 'graph')}):"]
     for item in list(result.get("differential", []))[:max_items]:
-        lines.append(
-            f"  {item['rank']:>2}. {item['label']} ({item['disease']})  "
-            f"posterior {item['posterior']:.3f}  log LR {item['score']:.1f}"
-        )
+        head = f"  {item['rank']:>2}. {item['label']} ({item['disease']})  "
+        if "log_lr" in item:
+            head += (
+                f"posterior {item['posterior']:.3f}  score {item['score']:.1f} = log LR "
+                f"{item['log_lr']:.1f} + similarity {item['similarity']:.2f} → "
+                f"{item['similarity_term']:.1f}"
+            )
+        else:
+            head += f"posterior {item['posterior']:.3f}  score {item['score']:.1f}"
+        lines.append(head)
         for m in item.get("explained", []):
             how = {
                 "exact": "annotated with the same term",
@@ -245,9 +266,10 @@ def render_differential(result: Mapping[str, Any], *, max_items: int = 10) -> li
         for u in item.get("unexplained", []):
             lines.append(f"        does not explain {u['label']} ({u['term']})")
         for c in item.get("contradicted", []):
+            unweighed = " (frequency not given: not weighed)" if c.get("frequency") is None else ""
             lines.append(
                 f"        contradicted: {c['label']} is absent but the disease shows "
-                f"{c['annotated_label']} — {_path_text(c['path'], None)}"
+                f"{c['annotated_label']} — {_path_text(c['path'], None)}{unweighed}"
             )
         missing = item.get("missing", [])
         if missing:
