@@ -103,6 +103,11 @@ def main() -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--rules-only", action="store_true", help="No model: rules and defaults.")
+    ap.add_argument(
+        "--judge-mentions",
+        action="store_true",
+        help="Let the model re-judge yes/no items the rules found mentioned.",
+    )
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--keep", action="store_true", help="Resume an existing --out directory.")
     args = ap.parse_args()
@@ -112,7 +117,7 @@ def main() -> None:
         shutil.rmtree(args.out)
     bench = MedCalcBenchmark(rules_only=args.rules_only)
     dataset = bench.load(args.data)
-    strategy = CalculatorStrategy(use_llm=not args.rules_only)
+    strategy = CalculatorStrategy(use_llm=not args.rules_only, judge_mentions=args.judge_mentions)
     backend = _backend(args)
 
     async def go() -> tuple[dict, float, float]:

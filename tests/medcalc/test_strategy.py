@@ -72,7 +72,7 @@ async def test_cha2ds2_vasc_one_batched_judgement_call() -> None:
 
     backend = FakeBackend(reply)
     case = _case(note, "What is the patient's CHA2DS2-VASc score?")
-    trace = await run(CalculatorStrategy(), case, backend)
+    trace = await run(CalculatorStrategy(judge_mentions=True), case, backend)
     assert trace.error is None, trace.error
     assert len(backend.requests) == 1, "all judgement items in ONE call"
     request = backend.requests[0]
@@ -97,6 +97,16 @@ async def test_cha2ds2_vasc_one_batched_judgement_call() -> None:
     assert trace.answer.value == "5"
 
 
+async def test_by_default_rules_decide_mentioned_findings_without_the_model() -> None:
+    note = "A 72-year-old woman with hypertension and a prior stroke in 2015. She denies diabetes."
+    backend = FakeBackend([])  # any model call would raise: the script is empty
+    trace = await run(CalculatorStrategy(), _case(note, "What is the CHA2DS2-VASc score?"), backend)
+    assert trace.error is None and backend.requests == []
+    ext = _extractions(trace)
+    assert (ext["Hypertension history"].value, ext["Hypertension history"].method) == (True, "rule")
+    assert trace.answer.value == "5"
+
+
 async def test_unbacked_model_yes_becomes_assumed_default() -> None:
     note = "A 50-year-old man presented with pleuritic chest pain and tachycardia, HR 110."
     backend = FakeBackend(lambda r: json.dumps({k: True for k in r.json_schema["properties"]}))
@@ -113,7 +123,8 @@ async def test_unbacked_model_yes_becomes_assumed_default() -> None:
 async def test_invalid_model_reply_falls_back_to_defaults_explicitly() -> None:
     note = "A 70-year-old man with hypertension."
     backend = FakeBackend(["this is not JSON"])
-    trace = await run(CalculatorStrategy(), _case(note, "What is the CHA2DS2-VASc score?"), backend)
+    case = _case(note, "What is the CHA2DS2-VASc score?")
+    trace = await run(CalculatorStrategy(judge_mentions=True), case, backend)
     assert trace.error is None
     htn = _extractions(trace)["Hypertension history"]
     assert htn.method == "assumed" and "model reply unusable" in htn.note
@@ -235,8 +246,9 @@ async def test_model_choice_outside_the_list_is_an_error() -> None:
 
 async def test_backend_failure_is_recorded_as_error() -> None:
     backend = FakeBackend([BackendError("down", backend="fake")])
-    note = "A 70-year-old man with hypertension."
-    trace = await run(CalculatorStrategy(), _case(note, "What is the CHA2DS2-VASc score?"), backend)
+    note = "A 50-year-old man presented with pleuritic chest pain and tachycardia, HR 110."
+    case = _case(note, "What is the patient's score of Wells' criteria for Pulmonary Embolism?")
+    trace = await run(CalculatorStrategy(), case, backend)
     assert trace.answer is None and trace.error is not None
     assert trace.steps_of(LLMCall)[0].error
 

@@ -125,8 +125,10 @@ class CalculatorStrategy:
     version: ClassVar[int] = 1
     use_llm: bool = True
     """Ask the model about judgement items (False: rules and defaults only, no model call)."""
-    judge_mentions: bool = True
-    """Let the model judge yes/no items the keyword rules found mentioned (else rules decide)."""
+    judge_mentions: bool = False
+    """Let the model re-judge yes/no items the keyword rules found mentioned (default: the rules
+    decide). Off by default: on MedCalc-Bench dev the embedded 1.5B model overturned correct rule
+    readings more often than wrong ones (docs/benchmarks.md); worth trying with a stronger model."""
     max_excerpt_chars: int = 1200
     """Longest note text put in a prompt; longer notes are cut to the relevant sentences."""
     max_tokens: int = 256
