@@ -158,7 +158,10 @@ class SetSimilarity:
         indptr = self._dis.indptr
         has = np.diff(indptr) > 0
         best = np.zeros((n, len(terms)))
-        best[has] = np.maximum.reduceat(sim[self._dis.indices, :], indptr[:-1][has], axis=0)
+        starts = indptr[:-1][has]
+        by_term = np.ascontiguousarray(sim.T)
+        for j, column in enumerate(by_term):  # one patient term at a time: 1-D, bounded memory
+            best[has, j] = np.maximum.reduceat(column[self._dis.indices], starts)
         return best.mean(axis=1), to_patient
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
