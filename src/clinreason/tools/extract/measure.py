@@ -87,8 +87,8 @@ def _unit_re(units: tuple[Unit, ...]) -> re.Pattern[str]:
 
 
 _ANY_UNIT = re.compile(
-    r"\s*(?:[µμ%°/^×]|x\s*10|k\s*/|(?:mm\s*hg|k?pa|m?mol|m?eq|[mnpµμu]?g|i?u|mm|cm|kg|lbs?|m?l|dl|kpa|"
-    r"m?sec|ms|cells|per|units?|mcg|ng|pg|fl)(?![a-z]))",
+    r"\s*(?:[µμ%°/^×]|x\s*10|k\s*/|(?:mm\s*hg|k?pa|m?mol|m?eq|[mnpµμu]?g|i?u|mm|cm|kg|lbs?|m?l|"
+    r"dl|m?sec|ms|cells|per|units?|mcg|ng|pg|fl)(?![a-z]))",
     re.I,
 )
 

@@ -17,8 +17,8 @@ from clinreason.tools.extract._core import sentence_at
 
 _PRE_NEG = re.compile(
     r"\b(?:no|not|never|without|denie[sd]|deny(?:ing)?|negative\s+for|absence\s+of|absent|"
-    r"free\s+(?:of|from)|ruled\s+out|rules\s+out|rule\s+out|r/o|unremarkable\s+for|non-?contributory|"
-    r"lack\s+of|lacked|lacking|neither|nor|none|did\s+not\s+(?:have|show|reveal)|"
+    r"free\s+(?:of|from)|ruled\s+out|rules\s+out|rule\s+out|r/o|unremarkable\s+for|"
+    r"non-?contributory|lack\s+of|lacked|lacking|neither|nor|none|did\s+not\s+(?:have|show|reveal)|"
     r"does\s+not\s+have|no\s+(?:known|prior|previous|past|history\s+of|evidence\s+of|signs?\s+of)|"
     r"(?:was|were|is|are)\s+not|excluded)\b",
     re.I,
