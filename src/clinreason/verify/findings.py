@@ -172,9 +172,18 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     >>> s = "No fever, chills or cough, but has rash."
     >>> is_negated(s, s.index("cough"), s.index("cough") + 5), is_negated(s, s.index("rash"), 38)
     (True, False)
+    >>> s = "History of non-insulin-dependent diabetes, ischemic stroke and a non-smoker."
+    >>> is_negated(s, s.index("ischemic"), s.index("ischemic") + 15)
+    False
     """
     scope = _clause(sentence[:start])
-    triggers = list(_PRE_NEG.finditer(scope))
+    # a hyphenated "non-" negates only the word it is attached to ("non-insulin-dependent")
+    triggers = [
+        t
+        for t in _PRE_NEG.finditer(scope)
+        if not (t.group().lower() == "non" and scope[t.end() :].startswith("-"))
+        or scope[t.end() :] == "-"
+    ]
     if triggers:
         gap = scope[triggers[-1].end() :]
         if len(gap.split()) <= 5 or (len(gap.split()) <= 24 and _is_list(gap)):

@@ -73,6 +73,34 @@ def _scope_before(text: str, start: int) -> str:
     return before[cut:] if cut is not None else before
 
 
+_LIST_NEG = re.compile(
+    r"\b(?:negative\s+for|no\s+(?:known\s+)?(?:history|evidence|signs?)\s+of|denie[sd]|"
+    r"deny(?:ing)?|without|free\s+(?:of|from)|absence\s+of)\b",
+    re.I,
+)
+"""Triggers that open a list of negated findings ("negative for A, B, C and D")."""
+
+
+_LIST_SEP = re.compile(r"\s*(?:,|\band\b|\bor\b|\bnor\b)\s*", re.I)
+
+
+def _negated_list(text: str, start: int) -> bool:
+    """A list-opening negation earlier in the sentence with only short list items (at most four
+    words each, separated by commas, 'and', 'or') between it and the mention."""
+    s_start, _ = sentence_at(text, start)
+    before = text[max(s_start, start - 250) : start]
+    openers = list(_LIST_NEG.finditer(before))
+    if not openers:
+        return False
+    between = before[openers[-1].end() :]
+    items = _LIST_SEP.split(between)
+    return (
+        len(items) > 1
+        and not _TERMINATORS.search(between)
+        and all(len(item.split()) <= 4 for item in items)
+    )
+
+
 def is_negated(text: str, start: int, end: int) -> bool:
     """True when the mention text[start:end] is stated as absent.
 
@@ -84,8 +112,12 @@ def is_negated(text: str, start: int, end: int) -> bool:
     >>> t = "Pulmonary embolism was ruled out."
     >>> is_negated(t, 0, 18)
     True
+    >>> t = "History negative for colitis, chronic obstructive pulmonary disease, prior deep vein "
+    >>> t += "thrombosis, and pulmonary embolism."
+    >>> is_negated(t, t.index("pulmonary embolism"), len(t) - 1)
+    True
     """
-    if _PRE_NEG.search(_scope_before(text, start)):
+    if _PRE_NEG.search(_scope_before(text, start)) or _negated_list(text, start):
         return True
     _, s_end = sentence_at(text, start)
     return bool(_POST_NEG.match(text[end:s_end]))
