@@ -13,6 +13,7 @@ from clinreason.strategies.argumentation import (
     Argumentation,
     extract_items,
     generator_schema,
+    per_option_schema,
     render_generator,
     verifier_schema,
 )
@@ -204,7 +205,33 @@ async def test_a_case_without_options_is_an_input_error():
     assert trace.error is not None and trace.error.type == "InputError"
 
 
+async def test_per_option_generator_considers_every_option(mcq_case):
+    reply = json.dumps(
+        {
+            "A": {"scheme": "clinical_evidence", "finding": "CSF shows neutrophils"},
+            "B": {"scheme": "none", "finding": "nothing"},
+            "C": {"scheme": "clinical_evidence", "finding": "neck stiffness"},
+        }
+    )
+    backend = FakeBackend([reply, GOOD_VER.replace("G4", "G2")])
+    trace = await run(Argumentation(generator="per_option"), mcq_case, backend)
+    assert trace.error is None and trace.answer is not None and trace.answer.value == "A"
+    request = backend.requests[0]
+    schema = request.json_schema
+    assert schema["required"] == ["A", "B", "C"]  # one entry per option, in order
+    jsonschema.validate(json.loads(reply), schema)
+    step = trace.steps_of(ArgumentStep)[0]
+    proposals = [a for a in step.graph.arguments if a.author == "generator"]
+    assert [a.option for a in proposals] == ["A", "C"]  # "none" makes no argument
+    # a reply in the free shape is still read (salvaged), never a crash
+    backend = FakeBackend([GOOD_GEN, GOOD_VER])
+    trace = await run(Argumentation(generator="per_option"), mcq_case, backend)
+    assert trace.error is None and trace.answer.value == "A"
+
+
 def test_bad_configuration_is_rejected():
+    with pytest.raises(ConfigError):
+        Argumentation(generator="round_robin")
     with pytest.raises(ConfigError):
         Argumentation(semantics="stable")  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
@@ -227,3 +254,5 @@ def test_render_and_schema_are_pure(mcq_case):
     item = schema["properties"]["attacks"]["items"]
     assert item["properties"]["question"]["enum"] == ["harm_outweighed"]
     assert generator_schema(mcq_case, book, 3)["properties"]["arguments"]["maxItems"] == 3
+    per_option = per_option_schema(mcq_case, book)["properties"]["A"]["properties"]["scheme"]
+    assert per_option["enum"][-1] == "none"

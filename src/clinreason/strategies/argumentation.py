@@ -2,6 +2,9 @@
 
 1. **Generator** (one model call): proposes arguments for or against the options, each an
    instance of a scheme in `clinreason/tools/argumentation/schemes.toml`, citing a finding.
+   With `generator="per_option"` the reply must hold one entry per option (a scheme, or "none"
+   when nothing in the case bears on it), so every option is considered: a small model asked
+   for "several options" argues mostly about the first one.
 2. **Verifier** (one model call): answers the schemes' critical questions about those
    arguments; each "yes" becomes an attacking argument that must cite a finding.
 3. **Text check** (no model): every finding an argument relies on must be stated in the case
@@ -60,6 +63,13 @@ Argue for and against several different options. Give at most {n} arguments, eac
 - "finding": 2 to 8 words copied exactly from the case
 Reply as JSON with a list "arguments" of such objects."""
 
+PER_OPTION_PROMPT = """{case}
+
+For EACH option, give the strongest argument about it, with:
+- "scheme": {schemes}; or "none" when nothing in the case bears on that option
+- "finding": 2 to 8 words copied exactly from the case
+Reply as JSON with one such object per option letter."""
+
 VERIFIER_PROMPT = """{case}
 
 Proposed arguments:
@@ -90,6 +100,46 @@ def generator_schema(case: Case, book: SchemeBook, n: int) -> dict[str, Any]:
         "properties": {"arguments": {"type": "array", "items": item, "maxItems": n}},
         "required": ["arguments"],
     }
+
+
+def per_option_schema(case: Case, book: SchemeBook) -> dict[str, Any]:
+    """JSON Schema of the per-option generator reply: one {scheme, finding} per option."""
+    item = {
+        "type": "object",
+        "properties": {
+            "scheme": {"type": "string", "enum": [*book.ids, "none"]},
+            "finding": {"type": "string", "minLength": 1, "maxLength": FINDING_MAX_CHARS},
+        },
+        "required": ["scheme", "finding"],
+    }
+    return {
+        "type": "object",
+        "properties": {label: item for label in case.options},
+        "required": list(case.options),
+    }
+
+
+def per_option_items(text: str, options: Sequence[str]) -> tuple[list[object], str]:
+    """Generator items from a per-option reply ({"A": {"scheme", "finding"}, ...}); entries with
+    scheme "none" are dropped. Falls back to `extract_items` on any other shape.
+
+    >>> per_option_items('{"A": {"scheme": "none", "finding": "x"}, "B": {"scheme": "s", '
+    ...                  '"finding": "fever"}}', ["A", "B"])
+    ([{'option': 'B', 'scheme': 's', 'finding': 'fever'}], '')
+    """
+    body = strip_think(text)
+    try:
+        value = json.loads(body[body.find("{") :]) if "{" in body else None
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or not any(label in value for label in options):
+        return extract_items(text, "arguments")
+    items: list[object] = []
+    for label in options:
+        entry = value.get(label)
+        if isinstance(entry, dict) and entry.get("scheme") != "none":
+            items.append({"option": label, **entry})
+    return items, ""
 
 
 def verifier_questions(book: SchemeBook, proposals: Sequence[Proposal]) -> dict[str, str]:
@@ -130,6 +180,12 @@ def render_generator(case: Case, book: SchemeBook, n: int) -> str:
     """The generator's instruction for `case`."""
     schemes = "; ".join(f'"{s.id}" = {s.prompt}' for s in book.schemes)
     return GENERATOR_PROMPT.format(case=render_case(case), n=n, schemes=schemes)
+
+
+def render_per_option(case: Case, book: SchemeBook) -> str:
+    """The per-option generator's instruction for `case`."""
+    schemes = "; ".join(f'"{s.id}" = {s.prompt}' for s in book.schemes)
+    return PER_OPTION_PROMPT.format(case=render_case(case), schemes=schemes)
 
 
 def render_verifier(case: Case, book: SchemeBook, proposals: Sequence[Proposal], m: int) -> str:
@@ -207,6 +263,8 @@ class Argumentation:
         max_tokens: token budget of each model call.
         min_overlap: share of a finding's words the case text must contain.
         schemes: path of a schemes TOML file; None uses the shipped schemes.
+        generator: 'free' (the model picks which options to argue about) or 'per_option'
+            (one argument or "none" per option, in one call).
     """
 
     name: ClassVar[str] = "argumentation"
@@ -218,8 +276,11 @@ class Argumentation:
     max_tokens: int = 320
     min_overlap: float = 0.6
     schemes: str | None = None
+    generator: str = "free"
 
     def __post_init__(self) -> None:
+        if self.generator not in ("free", "per_option"):
+            raise ConfigError(f"generator must be 'free' or 'per_option', not {self.generator!r}")
         if self.semantics not in ("grounded", "preferred"):
             raise ConfigError(
                 f"semantics must be 'grounded' or 'preferred', not {self.semantics!r}"
@@ -248,13 +309,19 @@ class Argumentation:
                 f"case {case.id!r}: the argumentation strategy needs multiple-choice options"
             )
         book = load_schemes(self.schemes)
-        request = self._request(
-            render_generator(case, book, self.max_arguments),
-            generator_schema(case, book, self.max_arguments),
-        )
+        if self.generator == "per_option":
+            request = self._request(render_per_option(case, book), per_option_schema(case, book))
+        else:
+            request = self._request(
+                render_generator(case, book, self.max_arguments),
+                generator_schema(case, book, self.max_arguments),
+            )
         call, generation = await call_llm(tb, backend, request, purpose="propose_arguments")
         raw = generation.texts[0]
-        items, note = extract_items(raw, "arguments")
+        if self.generator == "per_option":
+            items, note = per_option_items(raw, list(case.options))
+        else:
+            items, note = extract_items(raw, "arguments")
         proposals, notes = validate_proposals(
             items, case.options, book, max_count=self.max_arguments
         )
