@@ -50,8 +50,9 @@ def run_ranking(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     from clinreason.tools.kg.hpo import HPOGraph
 
-    graph = HPOGraph()
+    graph = HPOGraph(frequencies=not args.no_frequencies)
     load_s = time.perf_counter() - t0
+    print(f"annotation frequencies: {graph.frequency_source}")
     config = RankConfig(**json.loads(args.config)) if args.config else RankConfig()
     ranker = DifferentialRanker(graph, config)
     in_graph = [r for r in rows if graph.disease(r["diagnosis"][0]) is not None]
@@ -88,6 +89,21 @@ def run_ranking(args: argparse.Namespace) -> None:
             sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
             print(fmt(f"  cohort half {half} (n={len(sel)})", rank_metrics([ours[i] for i in sel])))
             tie_report([spans[i] for i in sel], indent="    ")
+    if args.ablate_frequencies:
+        plain = HPOGraph(frequencies=False)
+        ablation = DifferentialRanker(plain, config)
+        nofreq = []
+        for r in in_graph:
+            query = prepare(ablation, plain, r)
+            nofreq.append(ablation.rank_of(query, r["diagnosis"][0]) if query.observed else None)
+        print(fmt("same config, no frequencies", rank_metrics(nofreq)))
+        print(fmt("  per disease", per_disease_metrics(nofreq, golds)))
+        for half in (0, 1):
+            sel = [i for i, r in enumerate(in_graph) if cohort_half(r["cohort"]) == half]
+            print(
+                fmt(f"  cohort half {half} (n={len(sel)})", rank_metrics([nofreq[i] for i in sel]))
+            )
+        paired(ours, nofreq, "no frequencies")
     base: list[int | None] = []
     if not args.no_baseline:
         base, btimes, bspans = baseline(graph, in_graph)
@@ -198,8 +214,75 @@ def run_grid(args: argparse.Namespace) -> None:
         )
 
 
-def paired(ours: list[int | None], base: list[int | None]) -> None:
-    """McNemar's exact test on top-1 and top-10 hits, same cases, ranker vs similarity."""
+def run_frequency_grid(args: argparse.Namespace) -> None:
+    """Split-half choice with and without hpoa frequencies: no frequencies or the fractions'
+    pseudocount k x `excluded_frequency_scale` x `similarity_weight` (best MRR per half)."""
+    import numpy as np
+
+    from clinreason.tools.kg.hpo import HPOGraph
+    from clinreason.tools.kg.rank import DifferentialRanker, RankConfig
+
+    scales = (0.0, 0.5, 1.0)
+    weights = (1.0, 2.0, 3.0, 5.0)
+    # graph key: the fractions' pseudocount k, or -1 for no frequencies
+    pseudo = (0.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    graphs = {k: HPOGraph(fraction_pseudocount=k) for k in pseudo}
+    graphs[-1.0] = HPOGraph(frequencies=False)
+    print(f"annotation frequencies: {graphs[0.0].frequency_source}")
+    rankers = {
+        (u, e): DifferentialRanker(graphs[u], RankConfig(excluded_frequency_scale=e))
+        for u in graphs
+        for e in (scales if u >= 0 else (1.0,))
+    }
+    first = rankers[(-1.0, 1.0)]
+    rows = [r for r in read_rows(args) if graphs[-1.0].disease(r["diagnosis"][0]) is not None]
+    keys = [(u, e, w) for (u, e) in rankers for w in weights]
+    ranks: dict[tuple[float, float, float], list[int | None]] = {k: [] for k in keys}
+    order = np.arange(len(first.ids))
+    for r in rows:
+        query = prepare(first, graphs[-1.0], r)
+        gold = first.position(r["diagnosis"][0])
+        if not query.observed or gold is None:
+            for key in ranks:
+                ranks[key].append(None)
+            continue
+        sim = first.set_similarity().scores(query.observed) * len(query.observed)
+        observed = {
+            u: sum(
+                (rankers[(u, 1.0)].observed_scores(t) for t in query.observed), np.zeros(len(order))
+            )
+            for u in graphs
+        }
+        for (u, e), ranker in rankers.items():
+            lr = observed[u] + sum(
+                (ranker.excluded_scores(t) for t in query.excluded), np.zeros(len(order))
+            )
+            for w in weights:
+                s = lr + w * sim
+                v = s[gold]
+                ranks[(u, e, w)].append(int((s > v).sum() + ((s == v) & (order < gold)).sum()) + 1)
+    halves = [cohort_half(r["cohort"]) for r in rows]
+    table: dict[tuple[float, float, float], list[dict[str, Any]]] = {}
+    print("pseudocount (-1: no frequencies) scale weight | half 0 top1 top3 top10 mrr | half 1 ...")
+    for key, rk in ranks.items():
+        per_half = ([x for x, h in zip(rk, halves, strict=True) if h == k] for k in (0, 1))
+        table[key] = [rank_metrics(part) for part in per_half]
+        cells = " | ".join(
+            f"{m['top1']:.3f} {m['top3']:.3f} {m['top10']:.3f} {m['mrr']:.3f}" for m in table[key]
+        )
+        print(f"{key[0]:<5} {key[1]:<5} {key[2]:<6} | {cells}")
+    for pick in (0, 1):
+        best = max(table, key=lambda k: table[k][pick]["mrr"])
+        other = table[best][1 - pick]
+        print(
+            f"chosen on half {pick}: pseudocount {best[0]}, excluded_frequency_scale {best[1]}, "
+            f"similarity_weight {best[2]} -> half {1 - pick}: top1 {other['top1']:.3f} "
+            f"top10 {other['top10']:.3f} mrr {other['mrr']:.3f}"
+        )
+
+
+def paired(ours: list[int | None], base: list[int | None], other: str = "similarity") -> None:
+    """McNemar's exact test on top-1 and top-10 hits, same cases, ranker vs another method."""
     from clinreason.bench.stats import mcnemar_exact
 
     for k in (1, 10):
@@ -207,7 +290,7 @@ def paired(ours: list[int | None], base: list[int | None]) -> None:
         b = [r is not None and r <= k for r in base]
         m = mcnemar_exact(a, b)
         print(
-            f"paired top-{k}: ranker only {m.only_a}, similarity only {m.only_b}, "
+            f"paired top-{k}: ranker only {m.only_a}, {other} only {m.only_b}, "
             f"McNemar exact p {m.p_value:.2g}"
         )
 
@@ -348,7 +431,23 @@ def main() -> None:
     parser.add_argument("--timing", action="store_true", help="load times and s/case")
     parser.add_argument("--save-ranks", type=Path, help="write per-case ranks (JSON lines)")
     parser.add_argument("--grid", action="store_true", help="split-half parameter choice")
+    parser.add_argument(
+        "--no-frequencies", action="store_true", help="graph without hpoa frequencies"
+    )
+    parser.add_argument(
+        "--frequency-grid",
+        action="store_true",
+        help="with --grid: frequencies on/off x excluded_frequency_scale x similarity_weight",
+    )
+    parser.add_argument(
+        "--ablate-frequencies",
+        action="store_true",
+        help="also rank without frequencies in the same run (same config)",
+    )
     args = parser.parse_args()
+    if args.grid and args.frequency_grid:
+        run_frequency_grid(args)
+        return
     if args.grid:
         run_grid(args)
         return

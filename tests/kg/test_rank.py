@@ -64,7 +64,8 @@ def graph() -> InMemoryGraph:
 
 @pytest.fixture(scope="module")
 def ranker(graph: InMemoryGraph) -> DifferentialRanker:
-    return DifferentialRanker(graph)
+    """Absences weighed by their source frequency (the LR model as written in `rank`)."""
+    return DifferentialRanker(graph, RankConfig(excluded_frequency_scale=1.0))
 
 
 @pytest.mark.parametrize(
@@ -110,8 +111,9 @@ def test_hand_computed_fused_score(ranker: DifferentialRanker) -> None:
     hmy = math.log(4 / 3) / (math.log(4) + math.log(4 / 3))
     sim = (1 + (1 + hmy + 1 + 0) / 4) / 2
     assert r.similarity == pytest.approx(sim)
-    assert r.similarity_term == pytest.approx(2.0 * 2 * sim)
-    assert r.score == pytest.approx(r.log_lr + 2.0 * 2 * sim)
+    lam = ranker.config.similarity_weight
+    assert r.similarity_term == pytest.approx(lam * 2 * sim)
+    assert r.score == pytest.approx(r.log_lr + lam * 2 * sim)
 
 
 def _plain_graph() -> InMemoryGraph:

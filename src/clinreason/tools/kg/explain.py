@@ -200,7 +200,7 @@ def explain_disease(
             excluded_ok.append((t, base))
             continue
         f = g.diseases_with(t).get(ranked.disease)
-        fx = cfg.excluded_frequency if f is None else f
+        fx = cfg.excluded_frequency if f is None else cfg.excluded_frequency_scale * f
         value = math.log(min(max(1 - fx, 1e-3), 1.0)) + base
         d = min(below, key=lambda x: (len(is_a_path(g, x, t)), x))
         rel: Relation = "exact" if d == t else "annotated_more_specific"
@@ -266,7 +266,10 @@ def render_differential(result: Mapping[str, Any], *, max_items: int = 10) -> li
         for u in item.get("unexplained", []):
             lines.append(f"        does not explain {u['label']} ({u['term']})")
         for c in item.get("contradicted", []):
-            unweighed = " (frequency not given: not weighed)" if c.get("frequency") is None else ""
+            f = c.get("frequency")
+            unweighed = (
+                " (frequency not given: not weighed)" if f is None else f" (frequency {f:.0%})"
+            )
             lines.append(
                 f"        contradicted: {c['label']} is absent but the disease shows "
                 f"{c['annotated_label']} — {_path_text(c['path'], None)}{unweighed}"

@@ -2,13 +2,19 @@
 
 `hpo3` (module `pyhpo`) ships HPO 2025-11 with its disease annotations. The built-in data has
 labels and the is-a hierarchy but no synonyms, definitions or annotation frequencies; synonyms
-come from a small curated table shipped with clinreason (`data/synonyms.json`), and frequencies
-are reported as None (the ranker then uses its default).
+come from a small curated table shipped with clinreason (`data/synonyms.json`). Frequencies come
+from an HPO `phenotype.hpoa` file when one is found (`hpoa.find_hpoa`: $CLINREASON_HPOA or an
+installed `pyhpo` distribution's copy) and are attached to hpo3's own (disease, term) pairs;
+annotations the file gives no frequency for, or every annotation when no file is found (logged
+as a warning and recorded in `HPOGraph.frequency_source`), keep None (the ranker then uses its
+default).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -17,10 +23,18 @@ from typing import Any
 
 from clinreason.errors import MissingDependencyError
 from clinreason.tools.kg.base import Annotation, Disease, Term
+from clinreason.tools.kg.hpoa import (
+    ENV_VAR,
+    FRACTION_PSEUDOCOUNT,
+    data_path,
+    find_hpoa,
+    load_frequencies,
+)
 from clinreason.tools.kg.icd import icd10_for_label
 
 PHENOTYPE_ROOT = "HP:0000118"
 _LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def _hp(i: int) -> str:
@@ -39,9 +53,17 @@ class HPOGraph:
 
     Args:
         sources: which disease annotation sources to expose ('OMIM', 'ORPHA').
+        frequencies: True to look for an HPO `phenotype.hpoa` with annotation frequencies
+            (`hpoa.find_hpoa`), a path to use that file, False for no frequencies.
+        fraction_pseudocount: k in (n + k/2) / (m + k) for the file's n/m fractions.
     """
 
-    def __init__(self, sources: tuple[str, ...] = ("OMIM",)) -> None:
+    def __init__(
+        self,
+        sources: tuple[str, ...] = ("OMIM",),
+        frequencies: bool | str | os.PathLike[str] = True,
+        fraction_pseudocount: float = FRACTION_PSEUDOCOUNT,
+    ) -> None:
         try:
             from pyhpo import Ontology
         except ImportError as exc:  # pragma: no cover - hpo3 is a core dependency
@@ -72,6 +94,45 @@ class HPOGraph:
         self._anc: dict[str, frozenset[str]] = {}
         self._with: dict[str, dict[str, float | None]] = {}
         self._genes: dict[int, list[tuple[str, frozenset[int]]]] | None = None
+        self._freq: dict[str, dict[str, float]] = {}
+        self._freq_up: dict[str, dict[str, float]] | None = None
+        self.frequency_source = "none (frequencies=False)"
+        """Where the annotation frequencies come from, or why there are none."""
+        if frequencies is not False:
+            path = None if frequencies is True else frequencies
+            self._attach_frequencies(path, fraction_pseudocount)
+
+    def _attach_frequencies(self, path: str | os.PathLike[str] | None, k: float) -> None:
+        found = find_hpoa(path)
+        if found is None:
+            self.frequency_source = (
+                f"none: no phenotype.hpoa found (set {ENV_VAR} to the file's path "
+                f"or put it at {data_path()})"
+            )
+            logger.warning("HPO graph without annotation frequencies: %s", self.frequency_source)
+            return
+        try:
+            version, table = load_frequencies(found, tuple(self._sources), pseudocount=k)
+        except (OSError, UnicodeError) as exc:
+            self.frequency_source = f"none: cannot read {found}: {exc}"
+            logger.warning("HPO graph without annotation frequencies: %s", self.frequency_source)
+            return
+        given = matched = 0
+        for did, (_name, hpo) in self._diseases.items():
+            row = table.get(did)
+            if not row:
+                continue
+            given += len(row)
+            mine = {_hp(i) for i in hpo}
+            kept = {t: f for t, f in row.items() if t in mine}
+            matched += len(kept)
+            if kept:
+                self._freq[did] = kept
+        self.frequency_source = (
+            f"hpoa@{version} ({found}, fractions with k={k:g}): {matched} of hpo3's "
+            f"annotations have a frequency "
+            f"({given - matched} of the file's pairs for these diseases are not in hpo3's data)"
+        )
 
     @property
     def source(self) -> str:
@@ -115,12 +176,13 @@ class HPOGraph:
         return found
 
     def disease(self, disease_id: str) -> Disease | None:
-        """The disease with its annotations (frequencies not in hpo3's data: None)."""
+        """The disease with its annotations (frequency None where the hpoa file gives none)."""
         entry = self._diseases.get(disease_id)
         if entry is None:
             return None
         name, hpo = entry
-        return Disease(disease_id, name, tuple(Annotation(_hp(i)) for i in hpo))
+        freq = self._freq.get(disease_id, {})
+        return Disease(disease_id, name, tuple(Annotation(t, freq.get(t)) for t in map(_hp, hpo)))
 
     def disease_label(self, disease_id: str) -> str | None:
         """The disease's name without building its annotation list (None when unknown)."""
@@ -142,8 +204,25 @@ class HPOGraph:
                     found.update((f"OMIM:{d.id}", None) for d in t.omim_diseases)
                 if "ORPHA" in self._sources:
                     found.update((f"ORPHA:{d.id}", None) for d in t.orpha_diseases)
+                if self._freq:
+                    for did, f in self._frequencies_up().get(term_id, {}).items():
+                        if did in found:
+                            found[did] = f
             self._with[term_id] = found
         return found
+
+    def _frequencies_up(self) -> dict[str, dict[str, float]]:
+        """term -> disease -> highest known frequency of an annotation in the term's subtree."""
+        if self._freq_up is None:
+            up: dict[str, dict[str, float]] = {}
+            for did, row in self._freq.items():
+                for t, f in row.items():
+                    for a in (t, *self.ancestors(t)):
+                        slot = up.setdefault(a, {})
+                        if f > slot.get(did, -1.0):
+                            slot[did] = f
+            self._freq_up = up
+        return self._freq_up
 
     def genes(self, disease_id: str) -> tuple[str, ...]:
         """Genes linked to the disease, inferred from hpo3's gene annotations.
