@@ -3,8 +3,9 @@
 `hpo3` (module `pyhpo`) ships HPO 2025-11 with its disease annotations. The built-in data has
 labels and the is-a hierarchy but no synonyms, definitions or annotation frequencies; synonyms
 come from a small curated table shipped with clinreason (`data/synonyms.json`). Frequencies come
-from an HPO `phenotype.hpoa` file when one is found (`hpoa.find_hpoa`: $CLINREASON_HPOA or an
-installed `pyhpo` distribution's copy) and are attached to hpo3's own (disease, term) pairs;
+from an HPO `phenotype.hpoa` file when one is found (`hpoa.find_hpoa`: $CLINREASON_HPOA, the
+user data directory where `make kg-data` puts it, or an installed `pyhpo` distribution's copy)
+and are attached to hpo3's own (disease, term) pairs;
 annotations the file gives no frequency for, or every annotation when no file is found (logged
 as a warning and recorded in `HPOGraph.frequency_source`), keep None (the ranker then uses its
 default).
