@@ -613,14 +613,14 @@ INVERSE_TERMS: dict[str, tuple[str, ...]] = {
         r"runny\s+nose",
         r"nasal\s+(?:congestion|discharge)",
     ),
+    # Wells DVT: a note that raises DVT (its name or its signs) makes no other diagnosis more
+    # likely; one that never raises it is about something else (the calculator's default: yes)
+    "Alternative diagnosis to Deep Vein Thrombosis as likely or more likely": TERMS[
+        "Clinical signs and symptoms of Deep Vein Thrombosis"
+    ],
 }
 """Findings stated as an absence: True when the listed terms are negated; when they are not
 mentioned at all, the calculator's default applies."""
-INVERSE_TERMS["Alternative diagnosis to Deep Vein Thrombosis as likely or more likely"] = TERMS[
-    "Clinical signs and symptoms of Deep Vein Thrombosis"
-]
-"""Wells DVT: a note that raises DVT (its name or its signs) makes no other diagnosis more likely
-by default; one that never raises it is about something else (the calculator's default)."""
 
 RECENT_KEYS = frozenset(
     {
