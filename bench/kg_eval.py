@@ -178,7 +178,7 @@ def run_grid(args: argparse.Namespace) -> None:
     rows = [r for r in read_rows(args) if graph.disease(r["diagnosis"][0]) is not None]
     # (excluded_frequency, similarity_weight) -> per-case rank (ties in the graph's order)
     ranks: dict[tuple[float, float], list[int | None]] = {(e, w): [] for e in excl for w in weights}
-    order = np.arange(len(base.ids))
+    n = len(base.ids)
     for r in rows:
         query = prepare(base, graph, r)
         gold = base.position(r["diagnosis"][0])
@@ -186,31 +186,56 @@ def run_grid(args: argparse.Namespace) -> None:
             for key in ranks:
                 ranks[key].append(None)
             continue
-        observed = sum((base.observed_scores(t) for t in query.observed), np.zeros(len(order)))
+        observed = sum((base.observed_scores(t) for t in query.observed), np.zeros(n))
         sim = base.set_similarity().scores(query.observed) * len(query.observed)
         for e, ranker in by_e.items():
-            lr = observed + sum(
-                (ranker.excluded_scores(t) for t in query.excluded), np.zeros(len(order))
-            )
+            lr = observed + sum((ranker.excluded_scores(t) for t in query.excluded), np.zeros(n))
             for w in weights:
-                s = lr + w * sim
-                v = s[gold]
-                ranks[(e, w)].append(int((s > v).sum() + ((s == v) & (order < gold)).sum()) + 1)
+                ranks[(e, w)].append(_gold_rank(lr + w * sim, gold))
+    _choose_per_half(
+        ranks,
+        rows,
+        header="excluded_frequency similarity_weight | half 0 top1 top10 mrr | "
+        "half 1 top1 top10 mrr",
+        names=("excluded_frequency", "similarity_weight"),
+        widths=(18, 17),
+        metrics=("top1", "top10", "mrr"),
+    )
+
+
+def _gold_rank(scores: Any, gold: int) -> int:
+    """1-based rank of the gold disease, ties broken by the graph's disease order."""
+    v = scores[gold]
+    return int((scores > v).sum() + (scores[:gold] == v).sum()) + 1
+
+
+def _choose_per_half(
+    ranks: dict[tuple[float, ...], list[int | None]],
+    rows: list[dict[str, Any]],
+    *,
+    header: str,
+    names: tuple[str, ...],
+    widths: tuple[int, ...],
+    metrics: tuple[str, ...],
+) -> None:
+    """Print each setting's metrics per cohort half, then the setting with the best MRR on each
+    half and its figures on the other half."""
     halves = [cohort_half(r["cohort"]) for r in rows]
-    table: dict[tuple[float, float], list[dict[str, Any]]] = {}
-    print("excluded_frequency similarity_weight | half 0 top1 top10 mrr | half 1 top1 top10 mrr")
+    table: dict[tuple[float, ...], list[dict[str, Any]]] = {}
+    print(header)
     for key, rk in ranks.items():
         per_half = ([x for x, h in zip(rk, halves, strict=True) if h == k] for k in (0, 1))
         table[key] = [rank_metrics(part) for part in per_half]
-        cells = " | ".join(f"{m['top1']:.3f} {m['top10']:.3f} {m['mrr']:.3f}" for m in table[key])
-        print(f"{key[0]:<18} {key[1]:<17} | {cells}")
+        cells = " | ".join(" ".join(f"{m[f]:.3f}" for f in metrics) for m in table[key])
+        label = " ".join(f"{v:<{w}}" for v, w in zip(key, widths, strict=True))
+        print(f"{label} | {cells}")
     for pick in (0, 1):
         best = max(table, key=lambda k: table[k][pick]["mrr"])
         other = table[best][1 - pick]
+        setting = ", ".join(f"{n} {v}" for n, v in zip(names, best, strict=True))
         print(
-            f"chosen on half {pick}: excluded_frequency {best[0]}, similarity_weight {best[1]} "
-            f"-> half {1 - pick}: top1 {other['top1']:.3f} top10 {other['top10']:.3f} "
-            f"mrr {other['mrr']:.3f}"
+            f"chosen on half {pick}: {setting} -> half {1 - pick}: top1 {other['top1']:.3f} "
+            f"top10 {other['top10']:.3f} mrr {other['mrr']:.3f}"
         )
 
 
@@ -238,7 +263,7 @@ def run_frequency_grid(args: argparse.Namespace) -> None:
     rows = [r for r in read_rows(args) if graphs[-1.0].disease(r["diagnosis"][0]) is not None]
     keys = [(u, e, w) for (u, e) in rankers for w in weights]
     ranks: dict[tuple[float, float, float], list[int | None]] = {k: [] for k in keys}
-    order = np.arange(len(first.ids))
+    n = len(first.ids)
     for r in rows:
         query = prepare(first, graphs[-1.0], r)
         gold = first.position(r["diagnosis"][0])
@@ -248,37 +273,22 @@ def run_frequency_grid(args: argparse.Namespace) -> None:
             continue
         sim = first.set_similarity().scores(query.observed) * len(query.observed)
         observed = {
-            u: sum(
-                (rankers[(u, 1.0)].observed_scores(t) for t in query.observed), np.zeros(len(order))
-            )
+            u: sum((rankers[(u, 1.0)].observed_scores(t) for t in query.observed), np.zeros(n))
             for u in graphs
         }
         for (u, e), ranker in rankers.items():
-            lr = observed[u] + sum(
-                (ranker.excluded_scores(t) for t in query.excluded), np.zeros(len(order))
-            )
+            lr = observed[u] + sum((ranker.excluded_scores(t) for t in query.excluded), np.zeros(n))
             for w in weights:
-                s = lr + w * sim
-                v = s[gold]
-                ranks[(u, e, w)].append(int((s > v).sum() + ((s == v) & (order < gold)).sum()) + 1)
-    halves = [cohort_half(r["cohort"]) for r in rows]
-    table: dict[tuple[float, float, float], list[dict[str, Any]]] = {}
-    print("pseudocount (-1: no frequencies) scale weight | half 0 top1 top3 top10 mrr | half 1 ...")
-    for key, rk in ranks.items():
-        per_half = ([x for x, h in zip(rk, halves, strict=True) if h == k] for k in (0, 1))
-        table[key] = [rank_metrics(part) for part in per_half]
-        cells = " | ".join(
-            f"{m['top1']:.3f} {m['top3']:.3f} {m['top10']:.3f} {m['mrr']:.3f}" for m in table[key]
-        )
-        print(f"{key[0]:<5} {key[1]:<5} {key[2]:<6} | {cells}")
-    for pick in (0, 1):
-        best = max(table, key=lambda k: table[k][pick]["mrr"])
-        other = table[best][1 - pick]
-        print(
-            f"chosen on half {pick}: pseudocount {best[0]}, excluded_frequency_scale {best[1]}, "
-            f"similarity_weight {best[2]} -> half {1 - pick}: top1 {other['top1']:.3f} "
-            f"top10 {other['top10']:.3f} mrr {other['mrr']:.3f}"
-        )
+                ranks[(u, e, w)].append(_gold_rank(lr + w * sim, gold))
+    _choose_per_half(
+        ranks,
+        rows,
+        header="pseudocount (-1: no frequencies) scale weight | half 0 top1 top3 top10 mrr | "
+        "half 1 ...",
+        names=("pseudocount", "excluded_frequency_scale", "similarity_weight"),
+        widths=(5, 5, 6),
+        metrics=("top1", "top3", "top10", "mrr"),
+    )
 
 
 def paired(ours: list[int | None], base: list[int | None], other: str = "similarity") -> None:
