@@ -194,10 +194,11 @@ def _read_number(
             why = f"no unit written; {unit.written or unit.label} inferred from the value"
     value = number * unit.factor
     if not unit.low <= value <= unit.high:
-        slip = _unit_slip(q, number, after[:used].strip())
+        written_unit = after[:used].strip()
+        slip = _unit_slip(q, number, written_unit)
         if slip is None:
             return None
-        unit, why = slip, _slip_note(q, slip, after[:used].strip())
+        unit, why = slip, _slip_note(q, slip, written_unit)
         value = number * unit.factor
     conv = _conversion_note(unit)
     why = "; ".join(x for x in (why, conv) if x)
