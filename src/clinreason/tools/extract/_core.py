@@ -13,8 +13,12 @@ from typing import Any
 
 from clinreason.trace import Span
 
-NUMBER = r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![\d])"
-"""A number: 12, 12.5, .5, 1,200 (thousands separators). Group 1 is the number."""
+NUMBER = (
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}(?:,\d{2})+,\d{3}|\d+(?:\.\d+)?|\.\d+)"
+    r"(?![\d])"
+)
+"""A number: 12, 12.5, .5, 1,200 (thousands separators), 1,50,000 (Indian grouping). Group 1 is
+the number."""
 
 NUMBER_RE = re.compile(NUMBER)
 
@@ -53,8 +57,8 @@ def span(text: str, start: int, end: int) -> Span:
 def to_number(raw: str) -> float:
     """Parse a matched number ('1,200' -> 1200.0).
 
-    >>> to_number("1,200.5")
-    1200.5
+    >>> to_number("1,200.5"), to_number("1,50,000")
+    (1200.5, 150000.0)
     """
     return float(raw.replace(",", ""))
 

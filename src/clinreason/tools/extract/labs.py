@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from clinreason.tools.extract.measure import Quantity, Unit
 
-MG_DL = r"mg\s*/\s*dl|mg\s*/\s*100\s*ml|mg\s*per\s*dl|mg\s*%|mg\s*[·.]?\s*dl\s*[-−⁻]\s*[1¹]"
+MG_DL = (
+    r"mg\s*/\s*dl|mg\s*/\s*100\s*ml|mg\s*%|mg\s*[·.]?\s*dl\s*[-−⁻]\s*[1¹]|"
+    r"(?:mg|milligrams?)\s*(?:/|per)\s*(?:dl|decilit(?:er|re))"
+)
 UMOL_L = r"[µμu]mol\s*/\s*l|micromol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|[µμu]m/l"
 MMOL_L = (
     r"mmol\s*/\s*l|millimol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|mm/l|mmol\s+per\s+lit(?:er|re)|"
-    r"mmol\s*[·.]?\s*l\s*[-−⁻]\s*[1¹]"
+    r"mmol\s*[·.]?\s*l\s*[-−⁻]\s*[1¹]|"
+    r"(?-i:mM)(?![\w/])"  # millimolar; case-sensitive, 'mm' is a length
 )
 MEQ_L = (
     r"m?eq\s*/\s*l|milliequivalents?\s*(?:/|per)\s*l(?:iter|itre)?|meq\s*[·.]?\s*l\s*[-−⁻]\s*[1¹]"
 )
 G_DL = (
-    r"g\s*/\s*dl|gm?\s*%|gm\s*/\s*dl|grams?\s*(?:/|per)\s*dl|g/100\s*ml|"
+    r"g\s*/\s*dl|gm?\s*%|gm\s*/\s*dl|grams?\s*(?:/|per)\s*(?:dl|decilit(?:er|re))|g/100\s*ml|"
     r"g\s*[·.]?\s*dl\s*[-−⁻]\s*[1¹]"
 )
 G_L = r"g\s*/\s*l|gm\s*/\s*l|grams?\s*(?:/|per)\s*l(?:iter|itre)?"
@@ -30,11 +34,12 @@ PER_UL = (
     r"per\s+(?:[µμu]l|microlit(?:er|re)|cubic\s+millimet(?:er|re)|mm3)"
 )
 TEN9_L = (
-    r"(?:[x×*]\s*)?10\s*(?:\^|e|\*\*)?\s*9\s*(?:cells\s*)?/\s*l|[x×]\s*109\s*/\s*l|"
+    r"(?:[x×*]\s*)?10\s*(?:\^|e|\*\*)?\s*[9⁹]\s*(?:cells\s*)?/\s*l(?:it(?:er|re))?|"
+    r"[x×]\s*109\s*/\s*l|"
     r"(?:[x×*]\s*)?10\s*\(9\)\s*/\s*l|g\s*/\s*l|giga\s*/\s*l"
 )
 TEN3_UL = (
-    r"(?:[x×*]\s*)?10\s*(?:\^|e|\*\*)?\s*3\s*(?:cells\s*)?/\s*(?:[µμu]l|mm3|mm\^3|mm³|cumm)|"
+    r"(?:[x×*]\s*)?10\s*(?:\^|e|\*\*)?\s*[3³]\s*(?:cells\s*)?/\s*(?:[µμu]l|mm3|mm\^3|mm³|cumm)|"
     r"[x×]\s*103\s*/\s*(?:[µμu]l|mm3)|k\s*/\s*(?:[µμu]l|mcl|mm3|cumm)|"
     r"thou(?:s|sand)?\s*/\s*(?:[µμu]l|mcl|mm3)|"
     r"k(?![a-z])"
@@ -499,6 +504,7 @@ FIO2 = Quantity(
         Unit(r"(?!)", "%", 21, 100, factor=100, guess=(0.21, 1.0), written="a fraction"),
     ),
     case_sensitive=("FiO2", "FIO2", "FiO₂", "FiO 2"),
+    suffix_units=(Unit(r"%\s*(?-i:FiO2|FIO2|FiO₂|FiO 2)", "%", 21, 100),),  # "on 40% FiO2"
 )
 A_A_GRADIENT = Quantity(
     "a_a_gradient",

@@ -11,6 +11,9 @@ selection rule:
   inference is written into `Found.note`; a number plausible in no unit is skipped;
 - a number followed by a unit that is not one of the quantity's units is skipped (it belongs to
   something else), so unknown units never turn into silently wrong numbers.
+- "38,9 °C" (decimal comma) and "14 200/mm3" (spaced thousands) are read whole when one of the
+  quantity's units follows, with the reading written into `Found.note`; without such a unit the
+  number is not read (never as 38 or 14).
 
 "A, B and C were 1, 2 and 3 mmol/L, respectively" lists are resolved by `respectively_values`.
 """
@@ -169,11 +172,17 @@ def _read_number(
     start = m.start(len(m.groups()))
     if _negative_sign(note, start):
         return None  # "-5 kg": a negative value, implausible for every measured quantity here
-    after = note[m.end() : m.end() + 40]
+    end, why = m.end(), ""
+    rest = _NUMBER_REST.match(note, end) if re.fullmatch(r"\d{1,3}", raw) else None
+    if rest:  # "38,9 °C" (decimal comma) or "14 200/mm3" (spaced thousands)
+        if not _match_unit(q.units, note[rest.end() : rest.end() + 40])[0]:
+            return None  # without one of the quantity's units the number is ambiguous
+        number = to_number(raw + rest.group(0).replace(",", ".").replace(" ", ""))
+        end, why = rest.end(), _REST_NOTE[rest.group(0)[0] == ","]
+    after = note[end : end + 40]
     unit, used = _match_unit(q.units, after)
     if unit is None and m.groupdict().get("punit"):
         unit, _ = _match_unit(q.units, m.group("punit"))
-    why = ""
     if unit is None:
         # a slash right after the number means a ratio or blood pressure, not this quantity
         if need_unit or re.match(r"\s*/\s*\d", after):
@@ -184,7 +193,7 @@ def _read_number(
             if read is None:
                 return None
             unit, value, why = read
-            return value, unit, m.start(len(m.groups())), m.end() + written.end(), why
+            return value, unit, start, end + written.end(), why
         if _ANY_UNIT.match(after) or not q.unitless:
             return None  # written with a unit this quantity does not use
         unit = _infer_unit(q, number)
@@ -198,11 +207,17 @@ def _read_number(
         slip = _unit_slip(q, number, written_unit)
         if slip is None:
             return None
-        unit, why = slip, _slip_note(q, slip, written_unit)
-        value = number * unit.factor
+        why = "; ".join(x for x in (why, _slip_note(q, slip, written_unit)) if x)
+        unit, value = slip, number * slip.factor
     conv = _conversion_note(unit)
     why = "; ".join(x for x in (why, conv) if x)
-    return value, unit, m.start(len(m.groups())), m.end() + used, why
+    return value, unit, start, end + used, why
+
+
+_NUMBER_REST = re.compile(r",\d{1,2}(?![\d,.])|(?: \d{3})+(?![\d,.])")
+"""The rest of a number written with a decimal comma ("38,9") or spaced thousands ("14 200"),
+read only when one of the quantity's units follows (else the number is not read at all)."""
+_REST_NOTE = {True: "decimal comma read as a point", False: "space read as a thousands separator"}
 
 
 _CONCENTRATION = re.compile(
@@ -324,7 +339,10 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
         taken.add(end)
         results.append(Found(tidy(value), unit.label, span(note, m.start(), end), note=why))
     if q.suffix_units:
-        pattern = re.compile(NUMBER + r"(?=" + _unit_re(q.suffix_units).pattern + ")", re.I)
+        # not the decimals of "70,5 kg": `_NUMBER_REST` reads those whole, after a name
+        pattern = re.compile(
+            r"(?<!\d,)" + NUMBER + r"(?=" + _unit_re(q.suffix_units).pattern + ")", re.I
+        )
         for m in pattern.finditer(note):
             unit, used = _match_unit(q.suffix_units, note[m.end() :])
             if unit is None:

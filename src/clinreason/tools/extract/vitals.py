@@ -36,7 +36,8 @@ HEART_RATE = Quantity(
     ),
     (
         Unit(
-            r"beats?\s*(?:/|per)\s*min(?:ute)?|b\.?p\.?m\.?|beats\s+a\s+minute|" + _PER_MIN,
+            r"beats?\s*(?:/|per)\s*min(?:ute)?|b\.?p\.?m\.?|beats\s+a\s+minute|b\s*/\s*min|"
+            + _PER_MIN,
             "beats per minute",
             15,
             300,
@@ -89,8 +90,8 @@ RESPIRATORY_RATE = Quantity(
         ),
     ),
 )
-_CELSIUS = r"°\s*c|º\s*c|˚\s*c|degrees?\s*(?:c(?![a-z])|celsius|centigrade)|celsius|c(?![a-z])"
-_FAHRENHEIT = r"°\s*f|º\s*f|˚\s*f|degrees?\s*(?:f(?![a-z])|fahrenheit)|fahrenheit|f(?![a-z])"
+_CELSIUS = r"℃|°\s*c|º\s*c|˚\s*c|degrees?\s*(?:c(?![a-z])|celsius|centigrade)|celsius|c(?![a-z])"
+_FAHRENHEIT = r"℉|°\s*f|º\s*f|˚\s*f|degrees?\s*(?:f(?![a-z])|fahrenheit)|fahrenheit|f(?![a-z])"
 TEMPERATURE = Quantity(
     "temperature",
     (
@@ -121,13 +122,16 @@ TEMPERATURE = Quantity(
     case_sensitive=("T", "Tmax"),
     suffix_units=(
         Unit(
-            r"°\s*c|º\s*c|˚\s*c|degrees?\s*(?:celsius|centigrade|c(?![a-z]))",
+            r"℃|°\s*c|º\s*c|˚\s*c|degrees?\s*(?:celsius|centigrade|c(?![a-z]))",
             "degrees celsius",
             25,
             45,
         ),
         Unit(
-            r"°\s*f|º\s*f|˚\s*f|degrees?\s*(?:fahrenheit|f(?![a-z]))", "degrees fahrenheit", 77, 113
+            r"℉|°\s*f|º\s*f|˚\s*f|degrees?\s*(?:fahrenheit|f(?![a-z]))",
+            "degrees fahrenheit",
+            77,
+            113,
         ),
     ),
 )
