@@ -19,15 +19,21 @@ _CHF = (
     r"(C)CCF",
     r"(C)ADHF",
     r"left\s+ventricular\s+(?:systolic\s+)?(?:dysfunction|failure)",
-    r"(?:reduced|low|depressed)\s+(?:left\s+ventricular\s+)?ejection\s+fraction",
+    r"(?:reduced|low|depressed|impaired)\s+(?:(?:left\s+ventricular|LV)\s+)?"
+    r"(?:ejection\s+fraction|LVEF|EF)",
     r"pulmonary\s+edema",
     r"cardiogenic\s+shock",
     r"(?:dilated|ischemic|congestive)\s+cardiomyopathy",
 )
+_NOT_SYSTEMIC = (
+    r"(?<!pulmonary\s)(?<!pulmonary\sarterial\s)(?<!portal\s)(?<!intracranial\s)(?<!ocular\s)"
+)
+"""Hypertension of one vascular bed (pulmonary, portal, intracranial, ocular) is not the
+systemic hypertension a risk score counts ("arterial hypertension" is)."""
 _HTN = (
-    r"hypertension",
-    r"hypertensive",
-    r"(C)HTN",
+    _NOT_SYSTEMIC + r"hypertension",
+    _NOT_SYSTEMIC + r"hypertensive",
+    r"(C)(?<![Pp]ulmonary\s)(?<![Pp]ortal\s)HTN",
     r"high\s+blood\s+pressure",
     r"elevated\s+blood\s+pressure",
 )
@@ -39,6 +45,7 @@ _DM = (
     r"(C)IDDM",
     r"(C)NIDDM",
     r"(C)DM2",
+    r"(C)DM\s?I{1,2}",
     r"type\s+(?:1|2|I|II|one|two)\s+diabetes",
 )
 _STROKE = (
@@ -49,6 +56,8 @@ _STROKE = (
     r"brain\s+infarct(?:ion)?",
     r"(?:ischemic|ischaemic|hemorrhagic|haemorrhagic|lacunar|embolic)\s+(?:stroke|infarct(?:ion)?)",
     r"intracerebral\s+h(?:a)?emorrhage",
+    r"(?:MCA|ACA|PCA|PICA|cerebellar|thalamic|pontine|watershed)\s+(?:territory\s+)?"
+    r"infarct(?:ion|s)?",
 )
 _TIA = (r"transient\s+ischa?emic\s+attacks?", r"(C)TIAs?")
 _CEREBROVASCULAR = (
@@ -157,9 +166,17 @@ _SURGERY_DONE = (
     r"(?:underwent|undergone|recent|s/p|status\s+post|post[\s-]?operative)\s+(?:[\w-]+,?\s+){0,6}?"
     + _PROCEDURE,
     _PROCEDURE + r"\s+(?:was|were|is|are|has\s+been|had\s+been)\s+(?:\w+\s+)?performed",
+    _PROCEDURE + r"\s+(?:[\w-]+\s+){0,3}?(?:(?:\d+|a|one|two|three|four|five|six|a\s+few|several)"
+    r"\s+days?|(?:[1-4]|a|one|two|three|four)\s+weeks?)\s+(?:ago|earlier|before|prior)",
 )
 """A surgical procedure the patient had (recency: remote mentions are discounted by the
 caller for time-bound items)."""
+_RELATIVE_HAD = (
+    r"(?:father|mother|brother|sister|sibling|parent)\s+(?:had|has|with|suffered|"
+    r"died\s+(?:of|from|after))\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?"
+)
+"""A relative as the subject of a past event ("his father had a myocardial infarction at 52"):
+the start of a family-history phrase for the items that are about relatives."""
 _COPD = (
     r"chronic\s+obstructive\s+pulmonary\s+disease",
     r"(C)COPD",
@@ -197,6 +214,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"high\s+cholesterol",
         r"hyperlipoproteina?emia",
         r"(?:on\s+)?statins?",
+        r"(?:atorva|rosuva|simva|prava|lova|pitava|fluva)statin",
+        r"(C)HLD",
     ),
     "obesity": (r"obes(?:e|ity)", r"morbidly\s+obese"),
     "smoking": (
@@ -209,6 +228,8 @@ TERMS: dict[str, tuple[str, ...]] = {
     "parent or sibling with Cardiovascular disease before age 65": (
         r"family\s+history\s+of\s+(?:premature\s+)?(?:coronary|cardiac|heart|cardiovascular|"
         r"myocardial|ischemic)",
+        _RELATIVE_HAD + r"(?:myocardial\s+infarction|(?-i:MI|CAD|CABG)|heart\s+attack|"
+        r"coronary\s+(?:artery\s+)?(?:disease|bypass)|stroke|angina)",
     ),
     "Blood pressure being treated with medicines": (
         r"antihypertensives?",
@@ -223,7 +244,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "Hemoptysis": (
         r"ha?emoptysis",
         r"cough(?:ing|ed)?\s+(?:up\s+)?blood",
-        r"blood[\s-]tinged\s+sputum",
+        r"blood[\s-](?:tinged|streaked|stained)\s+sputum",
         r"bloody\s+sputum",
     ),
     "Clinical signs and symptoms of Deep Vein Thrombosis": (
@@ -279,6 +300,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"paraly[sz]ed",
         r"paresis",
         r"(?:hemi|para|quadri|tetra|mono)pleg(?:ia|ic)",
+        r"(?:hemi|para|quadri|tetra|mono)paresis",
         r"plaster\s+cast",
         r"(?:leg|lower\s+(?:extremity|limb))\s+cast",
         r"cast\s+immobili[sz]ation",
@@ -289,15 +311,15 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"postoperative",
         r"post[\s-]operative",
         r"(?<!sonography in )trauma",  # not the FAST exam's name
-        r"fracture",
+        r"fractur(?:e|es|ed|ing)",
         r"injur(?:y|ies)",
         r"motor\s+vehicle\s+(?:accident|collision)",
     ),
     "Hormone use": (
         r"oral\s+contraceptives?",
         r"(C)OCPs?",
-        r"estrogen",
-        r"oestrogen",
+        r"o?estrogens?",
+        r"(?:ethinyl\s+)?o?estradiol",
         r"hormone\s+replacement",
         r"(C)HRT",
         r"hormonal\s+(?:therapy|contraception)",
@@ -313,7 +335,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"thrombocytopenia",
     ),
     "Labile international normalized ratio": (
-        r"labile\s+(?:INR|international\s+normali[sz]ed\s+ratio)",
+        r"labile\s+(?:INRs?|international\s+normali[sz]ed\s+ratios?)",
         r"unstable\s+(?:INR|international)",
         r"(?:INR|international\s+normali[sz]ed\s+ratio)\s+"
         r"(?:has\s+been\s+|was\s+)?(?:labile|fluctuating|unstable|erratic)",
@@ -376,7 +398,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"quadripleg(?:ia|ic)",
     ),
     "Leukemia": (r"leuka?emia", r"(C)CLL", r"(C)AML", r"(C)ALL", r"(C)CML"),
-    "Lymphoma": (r"lymphoma", r"hodgkin", r"(C)NHL"),
+    "Lymphoma": (r"lymphoma", r"hodgkin", r"(C)NHL", r"(C)DLBCL"),
     "Peptic ulcer disease": (r"peptic\s+ulcer", r"(?:gastric|duodenal)\s+ulcer", r"(C)PUD"),
     "Dementia or cognitive impairment": (r"dementia",),
     "History of inflammatory bowel disease": (
@@ -397,6 +419,9 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"leuka?emia",
         r"lymphoma",
         r"(?:NYHA|New\s+York\s+Heart\s+Association)\s+class\s+(?:IV|4)",
+        r"home\s+(?:oxygen|O2)",
+        r"long[\s-]term\s+oxygen\s+therapy",
+        r"(C)LTOT",
     ),
     # --- pneumonia / sepsis / ICU --------------------------------------------------------------
     "Altered mental status": (
@@ -411,11 +436,13 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"altered\s+(?:level\s+of\s+)?consciousness",
         r"delirium",
         r"unresponsive",
+        r"(C)AMS",
     ),
     "Confusion": (
         r"confus(?:ed|ion)",
         r"disorient(?:ed|ation)",
         r"altered\s+mental\s+status",
+        r"(C)AMS",
         r"delirium",
     ),
     "Nursing home resident": (
@@ -457,11 +484,15 @@ TERMS: dict[str, tuple[str, ...]] = {
     "Family history of thrombosis": (
         r"family\s+history\s+of\s+(?:\w+\s+){0,3}(?:thrombosis|thrombo"
         r"embolism|DVT|VTE|clots?)",
+        _RELATIVE_HAD + r"(?:thrombosis|thromboembolism|(?-i:DVT|VTE|PE)|deep\s+vein\s+thrombosis|"
+        r"pulmonary\s+embol(?:ism|us)|blood\s+clots?)",
     ),
     "Heparin-induced thrombocytopenia": (r"heparin[\s-]induced\s+thrombocytopenia", r"(C)HIT"),
     "Hip, pelvis, or leg fracture in the last month": (
         r"(?:hip|pelvi[cs]|femoral|femur|tibial?|fibular?|leg|ankle|acetabular)\s+fracture",
-        r"fracture[sd]?\s+(?:of\s+)?(?:the\s+)?(?:left\s+|right\s+)?(?:hip|pelvis|femur|tibia|fibula|leg)",
+        r"(?:femoral|femur)\s+(?:neck|shaft)\s+fracture",
+        r"fracture[sd]?\s+(?:of\s+)?(?:the\s+|his\s+|her\s+)?(?:left\s+|right\s+)?"
+        r"(?:hip|pelvis|femur|tibia|fibula|leg)",
     ),
     "Multiple trauma in the last month": (
         r"multiple\s+trauma",
@@ -484,7 +515,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"prothrombin\s+(?:gene\s+)?(?:G)?20210A?",
         r"prothrombin\s+gene\s+mutation",
     ),
-    "Sepsis in the last month": (r"sepsis", r"septic"),
+    "Sepsis in the last month": (r"(?:uro)?sepsis", r"septic", r"septica?emia"),
     "Previously documented DVT": _DVT,
     # --- pharyngitis / pediatric -----------------------------------------------------------------
     "Exudate or swelling on tonsils": (
@@ -494,8 +525,8 @@ TERMS: dict[str, tuple[str, ...]] = {
     ),
     "Tender/swollen anterior cervical lymph nodes": (
         r"(?:tender|swollen|enlarged)(?:,?\s+[\w-]+){0,3}?\s+(?:anterior\s+)?"
-        r"(?:cervical|submandibular|jugulodigastric|neck)\s+(?:lymph\s+nodes?|nodes?|lymphadenopathy)",
-        r"(?:cervical|submandibular|jugulodigastric)\s+lymphadenopathy",
+        r"(?:cervical|submandibular|jugulodigastric|neck)\s+(?:lymph\s+nodes?|nodes?|(?:lymph)?adenopathy)",
+        r"(?:cervical|submandibular|jugulodigastric)\s+(?:lymph)?adenopathy",
         r"(?:anterior\s+)?cervical\s+(?:lymph\s+)?nodes?\s+(?:were\s+)?(?:tender|swollen|enlarged)",
         r"lymphadenopathy",
     ),
@@ -513,7 +544,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         *_SWOLLEN_TONSILS,
     ),
     "Fever in past 24 hours": (r"fevers?", r"febrile", r"pyrexi(?:a|al)"),
-    "Pre-operative treatment with insulin": (r"insulin",),
+    "Pre-operative treatment with insulin": (
+        r"insulin",
+        r"insulin[\s-](?:dependent|requiring|treated)",
+        r"(C)IDDM",
+    ),
     "Major surgery within 12 weeks": (*_SURGERY_DONE, r"postoperative\s+day"),
     "Elevated-risk surgery": (
         r"intraperitoneal",
@@ -521,7 +556,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"suprainguinal\s+vascular",
         r"(?:laparotomy|thoracotomy|esophagectomy|gastrectomy|colectomy|hepatectomy|"
         r"pancreat(?:ectomy|icoduodenectomy)|whipple|lobectomy|pneumonectomy|nephrectomy|"
-        r"aortic\s+(?:aneurysm\s+)?repair|cystectomy|hemicolectomy|bowel\s+resection|"
+        r"(?:aortic\s+(?:aneurysm\s+)?|(?-i:AAA)\s+)repair|cystectomy|hemicolectomy|bowel\s+resection|"
         r"aortobifemoral|abdominal\s+aortic)",
         r"(?:lung|pulmonary|esophageal|oesophageal|gastric|colonic|colorectal|rectal|liver|"
         r"hepatic|pancreatic|bowel|small\s+bowel)\s+(?:cancer\s+|tumou?r\s+)?resection",
