@@ -556,26 +556,16 @@ def test_choice_variants(key: str, note: str, expected: Any, evidence: str | Non
         assert evidence is not None and evidence.lower() in found.span.text.lower()
 
 
-_GCS_END = (
-    "gcs.py _TOTAL: '(?![\\d.])' after the number rejects a total that ends the sentence "
-    "('GCS 14.'); should be '(?!\\d|\\.\\d)'"
-)
-_GCS_CODED = (
-    "gcs.py _TOTAL reads the eye score of a coded 'GCS E3V4M6' as the total (3); the number "
-    "needs '(?<![A-Za-z\\d.])' before it"
-)
-
-
 @pytest.mark.parametrize(
     ("note", "total"),
     [
         ("GCS 8 (E2V2M4) on arrival.", 8),
         ("GCS of 11 on arrival.", 11),
         ("Glasgow coma scale E2V3M5 at the scene.", 10),
-        _xfail(_GCS_END, "Glasgow Coma Scale of 14.", 14),
-        _xfail(_GCS_END, "On arrival his GCS was 7.", 7),
-        _xfail(_GCS_CODED, "GCS was E3 V4 M6.", 13),
-        _xfail(_GCS_CODED, "GCS E4V5M6 on arrival.", 15),
+        ("Glasgow Coma Scale of 14.", 14),
+        ("On arrival his GCS was 7.", 7),
+        ("GCS was E3 V4 M6.", 13),
+        ("GCS E4V5M6 on arrival.", 15),
     ],
 )
 def test_gcs_variants(note: str, total: int) -> None:

@@ -39,7 +39,7 @@ GCS_POINTS = {label: pts for table in (EYE, VERBAL, MOTOR) for pts, label in tab
 
 _TOTAL = re.compile(
     r"(?:glasgow\s+coma\s+(?:scale|score)|\bGCS\b)(?:\s*\(GCS\))?(?:\s+score)?[^0-9.;]{0,25}?"
-    r"(?<![\d.])([3-9]|1[0-5])(?:\s*/\s*15|\s+out\s+of\s+15)?(?![\d.])",
+    r"(?<![A-Za-z\d.])([3-9]|1[0-5])(?:\s*/\s*15|\s+out\s+of\s+15)?(?!\d|\.\d)",
     re.I,
 )
 _CODED = re.compile(
