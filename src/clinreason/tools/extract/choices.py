@@ -42,7 +42,8 @@ def ascites(note: str) -> Found | None:
         [
             (
                 "Moderate",
-                r"(?:moderate|massive|large|tense|severe|gross|significant)\s+(?:amount\s+of\s+)?ascites",
+                r"(?:moderate|massive|large(?:[\s-]volume)?|tense|severe|gross|significant)\s+"
+                r"(?:amount\s+of\s+)?ascites",
             ),
             ("Slight", r"(?:mild|slight|small|minimal|trace|minor)\s+(?:amount\s+of\s+)?ascites"),
         ],
@@ -78,7 +79,7 @@ def encephalopathy(note: str) -> Found | None:
     )
     if grade:
         return grade
-    m = re.search(r"\bencephalopathy\b", note, re.I)
+    m = re.search(r"\bencephalopath(?:y|ic)\b", note, re.I)
     if m and is_negated(note, m.start(), m.end()):
         return Found(
             "No Encephalopathy", None, span(note, m.start(), m.end()), note="stated absent"
@@ -172,6 +173,13 @@ def mobility(note: str) -> Found | None:
     )
 
 
+_COMPLICATED_BY = re.compile(
+    r"[^.;]{0,30}?\b(?:complicated\s+by|with)\s+(?:diabetic\s+)?(?:nephropathy|retinopathy|neuropathy)",
+    re.I,
+)
+"""Right after a diabetes mention: "... complicated by nephropathy", "... with retinopathy"."""
+
+
 def diabetes_cci(note: str) -> Found | None:
     """Charlson diabetes: 'None or diet-controlled' / 'Uncomplicated' / 'End-organ damage'.
 
@@ -189,7 +197,7 @@ def diabetes_cci(note: str) -> Found | None:
         r"(?:nephropathy|retinopathy|neuropathy)\s+(?:due\s+to|from|secondary\s+to)\s+diabet",
         note,
         re.I,
-    )
+    ) or next(filter(None, (_COMPLICATED_BY.match(note, m.span.end) for m in dm)), None)
     if organ and not is_negated(note, organ.start(), organ.end()):
         return Found("End-organ damage", None, span(note, organ.start(), organ.end()))
     diet = re.search(r"diet[\s-]controlled", note, re.I)
@@ -213,8 +221,13 @@ def solid_tumor(note: str) -> Found | None:
         if is_negated(note, m.start(), m.end()):
             continue
         s = span(note, m.start(), m.end())
-        window = note[max(0, m.start() - 60) : m.end() + 60]
-        if re.search(r"metasta", window, re.I):
+        lo = max(0, m.start() - 60)
+        spread = (
+            x
+            for x in re.finditer(r"metasta\w*", note[lo : m.end() + 60], re.I)
+            if not is_negated(note, lo + x.start(), lo + x.end())
+        )
+        if next(spread, None):
             return Found("Metastatic", None, s)
         return Found("Localized", None, s, note="no metastasis stated")
     return None
