@@ -11,6 +11,7 @@ from clinreason.backends.fake import FakeBackend
 from clinreason.bench import BENCHMARKS
 from clinreason.bench.medcalc import MedCalcBenchmark, gold_ceiling, load, record_to_case
 from clinreason.bench.medcalc_entities import values_match
+from clinreason.bench.report import summary_rows
 from clinreason.bench.runner import run_eval
 from clinreason.errors import DatasetError
 from clinreason.strategies.base import run
@@ -154,6 +155,9 @@ async def test_eval_end_to_end_writes_summary(tmp_path: Path) -> None:
     assert summary["n"] == 4 and summary["accuracy"] == 1.0 and summary["ceiling"] == 1.0
     lo, hi = summary["ci95"]
     assert 0 < lo < 1.0 and hi == pytest.approx(1.0)
+    # the harness's generic keys, so `clinreason eval` and `report` print the interval
+    assert summary["ci_wilson"] == summary["ci95"] and summary["n_scored"] == 4
+    assert dict(summary_rows(summary))["accuracy"].endswith(f"(95% CI {lo * 100:.1f}–100.0)")
     assert summary["by_category"]["physical"]["n"] == 2
     lines = [json.loads(x) for x in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
     assert {x["case_id"] for x in lines} == {"1", "2", "3", "4"}

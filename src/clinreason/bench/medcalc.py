@@ -293,9 +293,11 @@ class MedCalcBenchmark:
         return {
             "benchmark": self.name,
             "n": n,
+            "n_scored": n,
             "n_correct": k,
             "accuracy": acc,
             "ci95": [wilson.low, wilson.high] if wilson else None,
+            "ci_wilson": [wilson.low, wilson.high] if wilson else None,  # the harness's name
             "ceiling": ceil,
             "n_ceiling": n_ceiling,
             "ratio_to_ceiling": (acc / ceil) if acc is not None and ceil else None,
