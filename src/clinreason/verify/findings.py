@@ -1,8 +1,9 @@
 """Findings in text: what a sentence asserts about the patient, and whether a note negates it.
 
-A NegEx-style scope rule decides negation: a trigger ('no', 'denies', 'without', 'negative for',
-...) negates the words after it in the same clause until a terminator ('but', 'however', ';');
-a post-trigger ('was ruled out', 'is absent') negates the words before it.
+Negation in the note follows the shared NegEx-style rules (`clinreason.tools.negation`): a
+trigger ('no', 'denies', 'without', 'negative for', ...) negates the words after it in the same
+clause until a terminator ('but', 'however', ';'); a post-trigger ('was ruled out', 'is
+absent') negates the words before it.
 
 >>> note = "He denies chest pain but reports dyspnea. No fever."
 >>> [(o.negated) for o in find_in_note("chest pain", note)]
@@ -18,37 +19,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clinreason.tools.negation import (
+    BOTH,
+    HYPOTHETICAL,
+    LIST_OPENER,
+    NEGATIONS,
+    PRE_OBJECT,
+    alternation,
+    clause_cues,
+    is_negated,
+    mentions_relative,
+)
 from clinreason.verify.text import normalize, sentences
-
-_PRE_NEG = re.compile(
-    r"(?i)\b(?:no|not|\w+n't|denie[sd]|deny|denying|without|negative\s+for|absence\s+of|absent|"
-    r"free\s+(?:of|from)|never|nor|neither|ruled\s+out|rules\s+out|unremarkable\s+for|non)\b"
-)
-"""Negation triggers before a finding. Bare "rule out" is left out: "to rule out X" is
-uncertainty, not absence."""
-_POST_NEG = re.compile(
-    r"(?i)^\W*(?:\w+\s+){0,2}?(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?(?:ruled\s+out|absent|"
-    r"negative|not\s+(?:present|seen|found|noted|observed|detected|reported))\b"
-)
-_TERMINATOR = re.compile(
-    r"(?i)\b(?:but|however|although|though|except|aside\s+from|apart\s+from|yet|still|"
-    r"which|who|whereas|while|because|(?<!not\s)(?<!n't\s)(?:reveal\w*|show\w*|demonstrat\w*))\b|"
-    r"[;:]"
-)
-"""Scope ends; 'shows'/'reveals' end a scope ('denies pain, exam shows edema') unless negated
-themselves ('CT did not show bleeding')."""
-_LIST_SEP = re.compile(r"(?i)\s*(?:,|\bor\b|\band\b|\bnor\b)\s*")
-_LIST_ITEM = re.compile(r"(?i)(?:any\s+)?[a-z][\w'/-]*(?:\s+[a-z][\w'/-]*){0,3}")
-
-
-def _is_list(gap: str) -> bool:
-    """Whether `gap` is a run of short list items ending in a separator ('fever, chills, or ').
-    Linear time: split on separators, then check each item."""
-    items = _LIST_SEP.split(gap.strip() + " ")
-    if len(items) < 2 or items[-1].strip():
-        return False
-    return all(not item or _LIST_ITEM.fullmatch(item) for item in items[:-1])
-
 
 _STOP = frozenset(
     [
@@ -160,39 +142,6 @@ class Occurrence:
     """False when a negation word precedes it in its clause (a weaker reading)."""
 
 
-def _clause(before: str) -> str:
-    """The part of `before` after the last scope terminator."""
-    cut = list(_TERMINATOR.finditer(before))
-    return before[cut[-1].end() :] if cut else before
-
-
-def is_negated(sentence: str, start: int, end: int) -> bool:
-    """Whether `sentence[start:end]` is inside a negation scope.
-
-    >>> s = "No fever, chills or cough, but has rash."
-    >>> is_negated(s, s.index("cough"), s.index("cough") + 5), is_negated(s, s.index("rash"), 38)
-    (True, False)
-    >>> s = "History of non-insulin-dependent diabetes, ischemic stroke and a non-smoker."
-    >>> is_negated(s, s.index("ischemic"), s.index("ischemic") + 15)
-    False
-    """
-    scope = _clause(sentence[:start])
-    # a hyphenated "non-" negates only the word it is attached to ("non-insulin-dependent")
-    triggers = [
-        t
-        for t in _PRE_NEG.finditer(scope)
-        if not (t.group().lower() == "non" and scope[t.end() :].startswith("-"))
-        or scope[t.end() :] == "-"
-    ]
-    if triggers:
-        gap = scope[triggers[-1].end() :]
-        if len(gap.split()) <= 5 or (len(gap.split()) <= 24 and _is_list(gap)):
-            return True
-    after = sentence[end:]
-    stop = _TERMINATOR.search(after)
-    return bool(_POST_NEG.search(after[: stop.start()] if stop else after))
-
-
 def _variants(phrase: str) -> list[list[str]]:
     key = " ".join(phrase.lower().split())
     bare = " ".join(w for w in key.split() if w not in _STOP)
@@ -224,7 +173,9 @@ def find_in_note(phrase: str, note: str) -> list[Occurrence]:
                     last = max(t[1] for t in window if t[2] in need)
                     start = tokens[i][0]
                     negated = is_negated(sentence, start, last)
-                    affirmed = not negated and not _PRE_NEG.search(_clause(sentence[:start]))
+                    affirmed = not negated and not any(
+                        c.kind in NEGATIONS for c in clause_cues(sentence, start)
+                    )
                     out.append(
                         Occurrence(offset + start, offset + last, sentence, negated, affirmed)
                     )
@@ -250,10 +201,13 @@ _CUE = (
     r"there\s+(?:is|was|are|were)(?:\s+(?:also|now))?)"
 )
 _NEG_CUE = (
-    r"(?:denies|denied|(?:does|did|do)\s+not\s+(?:have|experience)|doesn't\s+have|"
-    r"has\s+no|had\s+no|have\s+no|with\s+no|without|no\s+evidence\s+of|"
-    r"negative\s+for|absence\s+of|no\s+history\s+of|no\s+signs?\s+of|no\s+reported|no)"
+    r"(?:(?:has|had|have|with)\s+)?(?:(?:does|did|do)\s+not\s+(?:have|experience)|\w+n't\s+have|"
+    rf"{alternation(PRE_OBJECT, BOTH)})"
+    rf"(?:{LIST_OPENER.pattern}|\s+reported)?"
 )
+"""A negative claim opens with a shared negation that takes the finding as its object ('denies',
+'has no', 'no history of', 'does not have'); 'not', 'never', 'none' negate a verb or stand
+alone ('is not reported', 'none of the criteria')."""
 _PRE = re.compile(rf"(?i)\b(?:(?P<neg>{_NEG_CUE})|(?P<pos>{_CUE}))\s+")
 _POST = re.compile(
     r"(?i)(?P<what>[A-Za-z][A-Za-z' -]{2,40}?)\s+(?:is|was|are|were)\s+(?:(?P<pos>present|"
@@ -261,10 +215,12 @@ _POST = re.compile(
     r"denied|ruled\s+out))\b"
 )
 _HEDGE = re.compile(
-    r"(?i)\b(?:if|likely|probably|possibl[ey]|may|might|could|suspect\w*|consider\w*|rule\s+out|"
-    r"would|should|whether|suggest\w*|consistent|risk|differential|unlikely|typical\w*|"
+    rf"(?i)(?<![\w-])(?:{alternation(HYPOTHETICAL)}|likely|probably|may|might|could|suspect\w*|"
+    r"consider\w*|would|whether|suggest\w*|consistent|risk|differential|unlikely|typical\w*|"
     r"classic\w*|often|usually|can|cause[sd]?|associated)\b"
 )
+"""A hedged sentence asserts nothing: the shared hypothetical cues and the modal words of
+reasoning text ('likely', 'may', 'suggests')."""
 _CUT = re.compile(
     r"(?i)\b(?:and|or|but|which|that|who|suggest\w*|consistent|indicat\w*|so|with|without|"
     r"since|because|as|in|on|at|for|after|before|over|during|while|to|from|than|is|was|are|"
@@ -272,14 +228,11 @@ _CUT = re.compile(
 )
 
 
-_NEGATED_BEFORE = re.compile(r"(?i)\b(?:not|no|without|denies|denied|never)\b[^,;.]*$")
 _AS_ABSENT = re.compile(
     r"(?i)\b(?:as|to\s+be|is|was|are|were)\s+['\"‘’“”]?(?:absent|false|negative|not\s+present)\b"
 )
 
 
-_OTHERS = re.compile(r"(?i)\b(?:family|mother|father|sibling|brother|sister|parent)\w*\b")
-"""A cue about a relative ('family history of', 'mother had')."""
 _UNDOCUMENTED = re.compile(
     r"(?i)(?:\b(?:note|record|chart|documentation|text)\b[^,;.]*\bnot\b[^,;.]*|"
     r"\b(?:is|are|was|were)\s+not\s+)(?:report\w*|describ\w*|mention\w*)"
@@ -287,7 +240,14 @@ _UNDOCUMENTED = re.compile(
 """A negated reporting verb about the record ('the note does not report', 'is not reported')."""
 
 
-_NEG_PART = re.compile(r"(?i)(?:no|without|not|never|(?:does|did)\s+not\s+have)\s+")
+_NEG_PART = re.compile(rf"(?i)(?:{_NEG_CUE}|not)\s+")
+
+
+def _negated_before(before: str) -> bool:
+    """A negation earlier in the same comma-delimited clause ('does not have (a) history of',
+    'is not reported to have')."""
+    chunk = re.split(r"[,;.]", before)[-1]
+    return any(c.kind in (*NEGATIONS, "post") for c in clause_cues(chunk, len(chunk)))
 
 
 def _split(rest: str, present: bool) -> list[Finding]:
@@ -305,7 +265,7 @@ def _split(rest: str, present: bool) -> list[Finding]:
             if i == 0:
                 return []
             break
-        if len(piece.split()) > 5 or _OTHERS.search(piece):
+        if len(piece.split()) > 5 or mentions_relative(piece):
             break
         out.append(Finding(piece, False if negated else present))
     return out
@@ -323,9 +283,9 @@ def asserted_findings(text: str) -> list[Finding]:
             rest = sentence[m.end() : end]
             present = m.group("pos") is not None
             before = sentence[max(0, m.start() - 40) : m.start()]
-            if _OTHERS.search(re.split(r"[,;]|\band\b", before)[-1] + m.group(0)):
+            if mentions_relative(re.split(r"[,;]|\band\b", before)[-1] + m.group(0)):
                 continue  # a relative's history is not the patient's
-            if present and _NEGATED_BEFORE.search(before):
+            if present and _negated_before(before):
                 if _UNDOCUMENTED.search(before + m.group(0)):
                     continue  # 'the note does not report X' says nothing about X
                 present = False  # 'does not have (a) history of X'

@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from clinreason.tools.negation import is_negated
 from clinreason.trace import Case, Extraction, KGLink, Span, Thought, Trace, Verdict
-from clinreason.verify.findings import asserted_findings, find_in_note, is_negated
+from clinreason.verify.findings import asserted_findings, find_in_note
 from clinreason.verify.text import sentences
 
 

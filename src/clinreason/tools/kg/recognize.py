@@ -7,7 +7,7 @@ slashes split words; parenthesised parts of names are ignored; "X, Y" names also
 window whose content words equal a 2-4 word name in another order (only across the filler
 words "of the in on a an both") matches ("pain in the chest" -> Chest pain). Upper-case
 abbreviations from the synonym table (HCM, VSD) match case-sensitively. Matches never cross
-punctuation. Each match is then put in context (`negation.context_of`).
+punctuation. Each match is then put in context within its sentence (`tools.negation.context`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from functools import lru_cache
 from typing import Literal
 
 from clinreason.tools.kg.base import KnowledgeGraph, Term
-from clinreason.tools.kg.negation import context_of, find_triggers
 from clinreason.tools.kg.text import Token, normalize, tokenize
+from clinreason.tools.negation import context
 from clinreason.trace import Span
 
 FILLER = frozenset(("of", "the", "in", "on", "a", "an", "both"))
@@ -122,7 +122,7 @@ class ConceptRecognizer:
     ) -> list[Mention]:
         """Every mention in `text`, in text order (spans index into `text`)."""
         tokens = tokenize(text)
-        triggers = find_triggers(tokens)
+        bounds = _sentence_bounds(tokens)
         out: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -134,8 +134,9 @@ class ConceptRecognizer:
                 i += 1
                 continue
             end, entry, method = found
-            ctx = context_of(tokens, triggers, i, end)
             start_c, end_c = tokens[i].start, tokens[end - 1].end
+            s_start, s_end = bounds[i]
+            ctx = context(text[s_start:s_end], start_c - s_start, end_c - s_start)
             out.append(
                 Mention(
                     term=entry.term,
@@ -190,6 +191,23 @@ class ConceptRecognizer:
             if entry is not None and len(content) >= 2:
                 best = (end, entry, "reordered")
         return best
+
+
+def _sentence_bounds(tokens: list[Token]) -> list[tuple[int, int]]:
+    """For each token, the character span of its sentence (first to last token).
+
+    >>> from clinreason.tools.kg.text import tokenize
+    >>> _sentence_bounds(tokenize("No fever; cough."))
+    [(0, 8), (0, 8), (10, 15)]
+    """
+    out: list[tuple[int, int]] = []
+    first = 0
+    for k in range(1, len(tokens) + 1):
+        if k == len(tokens) or tokens[k].sentence_break:
+            span = (tokens[first].start, tokens[k - 1].end)
+            out.extend([span] * (k - first))
+            first = k
+    return out
 
 
 @lru_cache(maxsize=8)
