@@ -250,7 +250,7 @@ def run_frequency_grid(args: argparse.Namespace) -> None:
     scales = (0.0, 0.5, 1.0)
     weights = (1.0, 2.0, 3.0, 5.0)
     # graph key: the fractions' pseudocount k, or -1 for no frequencies
-    pseudo = (0.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    pseudo = (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
     graphs = {k: HPOGraph(fraction_pseudocount=k) for k in pseudo}
     graphs[-1.0] = HPOGraph(frequencies=False)
     print(f"annotation frequencies: {graphs[0.0].frequency_source}")

@@ -8,8 +8,8 @@ them as an HPO frequency term, a fraction "n/m" or a percentage "x%".
 * A frequency term counts as the midpoint of its class (`FREQUENCY_TERMS`), a percentage as its
   value, a fraction n/m of patients as (n + k/2) / (m + k) with k = `FRACTION_PSEUDOCOUNT`
   pseudo-patients around 1/2: most fractions come from one or a few case reports, and 1/1 or
-  0/2 taken literally would claim certainty (with k = 32: 1/1 counts as 0.51, 0/2 as 0.47,
-  30/40 as 0.64, 90/100 as 0.78); anything else is ignored (that row gives no frequency).
+  0/2 taken literally would claim certainty (with k = 64: 1/1 counts as 0.51, 0/2 as 0.48,
+  30/40 as 0.60, 90/100 as 0.74); anything else is ignored (that row gives no frequency).
 * Only phenotype rows (aspect P) of the wanted sources (OMIM:, ORPHA:, ...) are read.
 * A disease/term pair with several rows (several publications) gets the mean of their values.
 * A NOT-qualified row (the disease does not show the term) gives frequency 0 for the pair,
@@ -42,10 +42,10 @@ logger = logging.getLogger(__name__)
 
 ENV_VAR = "CLINREASON_HPOA"
 CACHE_FORMAT = 1
-FRACTION_PSEUDOCOUNT = 32.0
-"""k: a fraction n/m counts as (n + k/2) / (m + k) (0: as given; 2: Laplace's rule). 32 was
-chosen on cohort half 0 of phenopacket-store dev among 0, 2, 4, 8, 16, 32 and checked on half 1
-(`bench/kg_eval.py --grid --frequency-grid`, docs/benchmarks/kg.md)."""
+FRACTION_PSEUDOCOUNT = 64.0
+"""k: a fraction n/m counts as (n + k/2) / (m + k) (0: as given; 2: Laplace's rule). 64 was
+chosen on cohort half 0 of phenopacket-store dev among 0, 2, 4, 8, 16, 32, 64, 128 and checked on
+half 1 (`bench/kg_eval.py --grid --frequency-grid`, docs/benchmarks/kg.md)."""
 
 FREQUENCY_TERMS: dict[str, float] = {
     "HP:0040280": 1.0,  # obligate, 100%

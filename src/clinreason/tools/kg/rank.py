@@ -66,7 +66,7 @@ class RankConfig:
     feature_budget: float | None = None
     """Without source frequencies, assume a patient shows about this many of the disease's
     annotated features: f = min(default_frequency, feature_budget / n_annotations)."""
-    similarity_weight: float = 3.0
+    similarity_weight: float = 2.0
     """λ: weight of the set similarity per observed term in the ranking score (0: LRs only;
     chosen on cohort half 0 of phenopacket-store dev, checked on half 1)."""
 
