@@ -472,7 +472,7 @@ def context(sentence: str, start: int, end: int) -> Context:
     >>> context("Evaluate for possible hepatomegaly.", 22, 34)
     Context(negated=False, family=False, hypothetical=True, trigger='possible')
     """
-    neg, fam, hyp = negation(sentence, start, end), family(sentence, start), None
-    hyp = hypothetical(sentence, start)
+    neg = negation(sentence, start, end)
+    fam, hyp = family(sentence, start), hypothetical(sentence, start)
     cue = fam or hyp or neg
     return Context(neg is not None, fam is not None, hyp is not None, cue.text if cue else "")
