@@ -27,6 +27,12 @@ from clinreason.verify.units import convert
         ("WBC 12×10⁹/L", [(12.0, "x10^9/L", "wbc")]),
         # unicode minus sign and full-width digits
         ("base excess −4, K ５.１", [(-4.0, None, None), (5.1, None, "potassium")]),
+        # spelled-out concentration units, millimolar (the extractor reads them too)
+        (
+            "cholesterol of 182 milligrams per deciliter, albumin 3.1 grams per dL",
+            [(182.0, "mg/dL", "cholesterol"), (3.1, "g/dL", "albumin")],
+        ),
+        ("sodium 140 mM", [(140.0, "mmol/L", "sodium")]),
         # thousands separator
         ("platelets 1,250 x10^9/L", [(1250.0, "x10^9/L", "platelets")]),
         # identifiers, dates and times are not numbers about the patient
