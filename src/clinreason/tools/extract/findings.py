@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from clinreason.tools.extract._core import Found, sentence_at, span
 from clinreason.tools.extract.findings_terms import (
+    ABSENCE_TERMS,
     CHOICE_TERMS,
     INVERSE_TERMS,
     RECENT_KEYS,
@@ -56,8 +57,12 @@ class Mention:
 
 
 @functools.lru_cache(maxsize=512)
-def _pattern(key: str) -> re.Pattern[str] | None:
-    terms = TERMS.get(key) or INVERSE_TERMS.get(key) or CHOICE_TERMS.get(key)
+def _pattern(key: str, absence: bool = False) -> re.Pattern[str] | None:
+    """The finding's terms as one regex (or its `ABSENCE_TERMS` phrases with `absence`)."""
+    if absence:
+        terms = ABSENCE_TERMS.get(key, ())
+    else:
+        terms = TERMS.get(key) or INVERSE_TERMS.get(key) or CHOICE_TERMS.get(key)
     if not terms:
         return None
     sensitive = [t[3:] for t in terms if t.startswith("(C)")]
@@ -89,22 +94,29 @@ def mentions(note: str, key: str) -> list[Mention]:
     pattern = _pattern(key)
     if pattern is None:
         return []
-    out = []
+    absent = _pattern(key, absence=True)
+    stated_absent = list(absent.finditer(note)) if absent else []
     recent = key in RECENT_KEYS
+
+    def mention(start: int, end: int, negated: bool) -> Mention:
+        return Mention(
+            span=span(note, start, end),
+            negated=negated,
+            family=is_family(note, start),
+            hypothetical=is_hypothetical(note, start),
+            remote=recent and is_remote(note, start),
+        )
+
+    out: list[Mention] = []
     for m in pattern.finditer(note):
+        if any(a.start() < m.end() and m.start() < a.end() for a in stated_absent):
+            continue  # "smoking" in "quit smoking": the phrase states the absence
         negated = is_negated(note, m.start(), m.end()) or bool(
             out and out[-1].negated and same_list(note, out[-1].span.end, m.start())
         )
-        out.append(
-            Mention(
-                span=span(note, m.start(), m.end()),
-                negated=negated,
-                family=is_family(note, m.start()),
-                hypothetical=is_hypothetical(note, m.start()),
-                remote=recent and is_remote(note, m.start()),
-            )
-        )
-    return out
+        out.append(mention(m.start(), m.end(), negated))
+    out += [mention(a.start(), a.end(), True) for a in stated_absent]
+    return sorted(out, key=lambda x: x.span.start)
 
 
 def judge(note: str, key: str) -> Found | None:

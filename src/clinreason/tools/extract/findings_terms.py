@@ -657,6 +657,24 @@ INVERSE_TERMS: dict[str, tuple[str, ...]] = {
 """Findings stated as an absence: True when the listed terms are negated; when they are not
 mentioned at all, the calculator's default applies."""
 
+_NEVER_SMOKED = (
+    r"non-?smok(?:er|ing)",
+    r"never[\s-]smoker",
+    r"never\s+(?:having\s+)?smoked",
+)
+_NOT_CURRENT_SMOKER = (
+    *_NEVER_SMOKED,
+    r"(?:former|ex-?|previous|past|prior)[\s-]smoker",
+    r"(?:quit|stopped|gave\s+up)\s+smoking",
+)
+ABSENCE_TERMS: dict[str, tuple[str, ...]] = {
+    "Diabetes history": (r"non-?diabetic",),
+    "smoking": _NEVER_SMOKED,  # HEART counts a smoker who quit within 3 months
+    "Smoker": _NOT_CURRENT_SMOKER,  # Framingham: current smoking only
+}
+"""Single phrases that state the finding absent ("nonsmoker", "non-diabetic", "quit smoking"). A
+finding term inside such a phrase is not a mention of the finding."""
+
 RECENT_KEYS = frozenset(
     {
         "Surgery in the previous 4 weeks",
