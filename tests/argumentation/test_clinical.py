@@ -89,6 +89,20 @@ def test_text_check(finding, present):
     assert NOTE.check(finding).present is present
 
 
+@pytest.mark.parametrize(
+    ("note", "finding", "present"),
+    [
+        # the shared negation scope: a list after the trigger, beyond a 3-word window
+        ("She denies chest pain, palpitations or dyspnea.", "dyspnea", False),
+        ("She denies chest pain but reports dyspnea.", "dyspnea", True),  # "but" ends it
+        ("Meningeal signs were absent.", "meningeal signs", False),  # post-negation
+        ("No increase in seizure frequency.", "seizure frequency", True),  # pseudo-trigger
+    ],
+)
+def test_text_check_uses_the_shared_negation_scope(note, finding, present):
+    assert CaseText(note).check(finding).present is present
+
+
 def test_text_check_reason_lists_missing_and_negated_words():
     match = NOTE.check("headache aura")
     assert match.negated == ("headache", "aura")

@@ -7,8 +7,8 @@ A deliberately simple, inspectable check: normalized word overlap with negation.
    dropped; each remaining word is reduced to a crude stem (plural `s`
    removed; words longer than 6 letters cut to their first 6, so `elevated` ~ `elevation`);
    a stem of 4+ letters also matches a longer stem it begins (`stiff` ~ `stiffness`).
-3. A word is *negated* where one of `no, not, denies, without, absent, non, ...` occurs
-   among the 3 words before it in the same sentence.
+3. A word is *negated* where clinreason's shared context rules (`clinreason.tools.negation`)
+   say so in its sentence ("no fever", "denies chest pain or dyspnea", "rash was absent").
 4. A finding is present when at least `min_overlap` of its content words occur in the case
    text with the same polarity (a finding `fever` is not supported by `no fever`).
 
@@ -23,9 +23,11 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
+from clinreason.tools.negation import is_negated
+
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _SENTENCE = re.compile(r"[.;:!?\n]+(?!\d)")
-_NEGATION = frozenset(
+_NEGATION = frozenset(  # negation words are not content words (their scope: tools.negation)
     re.split(
         r"\s+",
         "no not denies denied deny without absent absence non never none nor neither lacks lacking",
@@ -39,7 +41,6 @@ case note notes also very than then into over under about after before during
 per s y o yo year years old
 """
 _STOP = frozenset(_STOP_WORDS.split()) | _NEGATION
-_WINDOW = 3
 
 
 def _stem(word: str) -> str:
@@ -54,12 +55,11 @@ def _tagged(text: str) -> list[tuple[str, bool, str]]:
     """(stem, negated, word) for every content word of `text`."""
     out: list[tuple[str, bool, str]] = []
     for sentence in _SENTENCE.split(text.lower()):
-        words = _WORD.findall(sentence)
-        for i, word in enumerate(words):
+        for m in _WORD.finditer(sentence):
+            word = m.group()
             if word in _STOP or (len(word) == 1 and not word.isdigit()):
                 continue
-            negated = any(w in _NEGATION for w in words[max(0, i - _WINDOW) : i])
-            out.append((_stem(word), negated, word))
+            out.append((_stem(word), is_negated(sentence, m.start(), m.end()), word))
     return out
 
 
