@@ -54,11 +54,16 @@ def test_synonyms_spelling_and_word_order(hpo: HPOGraph) -> None:
 
 
 def test_precision_recall_on_hand_annotated_notes(hpo: HPOGraph, kg_data: Path) -> None:
-    """Micro precision/recall over (term, negated) pairs on the 18 notes in tests/kg/data."""
+    """Micro precision/recall over (term, negated) pairs on the 18 notes in tests/kg/data.
+
+    The `frozen2` split is left out: it is only measured by `bench/kg_eval.py --recognition`.
+    """
     rec = ConceptRecognizer.for_graph(hpo)
     tp = fp = fn = 0
     for line in (kg_data / "annotated_notes.jsonl").read_text().splitlines():
         note = json.loads(line)
+        if note["split"] == "frozen2":
+            continue
         gold = {(g["id"], g["negated"]) for g in note["gold"]}
         found = {(m.term, m.negated) for m in rec.recognize(note["text"]) if not m.family}
         tp, fp, fn = tp + len(gold & found), fp + len(found - gold), fn + len(gold - found)
