@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clinreason.tools.unit_spellings import SPELLINGS
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -93,22 +95,19 @@ _TEN = r"(?:[x×*]\s*10\s*(?:\^|\*\*|e)?\s*"
 _UNIT_PATTERNS: list[tuple[str, str]] = [
     (r"mL\s*/\s*min\s*/\s*1[.,]73\s*m(?:2|\^2|²)?", "mL/min/1.73m2"),
     (r"mL\s*/\s*min", "mL/min"),
-    (_TEN + r"9\)?\s*/\s*L)", "x10^9/L"),
+    (SPELLINGS["x10^9/L"], "x10^9/L"),
     (_TEN + r"12\)?\s*/\s*L)", "x10^12/L"),
-    (_TEN + r"3\)?\s*/\s*(?:" + _MU + r"L|mm3|mm\^3))", "x10^3/uL"),
+    (SPELLINGS["x10^3/uL"], "x10^3/uL"),
     (_TEN + r"6\)?\s*/\s*(?:" + _MU + r"L|mm3|mm\^3))", "x10^6/uL"),
-    (r"[kK]\s*/\s*" + _MU + r"L", "x10^3/uL"),
-    (r"(?:cells\s*|counts?\s*)?/\s*(?:" + _MU + r"L|mm3|mm\^3|cu\s*mm)", "/uL"),
-    (r"mmol\s*/\s*L", "mmol/L"),
-    (r"mmol/l|mM(?![A-Za-z/])", "mmol/L"),
-    (_MU + r"mol\s*/\s*L", "umol/L"),
+    (SPELLINGS["/uL"], "/uL"),
+    (SPELLINGS["mmol/L"], "mmol/L"),
+    (SPELLINGS["umol/L"], "umol/L"),
     (r"nmol\s*/\s*L", "nmol/L"),
-    (r"m[Ee]q\s*/\s*[Ll]", "mEq/L"),
-    (r"mg\s*/\s*d[Ll]|(?:mg|milligrams?)\s+per\s+(?:d[Ll]|decilit(?:er|re))", "mg/dL"),
-    (r"mg\s*%", "mg/dL"),
-    (r"g\s*/\s*d[Ll]|(?:g|grams?)\s+per\s+(?:d[Ll]|decilit(?:er|re))", "g/dL"),
+    (SPELLINGS["mEq/L"], "mEq/L"),
+    (SPELLINGS["mg/dL"], "mg/dL"),
+    (SPELLINGS["g/dL"], "g/dL"),
     (r"mg\s*/\s*[Ll]", "mg/L"),
-    (r"g\s*/\s*[Ll]", "g/L"),
+    (SPELLINGS["g/L"], "g/L"),
     (r"(?:" + _MU + r"g|mcg)\s*/\s*m[Ll]", "ug/mL"),
     (r"(?:" + _MU + r"g|mcg)\s*/\s*d[Ll]", "ug/dL"),
     (r"(?:" + _MU + r"g|mcg)\s*/\s*[Ll]", "ug/L"),
@@ -116,15 +115,15 @@ _UNIT_PATTERNS: list[tuple[str, str]] = [
     (r"ng\s*/\s*d[Ll]", "ng/dL"),
     (r"ng\s*/\s*[Ll]", "ng/L"),
     (r"pg\s*/\s*m[Ll]", "pg/mL"),
-    (r"(?:I?U|units)\s*/\s*[Ll]", "U/L"),
+    (SPELLINGS["U/L"], "U/L"),
     (r"kg\s*/\s*m(?:2|\^2|²)", "bmi"),
-    (r"mm\s*Hg|mmhg", "mmHg"),
-    (r"kPa", "kPa"),
+    (SPELLINGS["mmHg"], "mmHg"),
+    (SPELLINGS["kPa"], "kPa"),
     (r"cm\s*H2O", "cmH2O"),
     (r"(?:beats|breaths|bpm|/\s*min(?:ute)?)(?:\s*(?:per|/)\s*min(?:ute)?)?", "/min"),
-    (r"(?:°|º|˚|deg(?:rees?)?\s*)\s*C(?:elsius)?|℃|C(?![a-zA-Z])", "degC"),
-    (r"(?:°|º|˚|deg(?:rees?)?\s*)\s*F(?:ahrenheit)?|℉|F(?![a-zA-Z])", "degF"),
-    (r"%|percent", "%"),
+    (SPELLINGS["degC"], "degC"),
+    (SPELLINGS["degF"], "degF"),
+    (SPELLINGS["%"], "%"),
     (r"kgs?|kilograms?", "kg"),
     (r"(?:lbs?|pounds?)", "lb"),
     (r"(?:" + _MU + r"g|mcg|micrograms?)", "ug"),

@@ -9,44 +9,23 @@ fraction) are converted here and the conversion is written into `Found.note`.
 from __future__ import annotations
 
 from clinreason.tools.extract.measure import Quantity, Unit
+from clinreason.tools.unit_spellings import SPELLINGS
 
-MG_DL = (
-    r"mg\s*/\s*dl|mg\s*/\s*100\s*ml|mg\s*%|mg\s*[·.]?\s*dl\s*[-−⁻]\s*[1¹]|"
-    r"(?:mg|milligrams?)\s*(?:/|per)\s*(?:dl|decilit(?:er|re))"
-)
-UMOL_L = r"[µμu]mol\s*/\s*l|micromol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|[µμu]m/l"
-MMOL_L = (
-    r"mmol\s*/\s*l|millimol(?:es)?\s*(?:/|per)\s*l(?:iter|itre)?|mm/l|mmol\s+per\s+lit(?:er|re)|"
-    r"mmol\s*[·.]?\s*l\s*[-−⁻]\s*[1¹]|"
-    r"(?-i:mM)(?![\w/])"  # millimolar; case-sensitive, 'mm' is a length
-)
-MEQ_L = (
-    r"m?eq\s*/\s*l|milliequivalents?\s*(?:/|per)\s*l(?:iter|itre)?|meq\s*[·.]?\s*l\s*[-−⁻]\s*[1¹]"
-)
-G_DL = (
-    r"g\s*/\s*dl|gm?\s*%|gm\s*/\s*dl|grams?\s*(?:/|per)\s*(?:dl|decilit(?:er|re))|g/100\s*ml|"
-    r"g\s*[·.]?\s*dl\s*[-−⁻]\s*[1¹]"
-)
-G_L = r"g\s*/\s*l|gm\s*/\s*l|grams?\s*(?:/|per)\s*l(?:iter|itre)?"
-U_L = r"i?u\s*/\s*l|units?\s*(?:/|per)\s*l(?:iter|itre)?|iu/l|u/l"
-PER_UL = (
-    r"(?:cells\s*)?/\s*(?:[µμu]l|mcl|mm3|mm\^3|mm³|cmm|cumm|microlit(?:er|re))|mm\s*[-−⁻]\s*[3³]|"
-    r"per\s+(?:[µμu]l|microlit(?:er|re)|cubic\s+millimet(?:er|re)|mm3)"
-)
-TEN9_L = (
-    r"(?:[x×*]\s*)?10\s*(?:\^|e|\*\*)?\s*[9⁹]\s*(?:cells\s*)?/\s*l(?:it(?:er|re))?|"
-    r"[x×]\s*109\s*/\s*l|"
-    r"(?:[x×*]\s*)?10\s*\(9\)\s*/\s*l|g\s*/\s*l|giga\s*/\s*l"
-)
-TEN3_UL = (
-    r"(?:[x×*]\s*)?10\s*(?:\^|e|\*\*)?\s*[3³]\s*(?:cells\s*)?/\s*(?:[µμu]l|mm3|mm\^3|mm³|cumm)|"
-    r"[x×]\s*103\s*/\s*(?:[µμu]l|mm3)|k\s*/\s*(?:[µμu]l|mcl|mm3|cumm)|"
-    r"thou(?:s|sand)?\s*/\s*(?:[µμu]l|mcl|mm3)|"
-    r"k(?![a-z])"
-)
-MM_HG = r"mm\s*hg|mmhg|millimet(?:er|re)s?\s+(?:of\s+)?(?:mercury|hg)|torr"
-KPA = r"kpa"
-PERCENT = r"%|percent|per\s*cent"
+MG_DL = SPELLINGS["mg/dL"]
+UMOL_L = SPELLINGS["umol/L"]
+MMOL_L = SPELLINGS["mmol/L"]
+MEQ_L = SPELLINGS["mEq/L"]
+G_DL = SPELLINGS["g/dL"]
+G_L = SPELLINGS["g/L"]
+U_L = SPELLINGS["U/L"]
+# extractor-only spellings (false matches for the verifier's free-text reading, see
+# `unit_spellings`): 'mm-3', 'G/L' (giga per litre, not grams), a bare 'K' (thousands)
+PER_UL = SPELLINGS["/uL"] + r"|mm\s*[-−⁻]\s*[3³]"
+TEN9_L = SPELLINGS["x10^9/L"] + r"|g\s*/\s*l|giga\s*/\s*l"
+TEN3_UL = SPELLINGS["x10^3/uL"] + r"|k(?![a-z])"
+MM_HG = SPELLINGS["mmHg"]
+KPA = SPELLINGS["kPa"]
+PERCENT = SPELLINGS["%"]
 
 _SERUM_EXCLUDE = (
     r"urine|urinary|\bu|csf|cerebrospinal|pleural|peritoneal|ascitic|fluid|stool|dialysate"

@@ -12,6 +12,7 @@ import re
 from clinreason.tools.extract._core import NUMBER, Found, span, tidy, to_number, words_pattern
 from clinreason.tools.extract.labs import LABS, MM_HG, PERCENT
 from clinreason.tools.extract.measure import Pick, Quantity, Unit, extract, find_all, select
+from clinreason.tools.unit_spellings import MARKED_TEMPERATURE, SPELLINGS
 
 _PER_MIN = r"/\s*min(?:ute)?|per\s+min(?:ute)?|min-1|min⁻¹|/\s*m(?![a-z])"
 HEART_RATE = Quantity(
@@ -90,8 +91,8 @@ RESPIRATORY_RATE = Quantity(
         ),
     ),
 )
-_CELSIUS = r"℃|°\s*c|º\s*c|˚\s*c|degrees?\s*(?:c(?![a-z])|celsius|centigrade)|celsius|c(?![a-z])"
-_FAHRENHEIT = r"℉|°\s*f|º\s*f|˚\s*f|degrees?\s*(?:f(?![a-z])|fahrenheit)|fahrenheit|f(?![a-z])"
+_CELSIUS = SPELLINGS["degC"]
+_FAHRENHEIT = SPELLINGS["degF"]
 TEMPERATURE = Quantity(
     "temperature",
     (
@@ -121,18 +122,8 @@ TEMPERATURE = Quantity(
     ),
     case_sensitive=("T", "Tmax"),
     suffix_units=(
-        Unit(
-            r"℃|°\s*c|º\s*c|˚\s*c|degrees?\s*(?:celsius|centigrade|c(?![a-z]))",
-            "degrees celsius",
-            25,
-            45,
-        ),
-        Unit(
-            r"℉|°\s*f|º\s*f|˚\s*f|degrees?\s*(?:fahrenheit|f(?![a-z]))",
-            "degrees fahrenheit",
-            77,
-            113,
-        ),
+        Unit(MARKED_TEMPERATURE["degC"], "degrees celsius", 25, 45),
+        Unit(MARKED_TEMPERATURE["degF"], "degrees fahrenheit", 77, 113),
     ),
 )
 SPO2 = Quantity(
