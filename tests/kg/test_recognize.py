@@ -71,3 +71,64 @@ def test_precision_recall_on_hand_annotated_notes(hpo: HPOGraph, kg_data: Path) 
     # measured 0.991 / 0.941 (docs/benchmarks/kg.md); the bounds leave room for small changes
     assert precision >= 0.95
     assert recall >= 0.90
+
+
+# Paraphrase rules: each with sentences that must match and near-misses that must not.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # British -aemia / -aemic spellings
+        ("Hypokalaemia and hyponatraemia.", [("HP:0002900", "Hypokalaemia", "present"),
+                                             ("HP:0002902", "hyponatraemia", "present")]),
+        # modifiers by meaning, lab-name measurement words optional, copula in between
+        ("Lymphocyte count was low.", [("HP:0001888", "Lymphocyte count was low", "present")]),
+        ("Low lymphocyte count.", [("HP:0001888", "Low lymphocyte count", "present")]),
+        ("Serum renin was raised.", [("HP:0000848", "renin was raised", "present")]),
+        ("Platelets were low.", [("HP:0001873", "Platelets were low", "present")]),
+        ("Her liver is enlarged.", [("HP:0002240", "liver is enlarged", "present")]),
+        ("Renin was normal.", []),
+        ("Renin and aldosterone were measured.", []),
+        ("Potassium was not low.", []),
+        # hypo-/hyper-X-emia as low / high X
+        ("Low potassium and high calcium on admission.",
+         [("HP:0002900", "Low potassium", "present"), ("HP:0003072", "high calcium", "present")]),
+        ("Low potassium 2.9 mmol/L.", [("HP:0002900", "Low potassium", "present")]),
+        ("Her glucose was high.", [("HP:0003074", "glucose was high", "present")]),
+        ("A low potassium diet was advised.", []),
+        ("Potassium was normal; calcium supplements were started.", []),
+        # the adjective of a one-word finding, predicative only
+        ("He is ataxic and thrombocytopenic.", [("HP:0001251", "ataxic", "present"),
+                                                ("HP:0001873", "thrombocytopenic", "present")]),
+        ("The child was microcephalic.", [("HP:0000252", "microcephalic", "present")]),
+        ("She was cyanotic at birth.", [("HP:0000961", "cyanotic", "present")]),
+        ("Cyanotic congenital heart disease was excluded.",
+         [("HP:0001627", "congenital heart disease", "absent")]),
+        ("A septic screen was negative.", []),
+        # unambiguous clinical abbreviations, case-sensitive
+        ("PMH: HTN, T2DM, GORD.", [("HP:0000822", "HTN", "present"),
+                                   ("HP:0005978", "T2DM", "present"),
+                                   ("HP:0002020", "GORD", "present")]),
+        ("No LVH.", [("HP:0001712", "LVH", "absent")]),
+        ("Mr Doe was seen; htn not mentioned.", []),
+    ],
+)  # fmt: skip
+def test_paraphrases(hpo: HPOGraph, text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert _found(ConceptRecognizer.for_graph(hpo), text) == expected
+
+
+def test_two_labels_sharing_a_word_bag_match_neither(hpo: HPOGraph) -> None:
+    # Left-to-right shunt / Right-to-left shunt: "shunt from left to right" is ambiguous
+    rec = ConceptRecognizer.for_graph(hpo)
+    assert _found(rec, "A shunt from left to right.") == []
+    assert [t for t, _, _ in _found(rec, "Left-to-right shunt.")] == ["HP:0012382"]
+
+
+def test_stem_spelling_and_short_plurals() -> None:
+    from clinreason.tools.kg.text import stem
+
+    assert [stem(w) for w in ("hypokalaemia", "uraemic", "ears", "eyes")] == [
+        "hypokalemia", "uremic", "ear", "eye"
+    ]  # fmt: skip
+    assert [stem(w) for w in ("academia", "axis", "gas", "plus")] == [
+        "academia", "axis", "gas", "plus"
+    ]  # fmt: skip

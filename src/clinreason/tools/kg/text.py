@@ -34,7 +34,6 @@ _SPELLING_WORD = {
     "diarrhoea": "diarrhea",
     "grey": "gray",
     "centre": "center",
-    "hypotonic": "hypotonia",
 }
 _KEEP_S = ("ss", "us", "is", "as", "os")
 
@@ -58,6 +57,8 @@ def stem(word: str) -> str:
 
     >>> [stem(w) for w in ["Seizures", "difficulties", "reflexes", "ptosis", "anaemia", "cysts"]]
     ['seizure', 'difficulty', 'reflex', 'ptosis', 'anemia', 'cyst']
+    >>> [stem(w) for w in ["hypokalaemia", "Hypernatraemic", "uraemia"]]
+    ['hypokalemia', 'hypernatremic', 'uremia']
     """
     w = word.lower().replace("'s", "")
     w = _SPELLING_WORD.get(w, w)
@@ -65,7 +66,8 @@ def stem(word: str) -> str:
         if w.startswith(old):
             w = new + w[len(old) :]
             break
-    if len(w) > 4:
+    w = w.replace("aemi", "emi")  # hypokalaemia, uraemic, septicaemia
+    if len(w) > 3:
         if w.endswith("ies"):
             w = w[:-3] + "y"
         elif w.endswith(("sses", "xes", "ches", "shes", "zes")):
