@@ -4,13 +4,14 @@ Shared by the extractors (`clinreason.tools.extract.labs` / `vitals`, compiled w
 `re.IGNORECASE`) and the numbers verifier (`clinreason.verify.units._UNIT_PATTERNS`, compiled
 without it), so a spelling added here is recognised by both. Each spelling therefore carries its
 own case flags: `(?i:...)` around the whole, `(?-i:...)` where case matters ('mM' is millimolar,
-'mm' a length). The temperatures are the exception: written without a flag, their letter is
-any case for the extractor and a capital for the verifier. Callers add their own boundary
-after the unit.
+'mm' a length). Temperatures, 'm', 'g' and 'inch' are written without a flag on purpose: any
+case for the extractor, the case written here for the verifier ('45 F', '45 M' are a woman and
+a man). Callers add their own boundary after the unit.
 
-Spellings only one side accepts stay on that side, with the reason: the extractor reads a bare
-'K' after a count as thousands, 'G/L' as giga per litre and 'mm-3' as per mm³, which would be
-false matches in free text for the verifier.
+Spellings only one side accepts stay on that side, because elsewhere in free text they mean
+something else: after a count the extractor reads a bare 'K' as thousands, 'G/L' as giga per
+litre and 'mm-3' as per mm³; after a rate '/m' and 'b/min' as per minute; after a height a bare
+'in' as inches; after a weight 'lb.'; the verifier reads bare 'beats' / 'breaths' as per minute.
 
 >>> import re
 >>> bool(re.fullmatch(SPELLINGS["mg/dL"], "milligrams per deciliter"))
@@ -71,10 +72,23 @@ SPELLINGS: dict[str, str] = {
     "mmHg": _i(r"mm\s*hg|millimet(?:er|re)s?\s+(?:of\s+)?(?:mercury|hg)|torr"),
     "kPa": _i(r"kpa"),
     "%": _i(r"%|percent|per\s*cent"),
+    "/min": _i(r"/\s*min(?:ute)?|per\s+min(?:ute)?|min-1|min⁻¹"),
+    "beats/min": _i(r"beats?\s*(?:/|per)\s*min(?:ute)?|b\.?p\.?m\.?|beats\s+a\s+minute"),
+    "breaths/min": _i(r"breaths?\s*(?:/|per)\s*min(?:ute)?|breaths\s+a\s+minute"),
+    "bmi": _i(r"kg\s*/\s*(?:m\s*(?:2|\^2|²|\*\*2)|square\s+met(?:er|re)s?)"),
+    "kg": _i(r"kgs?|kilograms?|kilos?"),
+    "lb": _i(r"lbs?|pounds?"),
+    "cm": _i(r"cm|centimet(?:er|re)s?"),
+    # no case flag: any case for the extractor, lower case for the verifier ('45 M' is a man)
+    "in": r"inch(?:es)?|\"|”",
+    "m": r"m|met(?:er|re)s?",
+    "g": r"g|grams?",
     # temperatures carry no case flag on purpose: any case for the extractor, a capital letter
     # for the verifier ('45 f'; MedCalc's explanations write '37.2 degrees fahrenheit' for a
     # 37.2 °C note)
     "degC": _DEG_C + r"|C(?![a-zA-Z])",
     "degF": _DEG_F + r"|F(?![a-zA-Z])",
 }
-"""Canonical unit key (as in `clinreason.verify.units.UNITS`) -> regex of its spellings."""
+"""Canonical unit key -> regex of its spellings. The keys are those of
+`clinreason.verify.units.UNITS`, except 'beats/min' and 'breaths/min' (the extractor tells heart
+from breathing rates; the verifier reads both, and '/min', as '/min')."""

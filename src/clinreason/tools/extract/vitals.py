@@ -14,7 +14,7 @@ from clinreason.tools.extract.labs import LABS, MM_HG, PERCENT
 from clinreason.tools.extract.measure import Pick, Quantity, Unit, extract, find_all, select
 from clinreason.tools.unit_spellings import MARKED_TEMPERATURE, SPELLINGS
 
-_PER_MIN = r"/\s*min(?:ute)?|per\s+min(?:ute)?|min-1|min⁻¹|/\s*m(?![a-z])"
+_PER_MIN = SPELLINGS["/min"]
 HEART_RATE = Quantity(
     "heart_rate",
     (
@@ -36,9 +36,9 @@ HEART_RATE = Quantity(
         "heartbeat",
     ),
     (
+        # 'b/min' and '/m' are the extractor's own (per minute only after a rate)
         Unit(
-            r"beats?\s*(?:/|per)\s*min(?:ute)?|b\.?p\.?m\.?|beats\s+a\s+minute|b\s*/\s*min|"
-            + _PER_MIN,
+            SPELLINGS["beats/min"] + r"|b\s*/\s*min|" + _PER_MIN + r"|/\s*m(?![a-z])",
             "beats per minute",
             15,
             300,
@@ -47,14 +47,7 @@ HEART_RATE = Quantity(
     exclude_before=r"fetal|maternal\s+and\s+fetal|baseline\s+fetal",
     exclude_after=r"\s*interval|\s*variability|\s*segment",
     case_sensitive=("HR", "P", "PR"),
-    suffix_units=(
-        Unit(
-            r"beats?\s*(?:/|per)\s*min(?:ute)?|b\.?p\.?m\.?(?![a-z])|beats\s+a\s+minute",
-            "beats per minute",
-            15,
-            300,
-        ),
-    ),
+    suffix_units=(Unit(SPELLINGS["beats/min"], "beats per minute", 15, 300),),
 )
 RESPIRATORY_RATE = Quantity(
     "respiratory_rate",
@@ -77,7 +70,7 @@ RESPIRATORY_RATE = Quantity(
     ),
     (
         Unit(
-            r"breaths?\s*(?:/|per)\s*min(?:ute)?|breaths\s+a\s+minute|b\.?p\.?m\.?|" + _PER_MIN,
+            SPELLINGS["breaths/min"] + r"|b\.?p\.?m\.?|" + _PER_MIN + r"|/\s*m(?![a-z])",
             "breaths per minute",
             3,
             90,
@@ -85,11 +78,7 @@ RESPIRATORY_RATE = Quantity(
     ),
     exclude_after=r"\s*interval|\s*of\s+\d+(?:\.\d+)?\s*(?:\(|;|,)?\s*(?:95|CI)",
     case_sensitive=("RR", "R", "RR of"),
-    suffix_units=(
-        Unit(
-            r"breaths?\s*(?:/|per)\s*min(?:ute)?|breaths\s+a\s+minute", "breaths per minute", 3, 90
-        ),
-    ),
+    suffix_units=(Unit(SPELLINGS["breaths/min"], "breaths per minute", 3, 90),),
 )
 _CELSIUS = SPELLINGS["degC"]
 _FAHRENHEIT = SPELLINGS["degF"]
@@ -165,8 +154,8 @@ SPO2 = Quantity(
         ),
     ),
 )
-_KG = r"kg(?!\s*/\s*m)(?!\s*/)|kgs|kilograms?|kilos?"
-_LB = r"lbs?|pounds?|lb\."
+_KG = r"(?!kg\s*/)" + SPELLINGS["kg"]
+_LB = SPELLINGS["lb"] + r"|lb\."
 WEIGHT = Quantity(
     "weight",
     (
@@ -187,7 +176,7 @@ WEIGHT = Quantity(
     (
         Unit(_KG, "kg", 0.3, 400, guess=(0, 0)),
         Unit(_LB, "lbs", 1, 900, guess=(0, 0)),
-        Unit(r"g(?![a-z/])|grams?", "g", 300, 9000, guess=(0, 0)),
+        Unit(r"(?!g/)(?:" + SPELLINGS["g"] + ")", "g", 300, 9000, guess=(0, 0)),
     ),
     exclude_before=r"lost|losing|loss\s+of|gained|gain\s+of|gaining|ideal|lean|dry|target|"
     r"predicted|adjusted|molecular|estimated\s+fetal|fetal",
@@ -195,14 +184,14 @@ WEIGHT = Quantity(
     unitless=False,
     case_sensitive=("wt", "Wt", "BW"),
     suffix_units=(
-        Unit(r"kg(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))|kilograms?(?!\s*/)", "kg", 0.5, 400),
-        Unit(r"(?:lbs?|pounds?)(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))", "lbs", 4, 900),
+        Unit(_KG + r"(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))", "kg", 0.5, 400),
+        Unit(SPELLINGS["lb"] + r"(?!\s*/)(?!\s*(?:weight\s+)?(?:loss|gain))", "lbs", 4, 900),
     ),
 )
 BMI = Quantity(
     "bmi",
     ("BMI", "body mass index", "body-mass index", "BMI of"),
-    (Unit(r"kg\s*/\s*m\s*(?:2|\^2|²|\*\*2)|kg\s*/\s*square\s+met(?:er|re)s?", "kg/m^2", 8, 120),),
+    (Unit(SPELLINGS["bmi"], "kg/m^2", 8, 120),),
     exclude_before=r"target|goal|ideal|desired",
     case_sensitive=("BMI",),
 )
@@ -410,9 +399,9 @@ _FT_IN = re.compile(
     re.I,
 )
 _HEIGHT_UNITS = (
-    Unit(r"cm|centimet(?:er|re)s?", "cm", 30, 250, guess=(100, 230)),
-    Unit(r"m(?![a-z])|met(?:er|re)s?", "m", 0.3, 2.5, guess=(1.2, 2.3)),
-    Unit(r"in(?![a-z])|inch(?:es)?|\"|”", "in", 12, 100, guess=(0, 0)),
+    Unit(SPELLINGS["cm"], "cm", 30, 250, guess=(100, 230)),
+    Unit(SPELLINGS["m"], "m", 0.3, 2.5, guess=(1.2, 2.3)),
+    Unit(r"in(?![a-z])|" + SPELLINGS["in"], "in", 12, 100, guess=(0, 0)),  # a bare 'in': ours
 )
 HEIGHT = Quantity(
     "height",
