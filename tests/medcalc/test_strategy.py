@@ -207,6 +207,39 @@ async def test_absurd_inputs_give_a_clear_error(note: str) -> None:
     assert trace.error.type == "InputError"
 
 
+@pytest.mark.parametrize(
+    ("note", "entity", "written", "reason"),
+    [
+        (
+            "A 60-year-old man with a weight of -70 kg, height 175 cm, creatinine 1.0 mg/dL.",
+            "weight",
+            "weight of -70 kg",
+            "the note gives -70 kg, outside the plausible range 0.3-400 kg: not used",
+        ),
+        (
+            "A 60-year-old man, weight 70 kg, height 175 cm, creatinine 0 mg/dL.",
+            "creatinine",
+            "creatinine 0 mg/dL",
+            "the note gives 0 mg/dL, outside the plausible range 0.1-30 mg/dL: not used",
+        ),
+    ],
+)
+async def test_an_absurd_value_is_reported_not_guessed(note, entity, written, reason) -> None:
+    # the model must not be asked to supply a value the note gives absurdly (it might invent one)
+    trace = await run(
+        CalculatorStrategy(),
+        _case(
+            note, "What is the patient's Creatinine Clearance using the Cockcroft-Gault Equation?"
+        ),
+        FakeBackend([]),  # any model call would raise: the script is empty
+    )
+    assert trace.answer is None and trace.error is not None and trace.error.type == "InputError"
+    step = _extractions(trace)[entity]
+    assert step.method == "assumed" and step.value is None
+    assert step.span is not None and step.span.text == written
+    assert reason in step.note
+
+
 async def test_required_number_read_by_model_must_be_in_note() -> None:
     note = (
         "A 60-year-old man, weight 70 kg, height 175 cm. The creatinine, normal last year, had "

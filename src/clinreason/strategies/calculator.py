@@ -253,6 +253,12 @@ class CalculatorStrategy:
         if found is not None:
             _set(inp, found, "rule")
             return inp, None
+        bad = rules.implausible(p.name) if p.kind in ("measurement", "number") else None
+        if bad is not None:  # reported, not guessed: a model asked here might invent a value
+            _assume_default(inp, f"the note gives {bad.value} {bad.unit or ''}".rstrip())
+            inp.span = bad.span
+            inp.note += f", {bad.note}: not used -> left to the calculator (an error if required)"
+            return inp, None
         key = f"q{n}"
         desc = describe(p.name, p.description)
         if p.kind == "choice" and self.use_llm:

@@ -80,7 +80,8 @@ class Extraction(StepBase):
     value: JsonValue
     unit: str | None = None
     span: Span | None = None
-    """The evidence in the note; None when the value was assumed."""
+    """The evidence in the note. For an assumed value: None, or the text that was read and
+    rejected (an absurd value such as "creatinine 0 mg/dL", explained in `note`)."""
     method: Literal["rule", "llm", "assumed", "given"] = "rule"
     """How it was obtained: a rule-based extractor, the model, an explicit assumption, or input."""
     note: str = ""

@@ -361,6 +361,37 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
     return results
 
 
+def implausible(q: Quantity, note: str) -> Found | None:
+    """The first value of `q` written after its name with one of its units but outside every
+    plausible range ("creatinine 0 mg/dL", "weight -70 kg"). Never a value to compute with: it
+    lets the caller say why an input is missing instead of asking a model to guess one.
+
+    >>> from clinreason.tools.extract.labs import CREATININE
+    >>> bad = implausible(CREATININE, "Labs: creatinine 0 mg/dL, sodium 140.")
+    >>> bad.value, bad.unit, bad.note
+    (0, 'mg/dL', 'outside the plausible range 0.1-30 mg/dL')
+    >>> implausible(CREATININE, "Creatinine 1.2 mg/dL.") is None
+    True
+    """
+    for m in _synonym_re(q).finditer(note):
+        if _excluded(q, note, m.start(), m.end()):
+            continue
+        hit = _TIGHT.match(note, m.end())
+        if hit is None:
+            continue
+        start = hit.start(len(hit.groups()))
+        number = to_number(hit.group(len(hit.groups())))
+        number = -number if _negative_sign(note, start) else number
+        unit, used = _match_unit(q.units, note[hit.end() : hit.end() + 40])
+        if unit is None or unit.low <= number * unit.factor <= unit.high:
+            continue
+        written = unit.written or unit.label or ""
+        low, high = (tidy(x / unit.factor) for x in (unit.low, unit.high))
+        why = f"outside the plausible range {low}-{high} {written}".rstrip()
+        return Found(tidy(number), written or None, span(note, m.start(), hit.end() + used), why)
+    return None
+
+
 Pick = Literal["first", "last"]
 
 

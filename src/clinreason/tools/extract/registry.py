@@ -25,6 +25,7 @@ from clinreason.tools.extract.measure import (
     Pick,
     Quantity,
     extract,
+    implausible,
     read_value_at,
     respectively_values,
     slash_values,
@@ -201,6 +202,12 @@ class NoteExtractor:
             self._cache[key] = self._compute(key)
         return self._cache[key]
 
+    def implausible(self, key: str) -> Found | None:
+        """A value the note writes for the measured entity `key` outside every plausible range
+        ("creatinine 0 mg/dL"), to be reported, never used (None for other entities)."""
+        q = _LAB_KEYS.get(key) or _BODY.get(key)
+        return implausible(q, self.note) if q else None
+
 
 _SPECIAL: dict[str, Callable[[NoteExtractor], Found | None]] = {
     "age": lambda x: demographics.extract_age(x.note),
@@ -224,6 +231,8 @@ _SPECIAL: dict[str, Callable[[NoteExtractor], Found | None]] = {
     "target steroid": lambda x: medications.extract_target_steroid(x.question),
     "Number of Alcoholic Drinks Per Week": lambda x: medications.extract_drinks_per_week(x.note),
 }
+
+_BODY: dict[str, Quantity] = {"weight": vitals.WEIGHT, "height": vitals.HEIGHT}
 
 RULE_KEYS = frozenset(_LAB_KEYS) | frozenset(_SPECIAL)
 """Entity names with a dedicated (non-keyword) rule."""
