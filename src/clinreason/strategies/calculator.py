@@ -255,9 +255,13 @@ class CalculatorStrategy:
             return inp, None
         bad = rules.implausible(p.name) if p.kind in ("measurement", "number") else None
         if bad is not None:  # reported, not guessed: a model asked here might invent a value
+            then = (
+                "left to the calculator (an error if required)"
+                if p.default is None
+                else f"the calculator's default {p.default} used"
+            )
             _assume_default(inp, f"the note gives {bad.value} {bad.unit or ''}".rstrip())
-            inp.span = bad.span
-            inp.note += f", {bad.note}: not used -> left to the calculator (an error if required)"
+            inp.span, inp.note = bad.span, f"{inp.note}, {bad.note}: not used -> {then}"
             return inp, None
         key = f"q{n}"
         desc = describe(p.name, p.description)
