@@ -260,8 +260,9 @@ class CalculatorStrategy:
                 if p.default is None
                 else f"the calculator's default {p.default} used"
             )
-            _assume_default(inp, f"the note gives {bad.value} {bad.unit or ''}".rstrip())
-            inp.span, inp.note = bad.span, f"{inp.note}, {bad.note}: not used -> {then}"
+            given = f"{bad.value} {bad.unit}" if bad.unit else f"{bad.value}"
+            _assume_default(inp, f"the note gives {given}, {bad.note}: not used -> {then}")
+            inp.span = bad.span
             return inp, None
         key = f"q{n}"
         desc = describe(p.name, p.description)

@@ -77,6 +77,8 @@ _LAB_KEYS: dict[str, Quantity] = {
     "norEPINEPHrine": vitals.NOREPINEPHRINE,
 }
 """Entity name -> measured quantity."""
+_BODY: dict[str, Quantity] = {"weight": vitals.WEIGHT, "height": vitals.HEIGHT}
+"""Body measurements (read by their own rules; the quantities name their units and ranges)."""
 
 _LATEST = re.compile(r"\b(?:most\s+recent|latest|last|current|at\s+discharge|final)\b", re.I)
 
@@ -231,8 +233,6 @@ _SPECIAL: dict[str, Callable[[NoteExtractor], Found | None]] = {
     "target steroid": lambda x: medications.extract_target_steroid(x.question),
     "Number of Alcoholic Drinks Per Week": lambda x: medications.extract_drinks_per_week(x.note),
 }
-
-_BODY: dict[str, Quantity] = {"weight": vitals.WEIGHT, "height": vitals.HEIGHT}
 
 RULE_KEYS = frozenset(_LAB_KEYS) | frozenset(_SPECIAL)
 """Entity names with a dedicated (non-keyword) rule."""

