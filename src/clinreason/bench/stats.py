@@ -255,6 +255,26 @@ def expected_calibration_error(
     return round(gap / total, 12)
 
 
+def auroc(score: Sequence[float], correct: Sequence[bool]) -> float | None:
+    """Area under the ROC curve of `score` for right vs wrong answers (ties count half); None
+    when one class is empty. 0.5 is chance.
+
+    >>> auroc([0.9, 0.8, 0.3, 0.8], [True, True, False, False])
+    0.875
+    """
+    if len(score) != len(correct):
+        raise ValueError("score and correctness differ in length")
+    from scipy.stats import rankdata
+
+    s = _as_array(score)
+    y = _as_array(correct).astype(bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return None
+    ranks = rankdata(s)
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def calibration(
     confidence: Sequence[float], correct: Sequence[bool], *, bins: int = 10
 ) -> dict[str, object]:

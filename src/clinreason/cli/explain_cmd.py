@@ -85,7 +85,9 @@ def _attach_verdicts(trace: Trace) -> Trace:
         from clinreason.verify import verify_trace
     except ImportError:
         return trace
-    return trace.model_copy(update={"verdicts": verify_trace(trace)})
+    from clinreason.verify.trust import with_assessment
+
+    return with_assessment(trace.model_copy(update={"verdicts": verify_trace(trace)}))
 
 
 @click.command()

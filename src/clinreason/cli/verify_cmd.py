@@ -47,15 +47,20 @@ def verify(
       clinreason verify trace.json --case examples/crcl_case.json -V numbers -V calculation
     """
     from clinreason.verify import summarize, verify_trace
+    from clinreason.verify.trust import assess
 
     trace = read_trace(trace_file)
-    case = read_case(case_file) if case_file else None
+    # gold is blinded: verifiers never see the gold, also in a --case file or an older trace
+    case = (read_case(case_file) if case_file else trace.case).blinded()
     verdicts = verify_trace(trace, list(verifier_names) or None, case=case)
     summary = summarize(verdicts)
+    claims, trust = assess(trace, verdicts)
     if as_json:
         payload = {
             "case_id": trace.case.id,
             "summary": summary,
+            "trust": trust.model_dump(mode="json"),
+            "claims": [c.model_dump(mode="json") for c in claims],
             "verdicts": [v.model_dump(mode="json") for v in verdicts],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -77,5 +82,7 @@ def verify(
         )
         if summary["flagged_steps"]:
             click.echo(f"Contradicted steps: {', '.join(summary['flagged_steps'])}")
+        if claims:
+            click.echo(f"Trust: {trust.summary}")
     if summary["contradicted"]:
         raise click.exceptions.Exit(1)

@@ -3,6 +3,7 @@
 from clinreason.trace._base import DataModel, utcnow
 from clinreason.trace.case import AnswerType, Case
 from clinreason.trace.case_io import case_from_dict, case_from_text, read_case
+from clinreason.trace.claims import CLAIM_STATUSES, Claim, ClaimKind, ClaimStatus, Trust
 from clinreason.trace.evidence import Argument, ArgumentGraph, Attack, Document, Span, Triple
 from clinreason.trace.explain import DISCLAIMER, explain
 from clinreason.trace.io import (
@@ -37,6 +38,7 @@ from clinreason.trace.trace import (
 from clinreason.trace.verdict import Verdict, VerdictStatus
 
 __all__ = [
+    "CLAIM_STATUSES",
     "DISCLAIMER",
     "SCHEMA_VERSION",
     "Answer",
@@ -47,6 +49,9 @@ __all__ = [
     "Attack",
     "Case",
     "Check",
+    "Claim",
+    "ClaimKind",
+    "ClaimStatus",
     "ComponentSpec",
     "DataModel",
     "Document",
@@ -66,6 +71,7 @@ __all__ = [
     "Trace",
     "TraceBuilder",
     "Triple",
+    "Trust",
     "Usage",
     "Verdict",
     "VerdictStatus",

@@ -11,6 +11,36 @@ DISCLAIMER = (
 )
 
 
+_MARK = {
+    "supported": "checked ✓",
+    "contradicted": "CONTRADICTED ✗",
+    "unverifiable": "not checked",
+    "assumption": "assumption",
+    "judgement": "model judgement",
+}
+
+
+def _trust_lines(trace: Trace) -> list[str]:
+    """The trust assessment in words and the claims the answer rests on, each with its status."""
+    if trace.trust is None:
+        return []
+    lines = ["", f"Trust: {trace.trust.summary}"]
+    if not trace.trust.fully_verified:
+        lines.append(
+            "  Not fully verified: only claims marked 'checked' were checked against evidence."
+        )
+    lines.append(f"  (calibration: {trace.trust.calibration})")
+    lines.append("Claims the answer rests on:")
+    for claim in trace.claims:
+        where = f"{claim.step_id} " if claim.step_id else ""
+        evidence = f" — {claim.evidence}" if claim.evidence else ""
+        text = " ".join(f"{where}{claim.kind}: {claim.text}{evidence}".split())
+        if len(text) > 220:
+            text = text[:219] + "…"
+        lines.append(f"  [{_MARK[claim.status]}] {text}")
+    return lines
+
+
 def explain(trace: Trace, *, show_all: bool = False, score: float | None = None) -> str:
     """A plain-text explanation of `trace`.
 
@@ -62,7 +92,7 @@ def explain(trace: Trace, *, show_all: bool = False, score: float | None = None)
             s: sum(v.status == s for v in trace.verdicts)
             for s in ("supported", "contradicted", "unverifiable")
         }
-        shown_score = f"; trace score {score:.2f}" if score is not None else ""
+        shown_score = f"; old trace score {score:.2f}" if score is not None else ""
         lines.append(
             "Verification: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + shown_score
         )
@@ -80,6 +110,7 @@ def explain(trace: Trace, *, show_all: bool = False, score: float | None = None)
                 lines.append(
                     f"  ⚠ {v.verifier} on {v.step_id or 'trace'}: {v.claim} — {v.evidence}"
                 )
+    lines.extend(_trust_lines(trace))
     lines.append("")
     lines.append(DISCLAIMER)
     return "\n".join(lines)

@@ -10,11 +10,12 @@ from pydantic import AwareDatetime, Field, JsonValue
 
 from clinreason.trace._base import DataModel, utcnow
 from clinreason.trace.case import Case
+from clinreason.trace.claims import Claim, Trust
 from clinreason.trace.messages import Usage
 from clinreason.trace.steps import LLMCall, Step, StepBase
 from clinreason.trace.verdict import Verdict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """MAJOR.MINOR of the trace format. Readers refuse a newer MAJOR; see docs/trace-format.md."""
 
 S = TypeVar("S", bound=StepBase)
@@ -103,6 +104,10 @@ class Trace(DataModel):
     finished_at: AwareDatetime | None = None
     verdicts: list[Verdict] = []
     """Verifier verdicts attached after generation (recomputed by `clinreason verify`)."""
+    claims: list[Claim] = []
+    """The claims the answer depends on, each with its status (since 1.1; see `Claim`)."""
+    trust: Trust | None = None
+    """The calibrated trust assessment built from `claims` (since 1.1)."""
 
     @property
     def duration_s(self) -> float | None:

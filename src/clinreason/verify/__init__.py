@@ -15,7 +15,10 @@ Entry points for other layers (plain functions; no registry magic):
 Verifiers: `numbers` (numeracy: retrieval, comparison), `calculation` (calculator calls and
 stated arithmetic/aggregation), `grounding` (spans, findings and negation), `consistency`
 (answer vs conclusion, tool result and vote; vote agreement as uncertainty), `kg` (relation
-claims against the knowledge graph; registered by `clinreason.verify.kg` when present).
+claims against the knowledge graph), `second_reader` (the note re-read with the HPO terminology,
+independently of the calculator's extractor: criteria assumed absent that the note mentions,
+values with several readings). `clinreason.verify.trust` turns verdicts into the claim ledger
+and the trust score.
 
 >>> from clinreason.trace import Case, Thought, Trace, ComponentSpec
 >>> case = Case(id="c", question="?", context="Na 128 mEq/L.")
@@ -49,14 +52,14 @@ VERIFIERS: dict[str, Any] = {
     "grounding": GroundingCheck,
     "consistency": ConsistencyCheck,
 }
-"""Verifier name -> class (constructs with defaults). The KG engineer adds "kg" here."""
+"""Verifier name -> class (constructs with defaults); "kg" and "second_reader" are added below."""
 
-if importlib.util.find_spec("clinreason.verify.kg") is not None:
-    # the knowledge-graph verifier lives in its own module (owned by the KG engineer), which
-    # exports its own {"kg": Class} as `VERIFIERS`
-    _kg = importlib.import_module("clinreason.verify.kg")
-    for _name, _cls in getattr(_kg, "VERIFIERS", {}).items():
-        VERIFIERS.setdefault(_name, _cls)
+for _module in ("clinreason.verify.kg", "clinreason.verify.second_reader"):
+    # verifiers that load an ontology live in their own modules, each exporting its own
+    # {"name": Class} as `VERIFIERS`
+    if importlib.util.find_spec(_module) is not None:
+        for _name, _cls in getattr(importlib.import_module(_module), "VERIFIERS", {}).items():
+            VERIFIERS.setdefault(_name, _cls)
 
 
 def make_verifier(spec: str | Verifier) -> Verifier:

@@ -1,0 +1,199 @@
+"""Does the trust score separate right from wrong answers? Fit and measure its calibration.
+
+Reads finished run directories (`clinreason eval ... --out DIR`), re-verifies every answered
+trace against its blinded case with all registered verifiers (no model call), builds the claim
+ledger and the trust features, and reports per family of traces (calculator / choice):
+
+- AUROC for right vs wrong of the trust score (cross-fitted: the calibration is fitted on one
+  half of the cases and applied to the other, both ways), of the strategy's own confidence, of
+  the old verifier score, and of the re-ask agreement where the traces have one;
+- the share of wrong answers labelled fully verified, and accuracy and coverage among the fully
+  verified;
+- ECE and the reliability table of the cross-fitted trust score;
+- the added verification time per case against the strategy's own time.
+
+`--write` then fits each family on all its cases and writes the shipped calibration table
+(`src/clinreason/verify/trust_calibration.json`). Gold answers are used only as labels.
+
+Usage:
+    .venv/bin/python bench/trust_eval.py runs/medcalc-qwen [runs/mirage-cot ...] [--write]
+        [--json] [--show N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from clinreason.bench.rundir import read_results
+from clinreason.bench.stats import auroc, expected_calibration_error, reliability_table
+from clinreason.bench.trust_fit import cross_fit, fit_logistic
+from clinreason.verify import trace_score, verify_trace
+from clinreason.verify.trust import CALIBRATION_FILE, FEATURES, claims_of, family, features
+
+OUT = Path(__file__).resolve().parents[1] / "src/clinreason/verify" / CALIBRATION_FILE
+
+
+def _rows(run_dirs: list[Path]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for run_dir in run_dirs:
+        results = read_results(run_dir)
+        print(f"{run_dir}: {len(results)} result lines", file=sys.stderr)
+        for r in results:
+            trace = r.trace
+            if trace is None or trace.answer is None or trace.answer.value is None:
+                continue
+            if r.correct is None:
+                continue
+            case = trace.case.blinded()  # old runs embedded the full case
+            started = time.perf_counter()
+            verdicts = verify_trace(trace, case=case)
+            claims = claims_of(trace, verdicts)
+            verify_s = time.perf_counter() - started
+            rows.append(
+                {
+                    "id": f"{run_dir.name}/{r.case_id}",
+                    "family": family(trace),
+                    "correct": bool(r.correct),
+                    "x": features(trace, claims, verdicts),
+                    "fully": bool(claims) and all(c.status == "supported" for c in claims),
+                    "old": trace_score(verdicts),
+                    "confidence": trace.answer.confidence,
+                    "verify_s": verify_s,
+                    "latency_s": r.latency_s,
+                    "statuses": [c.status for c in claims],
+                }
+            )
+    return rows
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    y = [r["correct"] for r in rows]
+    trust = cross_fit([r["id"] for r in rows], [r["x"] for r in rows], y, FEATURES)
+    conf = [r["confidence"] if r["confidence"] is not None else 0.5 for r in rows]
+    old = [r["old"] if r["old"] is not None else 1.0 for r in rows]
+    wrong = [r for r in rows if not r["correct"]]
+    fully = [r for r in rows if r["fully"]]
+    out: dict[str, Any] = {
+        "family": name,
+        "n": len(rows),
+        "accuracy": sum(y) / len(y),
+        "auroc_trust": auroc(trust, y),
+        "auroc_confidence": auroc(conf, y),
+        "auroc_old_score": auroc(old, y),
+        "wrong_fully_verified": sum(r["fully"] for r in wrong) / len(wrong) if wrong else None,
+        "wrong_old_score_1": sum(r["old"] in (None, 1.0) for r in wrong) / len(wrong)
+        if wrong
+        else None,
+        "fully_verified_coverage": len(fully) / len(rows),
+        "fully_verified_accuracy": sum(r["correct"] for r in fully) / len(fully) if fully else None,
+        "ece_trust": expected_calibration_error(trust, y),
+        "reliability": reliability_table(trust, y),
+        "verify_s_median": statistics.median(r["verify_s"] for r in rows),
+        "strategy_s_median": statistics.median(
+            r["latency_s"] for r in rows if r["latency_s"] is not None
+        )
+        if any(r["latency_s"] is not None for r in rows)
+        else None,
+    }
+    agreement = [r["x"]["reask_agreement"] for r in rows]
+    if any(a != 0.5 for a in agreement):
+        out["auroc_reask_agreement"] = auroc(agreement, y)
+    statuses: dict[str, int] = defaultdict(int)
+    for r in rows:
+        for s in r["statuses"]:
+            statuses[s] += 1
+    out["claims"] = dict(statuses)
+    return out
+
+
+def _print(rep: dict[str, Any]) -> None:
+    print(f"\n== {rep['family']}: n={rep['n']}, accuracy {100 * rep['accuracy']:.1f}%")
+    print(
+        f"AUROC right vs wrong: trust (cross-fitted) {_fmt(rep['auroc_trust'])}; "
+        f"strategy confidence {_fmt(rep['auroc_confidence'])}; "
+        f"old verifier score {_fmt(rep['auroc_old_score'])}"
+        + (
+            f"; re-ask agreement {_fmt(rep['auroc_reask_agreement'])}"
+            if "auroc_reask_agreement" in rep
+            else ""
+        )
+    )
+    print(
+        f"Wrong answers fully verified: {_fmt(rep['wrong_fully_verified'])} "
+        f"(old score 1.0 or none: {_fmt(rep['wrong_old_score_1'])})"
+    )
+    print(
+        f"Fully verified: coverage {_fmt(rep['fully_verified_coverage'])}, "
+        f"accuracy {_fmt(rep['fully_verified_accuracy'])}"
+    )
+    print(f"ECE of trust: {_fmt(rep['ece_trust'])}; claims by status: {rep['claims']}")
+    print("Reliability (trust bin: n, mean trust, accuracy):")
+    for b in rep["reliability"]:
+        print(
+            f"  [{b['low']:.1f}, {b['high']:.1f}): {b['n']:>4}  {b['confidence']:.2f}  "
+            f"{b['accuracy']:.2f}"
+        )
+    print(
+        f"Verification time per case: median {rep['verify_s_median']:.3f} s "
+        f"(strategy's own: {_fmt(rep['strategy_s_median'], 2)} s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--write", action="store_true", help="fit on all cases and ship it")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    missing = [str(p) for p in args.runs if not (p / "results.jsonl").is_file()]
+    if missing:
+        sys.exit(f"not a run directory (no results.jsonl): {', '.join(missing)}")
+    print(
+        f"Machine: {platform.machine()}, Python {platform.python_version()}; "
+        f"runs: {', '.join(map(str, args.runs))}"
+    )
+    rows = _rows(args.runs)
+    by_family: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_family[r["family"]].append(r)
+    reports = [
+        _report(name, fam)
+        for name, fam in sorted(by_family.items())
+        if len({r["correct"] for r in fam}) == 2
+    ]
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    else:
+        for rep in reports:
+            _print(rep)
+    if args.write:
+        tables = {}
+        for name, fam in sorted(by_family.items()):
+            table = fit_logistic([r["x"] for r in fam], [r["correct"] for r in fam], FEATURES)
+            table["version"] = 1
+            table["fitted_on"] = [str(p) for p in args.runs]
+            tables[name] = table
+        payload = {
+            "about": "trust calibration tables, written by bench/trust_eval.py --write",
+            "written": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "families": tables,
+        }
+        OUT.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+        print(f"\nwrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""The claim ledger and the trust score: what the answer rests on and how far it was checked.
+
+`assess(trace, verdicts)` walks the steps on the answer's support path and turns each into
+claims (`clinreason.trace.Claim`) whose status comes from the verdicts on that step; without a
+deciding verdict:
+
+- extraction by `rule`: the value or criterion read from the note (unverifiable; `given`:
+  supported); `assumed`: the default taken, "not mentioned -> absent" (assumption); `llm`: the
+  model's reading (judgement);
+- a thought made by a rule, e.g. the calculator chosen by name: supported when the calculator's
+  name is in the question, else unverifiable;
+- a thought from the model: one patient fact per verdict on it, plus its reasoning (knowledge,
+  inference) when it has any, unverifiable without a source;
+- the model's final choice (`llm_call`, `vote`, `argument`): the answer (judgement);
+- a tool call: the tool's result (unverifiable).
+
+A contradicted verdict makes any claim contradicted. A supported verdict makes a claim
+supported, except that an ambiguity flag (`details.ambiguous`, e.g. three creatinine values in
+the note) keeps it unverifiable and an assumption stays an assumption unless a second reader
+contradicts it. The model's answer becomes supported only when an independent re-asking
+(`reask` check) agrees, and contradicted when it disagrees.
+
+`fully_verified` holds only when every claim is supported. The trust score is a logistic model
+of the claim counts and the strategy's own confidence, fitted per family of traces
+(`calculator`, `choice`) on development data by `bench/trust_eval.py` and shipped in
+`trust_calibration.json`; a family without a fitted table gets a plain default and says so.
+
+>>> from clinreason.trace import Answer, Case, ComponentSpec, Extraction, ToolCall, Trace, Span
+>>> case = Case(id="c", question="What is the patient's HAS-BLED score?", context="Age 70.")
+>>> t = Trace(case=case, strategy=ComponentSpec(name="calculator"), steps=[
+...     Extraction(id="s1", name="age", value=70, span=Span(start=4, end=6, text="70")),
+...     Extraction(id="s2", name="stroke", value=False, method="assumed",
+...                note="not mentioned -> absent"),
+...     ToolCall(id="s3", tool="calculator.has_bled", result={"value": 1}, parents=["s1", "s2"])],
+...     answer=Answer(value="1", support=["s3"]))
+>>> claims, trust = assess(t, [])
+>>> [(c.step_id, c.status) for c in claims]
+[('s1', 'unverifiable'), ('s2', 'assumption'), ('s3', 'unverifiable')]
+>>> trust.fully_verified
+False
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from clinreason.errors import InputError
+from clinreason.trace import (
+    ArgumentStep,
+    Check,
+    Claim,
+    ClaimStatus,
+    Extraction,
+    KGLink,
+    LLMCall,
+    Step,
+    Thought,
+    ToolCall,
+    Trace,
+    Trust,
+    Verdict,
+    Vote,
+)
+
+INDEPENDENT = frozenset({"second_reader", "reask", "citation"})
+"""Checks that do not share the code path of what they check (see docs/architecture.md)."""
+CALIBRATION_FILE = "trust_calibration.json"
+FEATURES = (
+    "supported_share",
+    "contradicted",
+    "assumptions",
+    "judgements",
+    "unverifiable",
+    "ambiguous",
+    "confidence",
+    "reask_agreement",
+)
+"""Inputs of the trust model, computed by `features`."""
+_INFERENCE = re.compile(
+    r"(?i)\b(suggest|indicat|consistent|likely|because|due to|caus|therefore|thus|so the|"
+    r"diagnos|most|answer|treat|manage|should|first|best|risk|associated|typical|correct|"
+    r"option|lead|result|explain|characteristic)"
+)
+"""Words that mark a sentence as reasoning beyond restating the note."""
+
+
+def _all_verdicts(trace: Trace, verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """The given verdicts plus those recorded inside the trace by `check` steps."""
+    inside = [s.verdict for s in trace.steps_of(Check)]
+    return [*verdicts, *(v for v in inside if v not in verdicts)]
+
+
+def _decide(
+    default: ClaimStatus, verdicts: Sequence[Verdict], *, keep_assumption: bool = False
+) -> tuple[ClaimStatus, list[Verdict]]:
+    """A claim's status from the verdicts on its step, and the verdicts that decided it."""
+    bad = [v for v in verdicts if v.status == "contradicted"]
+    if bad:
+        return "contradicted", bad
+    ambiguous = [v for v in verdicts if v.details.get("ambiguous")]
+    if ambiguous:
+        return "unverifiable", ambiguous
+    good = [v for v in verdicts if v.status == "supported"]
+    if good and not keep_assumption:
+        return "supported", good
+    return default, []
+
+
+def _claim(
+    step: Step, kind: str, text: str, default: ClaimStatus, verdicts: Sequence[Verdict], why: str
+) -> Claim:
+    status, deciding = _decide(default, verdicts, keep_assumption=default == "assumption")
+    evidence = "; ".join(f"{v.verifier}: {v.evidence}" for v in deciding if v.evidence) or why
+    return Claim(
+        step_id=step.id,
+        kind=kind,  # type: ignore[arg-type]
+        text=text,
+        status=status,
+        evidence=evidence,
+        checked_by=sorted({v.verifier for v in deciding}),
+        independent=any(v.verifier in INDEPENDENT for v in deciding),
+    )
+
+
+def _value_text(step: Extraction) -> str:
+    unit = f" {step.unit}" if step.unit else ""
+    return f"{step.name.replace('_', ' ')} = {step.value}{unit}"
+
+
+def _extraction_claims(step: Extraction, verdicts: Sequence[Verdict]) -> list[Claim]:
+    kind = (
+        "value"
+        if isinstance(step.value, int | float) and not isinstance(step.value, bool)
+        else "criterion"
+    )
+    text = _value_text(step)
+    if step.method == "assumed":
+        return [_claim(step, kind, f"{text} ({step.note})", "assumption", verdicts, step.note)]
+    if step.method == "llm":
+        why = "read by the model; no independent check agreed"
+        return [_claim(step, kind, text, "judgement", verdicts, why)]
+    if step.method == "given":
+        return [_claim(step, kind, text, "supported", verdicts, "given as input")]
+    where = f'from "{step.span.text}"' if step.span else "without a place in the note"
+    return [
+        _claim(step, kind, text, "unverifiable", verdicts, f"read by rule {where}; not checked")
+    ]
+
+
+def _model_made(trace: Trace, step: Step) -> bool:
+    """Whether a model call lies above the step (its text came from the model)."""
+    return any(isinstance(trace.step(i), LLMCall) for i in trace.ancestors(step.parents))
+
+
+def _calculator_named(trace: Trace) -> tuple[bool, str]:
+    """Whether the calculator used is named in the question (a plain text check)."""
+    from clinreason.tools.calculators import by_slug
+
+    question = trace.case.question.lower()
+    for call in trace.steps_of(ToolCall):
+        if not call.tool.startswith("calculator."):
+            continue
+        try:
+            calc = by_slug(call.tool.removeprefix("calculator."))
+        except InputError:
+            return False, f"unknown calculator {call.tool}"
+        for name in (calc.name, *calc.aliases):
+            if name and name.lower() in question:
+                return True, f'the question names it: "{name}"'
+        return False, "the question does not name this calculator; it was matched approximately"
+    return False, "no calculator was used"
+
+
+def _thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) -> list[Claim]:
+    if not _model_made(trace, step):
+        if step.text.startswith("Calculator:"):
+            named, why = _calculator_named(trace)
+            status: ClaimStatus = "supported" if named else "unverifiable"
+            return [_claim(step, "method", step.text, status, verdicts, why)]
+        return [_claim(step, "reasoning", step.text, "unverifiable", verdicts, "not checked")]
+    claims = [
+        Claim(
+            step_id=step.id,
+            kind="patient_fact",
+            text=v.claim or step.text,
+            status="unverifiable" if v.details.get("ambiguous") else v.status,
+            evidence=v.evidence,
+            checked_by=[v.verifier],
+            independent=v.verifier in INDEPENDENT,
+        )
+        for v in verdicts
+        if v.verifier not in ("consistency", "reask")
+    ]
+    if not claims or _INFERENCE.search(step.text):
+        knowledge = [v for v in verdicts if v.verifier in ("kg", "citation")]
+        why = "medical knowledge or inference with no source to check it against"
+        claims.append(_claim(step, "reasoning", step.text, "unverifiable", knowledge, why))
+    return claims
+
+
+def _answer_claims(trace: Trace, step: Step, verdicts: Sequence[Verdict]) -> list[Claim]:
+    value = trace.answer.value if trace.answer else None
+    label = trace.case.options.get(value or "", "")
+    text = f"the answer is {value}" + (f" ({label})" if label else "")
+    reask = [v for v in verdicts if v.verifier == "reask"]
+    return [_claim(step, "answer", text, "judgement", reask, "decided by the model")]
+
+
+def claims_of(trace: Trace, verdicts: Sequence[Verdict] = ()) -> list[Claim]:
+    """The claims on the answer's support path, in trace order (empty without an answer)."""
+    if trace.answer is None or trace.answer.value is None:
+        return []
+    pool = _all_verdicts(trace, verdicts)
+    by_step: dict[str | None, list[Verdict]] = {}
+    for v in pool:
+        by_step.setdefault(v.step_id, []).append(v)
+    support = trace.answer.support
+    path = set(trace.ancestors(support))
+    claims: list[Claim] = []
+    answered = False
+    for step in trace.steps:
+        if step.id not in path:
+            continue
+        mine = by_step.get(step.id, [])
+        if isinstance(step, Extraction):
+            claims.extend(_extraction_claims(step, mine))
+        elif isinstance(step, Thought):
+            claims.extend(_thought_claims(trace, step, mine))
+        elif isinstance(step, ToolCall):
+            why = "computed by a deterministic tool; not re-checked"
+            claims.append(_claim(step, "calculation", step.summary(), "unverifiable", mine, why))
+        elif isinstance(step, KGLink):
+            why = "linked by the concept recogniser; not checked"
+            claims.append(_claim(step, "patient_fact", step.summary(), "unverifiable", mine, why))
+        elif isinstance(step, Vote | ArgumentStep) or (
+            isinstance(step, LLMCall) and not step.error and step.id in support
+        ):
+            claims.extend(_answer_claims(trace, step, mine + by_step.get(None, [])))
+            answered = True
+    if not answered and _model_decided(trace, path):
+        last = [s for s in trace.steps if s.id in path and isinstance(s, LLMCall)][-1]
+        claims.extend(_answer_claims(trace, last, by_step.get(last.id, []) + by_step.get(None, [])))
+    return claims
+
+
+def _model_decided(trace: Trace, path: set[str]) -> bool:
+    """A choice answered by the model (not computed by a tool): the model's call decides it."""
+    if any(isinstance(s, ToolCall) for s in trace.steps if s.id in path):
+        return False
+    return any(isinstance(s, LLMCall) and not s.error for s in trace.steps if s.id in path)
+
+
+# -- the trust score ---------------------------------------------------------------------------
+
+
+def family(trace: Trace) -> str:
+    """Which calibration table applies: 'calculator', 'choice' or 'other'."""
+    if any(s.tool.startswith("calculator.") for s in trace.steps_of(ToolCall)):
+        return "calculator"
+    return "choice" if trace.case.options else "other"
+
+
+def features(
+    trace: Trace, claims: Sequence[Claim], verdicts: Sequence[Verdict] = ()
+) -> dict[str, float]:
+    """The trust model's inputs (see `FEATURES`)."""
+    n = len(claims)
+    on_path = {c.step_id for c in claims}
+    ambiguous = {
+        v.step_id for v in _all_verdicts(trace, verdicts) if v.details.get("ambiguous")
+    } & on_path
+    count = {s: sum(c.status == s for c in claims) for s in ("supported", "contradicted")}
+    reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
+    agreement = reask[-1].details.get("agreement") if reask else None
+    confidence = trace.answer.confidence if trace.answer else None
+    return {
+        "supported_share": count["supported"] / n if n else 0.0,
+        "contradicted": float(count["contradicted"] > 0),
+        "assumptions": float(sum(c.status == "assumption" for c in claims)),
+        "judgements": float(sum(c.status == "judgement" for c in claims)),
+        "unverifiable": float(sum(c.status == "unverifiable" for c in claims)),
+        "ambiguous": float(len(ambiguous)),
+        "confidence": float(confidence) if confidence is not None else 0.5,
+        "reask_agreement": float(agreement) if isinstance(agreement, int | float) else 0.5,
+    }
+
+
+@lru_cache(maxsize=1)
+def calibration_tables() -> dict[str, Any]:
+    """The shipped calibration tables by family (empty when none has been fitted)."""
+    path = resources.files("clinreason.verify").joinpath(CALIBRATION_FILE)
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return dict(data.get("families", {}))
+
+
+def predict(table: dict[str, Any], x: dict[str, float]) -> float:
+    """A fitted logistic table's probability for feature values `x`."""
+    z = float(table["intercept"])
+    for name, mean, scale, coef in zip(
+        table["features"], table["mean"], table["scale"], table["coef"], strict=True
+    ):
+        z += coef * (x[name] - mean) / scale
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _default_score(x: dict[str, float]) -> float:
+    """Without a fitted table: the supported share, cut by contradictions and unchecked parts."""
+    score = 0.5 * x["supported_share"] + 0.25
+    score *= 0.85 ** (x["assumptions"] + x["judgements"] + x["unverifiable"])
+    return score * (0.2 if x["contradicted"] else 1.0)
+
+
+def _level(score: float) -> str:
+    return "high" if score >= 0.8 else "moderate" if score >= 0.5 else "low"
+
+
+def _words(claims: Sequence[Claim], score: float, level: str, fully: bool) -> str:
+    checked = [c for c in claims if c.status in ("supported", "contradicted")]
+    parts = [f"Checked {len(checked)} of {len(claims)} claims"]
+    bad = [c for c in claims if c.status == "contradicted"]
+    if bad:
+        parts.append(f"{len(bad)} contradicted ({bad[0].text})")
+    assumed = [c for c in claims if c.status == "assumption"]
+    if assumed:
+        plural = "s" if len(assumed) > 1 else ""
+        parts.append(f"{len(assumed)} assumption{plural} (e.g. {assumed[0].text})")
+    judged = sum(c.status == "judgement" for c in claims)
+    if judged:
+        parts.append(f"{judged} judgement{'s' if judged > 1 else ''} by the model")
+    unknown = sum(c.status == "unverifiable" for c in claims)
+    if unknown:
+        parts.append(f"{unknown} unverifiable")
+    parts.append(f"trust: {level} ({score:.2f})")
+    head = "Fully verified. " if fully else ""
+    return head + " · ".join(parts)
+
+
+def trust_of(trace: Trace, claims: Sequence[Claim], verdicts: Sequence[Verdict] = ()) -> Trust:
+    """The calibrated trust assessment of a trace from its claims."""
+    x = features(trace, claims, verdicts)
+    fam = family(trace)
+    table = calibration_tables().get(fam)
+    if table is not None:
+        score, source = predict(table, x), f"{fam}@{table.get('version', 1)}"
+    else:
+        score, source = _default_score(x), "default (not fitted)"
+    fully = bool(claims) and all(c.status == "supported" for c in claims)
+    level = _level(score)
+    return Trust(
+        score=round(score, 4),
+        level=level,  # type: ignore[arg-type]
+        fully_verified=fully,
+        counts={s: sum(c.status == s for c in claims) for s in sorted({c.status for c in claims})},
+        calibration=source,
+        summary=_words(claims, score, level, fully),
+    )
+
+
+def assess(trace: Trace, verdicts: Sequence[Verdict] | None = None) -> tuple[list[Claim], Trust]:
+    """Claims on the answer's support path and the trust assessment (verdicts: default the
+    trace's own)."""
+    verdicts = trace.verdicts if verdicts is None else verdicts
+    claims = claims_of(trace, verdicts)
+    return claims, trust_of(trace, claims, verdicts)
+
+
+def with_assessment(trace: Trace) -> Trace:
+    """A copy of a verified trace with `claims` and `trust` filled in (answered traces only)."""
+    if trace.answer is None or trace.answer.value is None:
+        return trace.model_copy(update={"claims": [], "trust": None})
+    claims, trust = assess(trace)
+    return trace.model_copy(update={"claims": claims, "trust": trust})

@@ -1,0 +1,212 @@
+"""The claim ledger and the trust score (clinreason.verify.trust)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clinreason.backends.fake import FakeBackend
+from clinreason.bench.stats import auroc
+from clinreason.bench.trust_fit import cross_fit, fit_logistic
+from clinreason.strategies import ChainOfThought, run
+from clinreason.strategies.calculator import CalculatorStrategy
+from clinreason.trace import (
+    Answer,
+    Case,
+    Check,
+    ComponentSpec,
+    Extraction,
+    Span,
+    ToolCall,
+    Trace,
+    Verdict,
+    explain,
+    trace_from_dict,
+)
+from clinreason.verify import verify_trace
+from clinreason.verify.trust import assess, claims_of, predict, trust_of, with_assessment
+
+STEMI = Case(
+    id="stemi",
+    context="A 58-year-old man has crushing chest pain. ECG shows ST elevation in II, III and aVF.",
+    question="Which coronary artery is most likely occluded?",
+    options={"A": "Left anterior descending artery", "C": "Right coronary artery"},
+)
+
+
+def _calc_trace(*, stroke_method: str = "assumed", verdicts: list[Verdict] | None = None) -> Trace:
+    note = "Age 70. History of a stroke in 2019."
+    case = Case(id="c", question="What is the patient's HAS-BLED score?", context=note)
+    stroke_span = Span(start=8, end=35, text=note[8:35]) if stroke_method == "rule" else None
+    steps = [
+        Extraction(id="s1", name="age", value=70, span=Span(start=4, end=6, text="70")),
+        Extraction(
+            id="s2",
+            name="stroke",
+            value=stroke_method == "rule",
+            method=stroke_method,  # type: ignore[arg-type]
+            span=stroke_span,
+            note="not mentioned -> absent" if stroke_method == "assumed" else "",
+        ),
+        ToolCall(id="s3", tool="calculator.has_bled", result={"value": 1}, parents=["s1", "s2"]),
+    ]
+    trace = Trace(
+        case=case,
+        strategy=ComponentSpec(name="calculator"),
+        steps=steps,
+        answer=Answer(value="1", support=["s3"], confidence=0.7),
+    )
+    return trace.model_copy(update={"verdicts": verdicts or []})
+
+
+def _v(step: str, status: str, verifier: str = "numbers", **details: object) -> Verdict:
+    return Verdict(
+        verifier=verifier,
+        status=status,
+        step_id=step,
+        claim="c",
+        evidence="e",  # type: ignore[arg-type]
+        details=details,
+    )
+
+
+def test_statuses_follow_method_and_verdicts() -> None:
+    supported = [_v("s1", "supported"), _v("s3", "supported", "calculation")]
+    claims = claims_of(_calc_trace(), supported)
+    assert [(c.step_id, c.status) for c in claims] == [
+        ("s1", "supported"),
+        ("s2", "assumption"),
+        ("s3", "supported"),
+    ]
+    assert claims[0].checked_by == ["numbers"] and not claims[0].independent
+
+
+def test_a_supported_verdict_does_not_turn_an_assumption_into_evidence() -> None:
+    claims = claims_of(_calc_trace(), [_v("s2", "supported", "second_reader")])
+    assert claims[1].status == "assumption"
+
+
+def test_second_reader_contradicting_an_assumption_is_independent_evidence() -> None:
+    verdict = _v("s2", "contradicted", "second_reader")
+    claims = claims_of(_calc_trace(), [verdict])
+    assert claims[1].status == "contradicted" and claims[1].independent
+
+
+def test_ambiguity_keeps_a_supported_value_unverifiable() -> None:
+    verdicts = [_v("s1", "supported"), _v("s1", "unverifiable", "second_reader", ambiguous=True)]
+    assert claims_of(_calc_trace(), verdicts)[0].status == "unverifiable"
+
+
+def test_fully_verified_only_when_every_claim_is_supported() -> None:
+    everything = [
+        _v("s1", "supported"),
+        _v("s2", "supported", "grounding"),
+        _v("s3", "supported", "calculation"),
+    ]
+    trace = _calc_trace(stroke_method="rule")
+    _claims, trust = assess(trace, everything)
+    assert trust.fully_verified and trust.summary.startswith("Fully verified")
+    _claims, trust = assess(_calc_trace(), everything)
+    assert not trust.fully_verified
+    assert "1 assumption" in trust.summary and "stroke" in trust.summary
+
+
+def test_contradiction_lowers_trust() -> None:
+    good = [_v("s1", "supported"), _v("s3", "supported", "calculation")]
+    bad = [_v("s1", "contradicted"), _v("s3", "supported", "calculation")]
+    t_good = assess(_calc_trace(), good)[1]
+    t_bad = assess(_calc_trace(), bad)[1]
+    assert t_bad.score < t_good.score
+    assert t_bad.counts.get("contradicted") == 1
+
+
+def test_unanswered_trace_has_no_claims() -> None:
+    trace = _calc_trace().model_copy(update={"answer": None})
+    assert claims_of(trace, []) == []
+    assert with_assessment(trace).trust is None
+
+
+async def test_cot_answer_is_a_model_judgement_never_fully_verified() -> None:
+    reply = "ST elevation in II, III and aVF. This suggests the left anterior descending. Answer: A"
+    trace = await run(ChainOfThought(), STEMI, FakeBackend([reply]))
+    trace = with_assessment(trace.model_copy(update={"verdicts": verify_trace(trace)}))
+    assert trace.trust is not None and not trace.trust.fully_verified
+    kinds = {c.kind: c.status for c in trace.claims}
+    assert kinds["answer"] == "judgement"
+    assert kinds["reasoning"] == "unverifiable"
+    text = explain(trace)
+    assert "Trust:" in text and "model judgement" in text and "not checked" in text
+
+
+async def test_reask_check_decides_the_answer_claim() -> None:
+    trace = await run(ChainOfThought(), STEMI, FakeBackend(["Answer: A"]))
+    check = Check(
+        id="s9",
+        verdict=Verdict(
+            verifier="reask",
+            status="contradicted",
+            claim="the answer is A",
+            evidence="re-asked 3 times: C, C, C",
+            details={"agreement": 0.0},
+        ),
+    )
+    support = [*trace.answer.support, "s9"]  # type: ignore[union-attr]
+    trace = trace.model_copy(
+        update={
+            "steps": [*trace.steps, check],
+            "answer": trace.answer.model_copy(update={"support": support}),  # type: ignore[union-attr]
+        }
+    )
+    claims, _trust = assess(trace, [])
+    answer = next(c for c in claims if c.kind == "answer")
+    assert answer.status == "contradicted" and answer.independent
+    assert "C, C, C" in answer.evidence
+
+
+async def test_calculator_trace_end_to_end_reports_its_assumptions() -> None:
+    case = Case(
+        id="chads",
+        question="What is the patient's CHA2DS2-VASc score?",
+        context="A 72-year-old woman with hypertension and atrial fibrillation.",
+    )
+    trace = await run(CalculatorStrategy(use_llm=False), case, FakeBackend([]))
+    trace = with_assessment(trace.model_copy(update={"verdicts": verify_trace(trace)}))
+    assert trace.trust is not None
+    statuses = {c.status for c in trace.claims}
+    assert "assumption" in statuses and not trace.trust.fully_verified
+    method = next(c for c in trace.claims if c.kind == "method")
+    assert method.status == "supported" and "CHA2DS2-VASc" in method.evidence
+
+
+def test_trace_with_claims_round_trips_and_old_traces_read() -> None:
+    trace = with_assessment(_calc_trace(verdicts=[_v("s1", "supported")]))
+    data = json.loads(trace.model_dump_json())
+    assert data["schema_version"] == "1.1" and data["trust"]["fully_verified"] is False
+    assert trace_from_dict(data).claims == trace.claims
+    data.update(schema_version="1.0")
+    del data["claims"], data["trust"]
+    old = trace_from_dict(data)
+    assert old.claims == [] and old.trust is None
+
+
+def test_default_score_is_labelled_when_no_table_is_fitted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import clinreason.verify.trust as trust_module
+
+    monkeypatch.setattr(trust_module, "calibration_tables", lambda: {})
+    trust = trust_of(_calc_trace(), claims_of(_calc_trace(), []))
+    assert trust.calibration == "default (not fitted)" and 0 <= trust.score <= 1
+
+
+def test_fitted_table_predicts_and_cross_fit_is_out_of_sample() -> None:
+    rows = [{"a": float(i % 3 == 0), "b": float(i % 5)} for i in range(60)]
+    labels = [i % 3 == 0 for i in range(60)]
+    table = fit_logistic(rows, labels, ("a", "b"))
+    assert predict(table, {"a": 1.0, "b": 0.0}) > 0.5 > predict(table, {"a": 0.0, "b": 0.0})
+    scores = cross_fit([str(i) for i in range(60)], rows, labels, ("a", "b"))
+    assert auroc(scores, labels) == pytest.approx(1.0)
+
+
+def test_auroc_edge_cases() -> None:
+    assert auroc([0.1, 0.2], [True, True]) is None
+    assert auroc([0.5, 0.5], [True, False]) == 0.5
