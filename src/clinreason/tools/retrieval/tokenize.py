@@ -1,8 +1,8 @@
 """The one tokenizer an index is built and queried with (recorded in the index, checked on load).
 
 NFKC-normalised, case-folded runs of letters and digits; Chinese, Japanese and Korean characters
-become one token each (no word segmentation); Lucene's 33 English stop words dropped; Snowball English
-stemming (PyStemmer) so 'kidneys' finds 'kidney'.
+become one token each (no word segmentation); Lucene's 33 English stop words dropped; Snowball
+English stemming (PyStemmer) so 'kidneys' finds 'kidney'.
 """
 
 from __future__ import annotations
