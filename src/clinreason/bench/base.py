@@ -51,6 +51,10 @@ class CaseResult(DataModel):
     status: Literal["ok", "no_answer", "error"]
     answer: str | None = None
     gold: str | None = None
+    gold_range: tuple[float, float] | None = None
+    """The case's `gold_range` (the trace holds the blinded case, without it)."""
+    rationale: str | None = None
+    """The case's reference rationale (for re-scoring reasoning quality and for reports)."""
     correct: bool | None = None
     score: float | None = None
     latency_s: float | None = None
@@ -61,6 +65,27 @@ class CaseResult(DataModel):
     confidence: float | None = None
     verdicts: list[Verdict] = []
     trace: Trace | None = None
+    """The trace; its `case` is blinded (no gold) since gold blinding, full in older files."""
+
+    def full_case(self) -> Case | None:
+        """The case to score this result with: the trace's case plus this line's gold.
+
+        The trace holds the blinded case (`Case.blinded`), so the gold, gold range, rationale
+        and metadata come from this line; values the line lacks (files written before they
+        were stored here) come from the trace's case, which then still holds them. None
+        without a trace.
+        """
+        if self.trace is None:
+            return None
+        case = self.trace.case
+        return case.model_copy(
+            update={
+                "gold": self.gold if self.gold is not None else case.gold,
+                "gold_range": self.gold_range if self.gold_range is not None else case.gold_range,
+                "rationale": self.rationale if self.rationale is not None else case.rationale,
+                "metadata": {**case.metadata, **self.metadata},
+            }
+        )
 
 
 @runtime_checkable

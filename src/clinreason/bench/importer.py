@@ -81,7 +81,10 @@ def _text(value: Any) -> str:
 def prediction_trace(
     case: Case, record: Mapping[str, Any], spec: ImportSpec, strategy: ComponentSpec
 ) -> Trace:
-    """A trace for one imported prediction: reasoning sentences, then the answer."""
+    """A trace for one imported prediction: reasoning sentences, then the answer.
+
+    `import_predictions` passes the blinded case (`Case.blinded`), as `strategies.run` does.
+    """
     if spec.output_field not in record and spec.answer_field is None:
         raise DatasetError(
             f"prediction for {case.id}: no field {spec.output_field!r} (set --output-field)"
@@ -158,7 +161,8 @@ def import_predictions(
                 f"{predictions} line {number}: a second prediction for {case_id!r} "
                 "(narrow the lines with --where)"
             )
-        trace = prediction_trace(case, record, spec, strategy)
+        # the trace holds the blinded case, as a native run's does; scoring gets the full one
+        trace = prediction_trace(case.blinded(), record, spec, strategy)
         results[case_id] = make_result(benchmark, case, trace, None)
     if unknown:
         raise DatasetError(

@@ -320,8 +320,9 @@ def error_stage(result: CaseResult) -> str:
     so the stage is `extraction:<parameter>`; no calculator -> `calculator_choice`; anything
     else (a backend or parsing failure after extraction) -> `computation`.
     """
-    if result.trace is not None:
-        details = diagnose(result.trace.case, result.trace, False)
+    case = result.full_case()  # the trace's case is blinded: the calculator label is here
+    if result.trace is not None and case is not None:
+        details = diagnose(case, result.trace, False)
         if details.get("calculator_id") is None and not details.get("extracted"):
             return "calculator_choice"
     message = result.error or ""

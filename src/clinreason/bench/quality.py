@@ -170,8 +170,12 @@ def quality_columns(
     verdicts: Sequence[Verdict] | None = None,
     matcher: Matcher | None = None,
 ) -> dict[str, float | None]:
-    """Every reasoning-quality column for one stored case (see module docstring)."""
-    verdicts = list(verdicts) if verdicts is not None else verify_trace(trace, case=case)
+    """Every reasoning-quality column for one stored case (see module docstring).
+
+    `case` is the full case: the statement scores compare with its reference rationale, while
+    the verifiers get `case.blinded()` (gold is blinded).
+    """
+    verdicts = list(verdicts) if verdicts is not None else verify_trace(trace, case=case.blinded())
     summary = summarize(verdicts)
     statements = reasoning_statements(trace)
     reference = case.rationale
@@ -212,8 +216,10 @@ def case_quality(
 
     The entry holds every `quality_columns` column plus `step_flags` (worst verdict per step).
     A failure inside a scorer is logged and gives an empty entry, never a made-up score.
+    `case` is the full case (its rationale is the reference); the verifiers get
+    `case.blinded()`.
     """
-    verdicts = verify_trace(trace, case=case)
+    verdicts = verify_trace(trace, case=case.blinded())
     try:
         columns: dict[str, Any] = dict(quality_columns(case, trace, verdicts, matcher))
     except Exception:  # a bug in a quality scorer must not fail the whole case

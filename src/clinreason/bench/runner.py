@@ -55,6 +55,10 @@ def make_result(
 ) -> CaseResult:
     """Score a trace into a `CaseResult`; a trace error stays an error, never a wrong answer.
 
+    `case` is the full case (with its gold); the trace holds the blinded one (`Case.blinded`),
+    which is also all the verifiers get. The line keeps the gold, gold range, rationale and
+    metadata so that `rescore` can rebuild the full case (`CaseResult.full_case`).
+
     With `verify`, answered traces are also verified (`verdicts`) and get reasoning-quality
     columns in `details["quality"]` (semantic statement matching only when `matcher` is given);
     without it they can be verified later by `rescore` (`clinreason score`).
@@ -62,6 +66,8 @@ def make_result(
     common: dict[str, Any] = {
         "case_id": case.id,
         "gold": case.gold,
+        "gold_range": case.gold_range,
+        "rationale": case.rationale,
         "latency_s": latency_s,
         "metadata": dict(case.metadata),
         "verdicts": list(trace.verdicts),
@@ -109,15 +115,15 @@ def summarize_run(benchmark: Benchmark, results: Sequence[CaseResult]) -> dict[s
 
 
 async def _solve(strategy: Any, case: Case, backend: Any) -> Trace:
+    """The strategy's trace; `run_strategy` blinds the case (so does the fallback here)."""
     try:
         return await run_strategy(strategy, case, backend)
     except (asyncio.CancelledError, KeyboardInterrupt):
         raise
     except Exception as exc:  # a bug in a strategy or backend: recorded, counted, not fatal
         log.warning("case %s failed: %s: %s", case.id, type(exc).__name__, exc)
-        return TraceBuilder(case, component_spec(strategy), getattr(backend, "spec", None)).fail(
-            exc
-        )
+        spec = getattr(backend, "spec", None)
+        return TraceBuilder(case.blinded(), component_spec(strategy), spec).fail(exc)
 
 
 def _select(dataset: Dataset, limit: int | None) -> list[Case]:
@@ -295,6 +301,10 @@ def rescore(
 ) -> dict[str, JsonValue]:
     """Re-score a finished run from its stored traces (no model calls); rewrite its files.
 
+    Each trace is scored against `CaseResult.full_case`: the gold, gold range, rationale and
+    metadata of its result line (the trace's case is blinded), or, in files written before
+    gold blinding, those the trace's case still holds.
+
     Args:
         run_dir: A run directory.
         benchmark: Scoring configuration; default: the one recorded in `run.json`.
@@ -314,9 +324,9 @@ def rescore(
         if result.trace is None or (result.status == "error" and result.trace.error is not None):
             new.append(result)
             continue
-        new.append(
-            make_result(bench, result.trace.case, result.trace, result.latency_s, matcher=matcher)
-        )
+        case = result.full_case()
+        assert case is not None  # a result with a trace has a case
+        new.append(make_result(bench, case, result.trace, result.latency_s, matcher=matcher))
     from clinreason.bench.rundir import result_line
 
     with locked(target):

@@ -36,10 +36,16 @@ class Strategy(Protocol):
 
 
 async def run(strategy: Strategy, case: Case, backend: Backend) -> Trace:
-    """Run `strategy` on `case`; failures become `Trace.error`, never an answer."""
-    tb = TraceBuilder(case, component_spec(strategy), backend.spec)
+    """Run `strategy` on `case`; failures become `Trace.error`, never an answer.
+
+    Gold is blinded: the strategy, and the trace (`trace.case`, hence the verifiers), get
+    `case.blinded()` (no gold, gold range, rationale or gold-derived metadata). Score the
+    trace against the full `case` you passed in.
+    """
+    blind = case.blinded()
+    tb = TraceBuilder(blind, component_spec(strategy), backend.spec)
     try:
-        answer = await strategy.solve(case, backend, tb)
+        answer = await strategy.solve(blind, backend, tb)
     except BackendError as exc:
         return tb.fail(exc, retryable=exc.retryable)
     except ClinReasonError as exc:

@@ -129,7 +129,9 @@ def _after(rest: str, case: Case, strong: bool) -> str | None:
         return m.group(0).replace(",", "")
     if m and re.search(r"\b(?:is|of|=|:)\s*(?:about|approximately|~|≈)?\s*$", lead):
         return m.group(0).replace(",", "")
-    if not case.options and not _as_number(case.gold or "") and strong:
+    if not case.options and case.answer_type == "text" and strong:
+        # a free-text question ('the answer is Marfan syndrome'): the phrase is the answer.
+        # Decided from the question's answer type, never from the gold (gold is blinded).
         phrase = re.split(r"[.;,]", rest)[0].strip()
         return phrase or None
     return None
