@@ -210,3 +210,34 @@ def test_fitted_table_predicts_and_cross_fit_is_out_of_sample() -> None:
 def test_auroc_edge_cases() -> None:
     assert auroc([0.1, 0.2], [True, True]) is None
     assert auroc([0.5, 0.5], [True, False]) == 0.5
+
+
+def test_harness_lines_carry_trust_and_the_summary_and_report_show_it(tmp_path) -> None:
+    import asyncio
+    from pathlib import Path
+
+    from clinreason.bench.medcalc import MedCalcBenchmark
+    from clinreason.bench.report import build_report, summary_rows
+    from clinreason.bench.rundir import read_results
+    from clinreason.bench.runner import run_eval
+
+    tiny = Path(__file__).resolve().parents[1] / "medcalc" / "tiny_medcalc.csv"
+    bench = MedCalcBenchmark()
+    dataset = bench.load(tiny)
+    out = tmp_path / "run"
+    strategy = CalculatorStrategy(use_llm=False)
+    summary = asyncio.run(
+        run_eval(bench, dataset, strategy, FakeBackend([]), out_dir=out, progress=False)
+    )
+    results = read_results(out)
+    answered = [r for r in results if r.answer is not None]
+    assert answered
+    for r in answered:
+        assert r.trust is not None and 0 <= r.trust <= 1
+        assert isinstance(r.fully_verified, bool)
+        assert r.trace is not None and r.trace.trust is not None and r.trace.claims
+        assert r.trace.trust.fully_verified == r.fully_verified
+    assert summary["trust"]["n"] == len(answered)
+    assert any(label == "fully verified" for label, _ in summary_rows(summary))
+    page = build_report([out])
+    assert "Trust AUROC" in page and "claims" in page

@@ -63,6 +63,10 @@ class CaseResult(DataModel):
     metadata: dict[str, JsonValue] = {}
     """The case's metadata (category, subject, dataset, ...) for breakdowns."""
     confidence: float | None = None
+    trust: float | None = None
+    """The trace's calibrated trust score (`clinreason.verify.trust`); None when not verified."""
+    fully_verified: bool | None = None
+    """Every claim on the answer's support path was supported by evidence."""
     verdicts: list[Verdict] = []
     trace: Trace | None = None
     """The trace; its `case` is blinded (no gold) since gold blinding, full in older files."""

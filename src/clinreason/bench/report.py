@@ -73,6 +73,10 @@ def _pct(value: object) -> str:
     return "–" if value is None else f"{100 * float(value):.1f}"  # type: ignore[arg-type]
 
 
+def _num(value: object) -> str:
+    return "–" if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]
+
+
 def _ci(pair: object) -> str:
     if not isinstance(pair, list | tuple) or len(pair) != 2 or pair[0] is None:
         return "–"
@@ -158,11 +162,13 @@ def _summary_table(runs: Sequence[ReportRun]) -> str:
     headers = [
         "System", "Benchmark", "Dataset", "Kind", "n", "Scored", "Accuracy %", "95% CI (Wilson)",
         "95% CI (bootstrap)", "Macro avg %", "Errors", "No answer", "Brier", "ECE",
+        "Trust (mean)", "Trust AUROC", "Fully verified %", "Accuracy if fully verified %",
     ]  # fmt: skip
     rows = []
     for run in runs:
         s, spec = run.summary, run.spec
         cal = s.get("calibration") or {}
+        trust = s.get("trust") or {}
         rows.append(
             [
                 _e(run.label),
@@ -180,9 +186,13 @@ def _summary_table(runs: Sequence[ReportRun]) -> str:
                 _e(s.get("n_no_answer")),
                 f"{cal['brier']:.3f}" if "brier" in cal else "–",
                 f"{cal['ece']:.3f}" if "ece" in cal else "–",
+                _num(trust.get("mean")),
+                _num(trust.get("auroc")),
+                _pct(trust.get("fully_verified")),
+                _pct(trust.get("fully_verified_accuracy")),
             ]
         )
-    return _table(headers, rows, css="summary", numeric={4, 5, 6, 9, 10, 11, 12, 13})
+    return _table(headers, rows, css="summary", numeric={4, 5, 6, *range(9, 18)})
 
 
 def _breakdown_keys(runs: Sequence[ReportRun]) -> list[str]:
@@ -265,7 +275,7 @@ def _case_html(run_index: int, case_index: int, result: CaseResult) -> str:
         else ("correct" if result.correct else "wrong")
     )
     mark = {"correct": "✓", "wrong": "✗", "no_answer": "∅", "error": "!"}[outcome]
-    case = trace.case if trace is not None else None
+    case = result.full_case()
     search = " ".join(
         [result.case_id, case.question if case else "", str(result.answer or "")]
     ).lower()
@@ -273,10 +283,15 @@ def _case_html(run_index: int, case_index: int, result: CaseResult) -> str:
     meta = ", ".join(
         f"{_e(k)}={_e(v)}" for k, v in result.metadata.items() if isinstance(v, str | int)
     )
+    trust = (
+        f", trust {result.trust:.2f}" + (" (fully verified)" if result.fully_verified else "")
+        if result.trust is not None
+        else ""
+    )
     head = (
         f'<summary><span class="badge {outcome}">{mark}</span> <code>{_e(result.case_id)}</code> '
         f"answer <b>{_e(result.answer if result.answer is not None else 'none')}</b>, gold "
-        f'<b>{_e(result.gold)}</b> <span class="note">{meta}</span></summary>'
+        f'<b>{_e(result.gold)}</b>{_e(trust)} <span class="note">{meta}</span></summary>'
     )
     parts = []
     if case is not None:
@@ -299,6 +314,16 @@ def _case_html(run_index: int, case_index: int, result: CaseResult) -> str:
             f"<p><b>Answer</b> {_e(result.answer)}{conf}{src}; "
             f"supported by steps: {links or 'none'}</p>"
         )
+        if trace.trust is not None:
+            parts.append(f'<p class="trust"><b>Trust</b> {_e(trace.trust.summary)}</p>')
+            claims = "".join(
+                f'<li class="claim {_e(c.status)}"><code>{_e(c.step_id or "")}</code> '
+                f"<b>{_e(c.status)}</b> {_e(c.text)}"
+                + (f' <span class="note">— {_e(c.evidence)}</span>' if c.evidence else "")
+                + "</li>"
+                for c in trace.claims
+            )
+            parts.append(f"<details><summary>claims</summary><ul>{claims}</ul></details>")
         steps = []
         for step in trace.steps:
             try:
@@ -409,6 +434,17 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             (
                 f"macro average over {summary.get('macro_key')}",
                 f"{_pct(summary['macro_accuracy'])} %",
+            )
+        )
+    trust = summary.get("trust")
+    if isinstance(trust, dict) and trust.get("mean") is not None:
+        rows.append(("trust (mean)", f"{trust['mean']:.3f} (n={trust['n']})"))
+        rows.append(("trust AUROC, right vs wrong", _num(trust.get("auroc"))))
+        rows.append(
+            (
+                "fully verified",
+                f"{_pct(trust.get('fully_verified'))} % of cases; accuracy among them "
+                f"{_pct(trust.get('fully_verified_accuracy'))} %",
             )
         )
     for column, entry in (summary.get("quality") or {}).items():

@@ -37,9 +37,11 @@ from clinreason.bench.rundir import (
     write_json_atomic,
     write_spec,
 )
+from clinreason.bench.stats import auroc
 from clinreason.errors import ConfigError, DatasetError
 from clinreason.strategies.base import run as run_strategy
 from clinreason.trace import Case, Trace, TraceBuilder, component_spec, utcnow
+from clinreason.verify.trust import with_assessment
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,10 @@ def make_result(
     which is also all the verifiers get. The line keeps the gold, gold range, rationale and
     metadata so that `rescore` can rebuild the full case (`CaseResult.full_case`).
 
-    With `verify`, answered traces are also verified (`verdicts`) and get reasoning-quality
-    columns in `details["quality"]` (semantic statement matching only when `matcher` is given);
+    With `verify`, answered traces are also verified (`verdicts`), get the claim ledger and
+    trust assessment (`trace.claims`, `trace.trust`; `trust` and `fully_verified` on the line)
+    and reasoning-quality columns in `details["quality"]` (semantic statement matching only
+    when `matcher` is given);
     without it they can be verified later by `rescore` (`clinreason score`).
     """
     common: dict[str, Any] = {
@@ -89,8 +93,13 @@ def make_result(
     if score is None and scored.correct is not None:
         score = float(scored.correct)
     quality: dict[str, Any] | None = None
+    trust: dict[str, Any] = {}
     if verify:
         common["verdicts"], quality = case_quality(case, trace, matcher)
+        checked = with_assessment(trace.model_copy(update={"verdicts": common["verdicts"]}))
+        common["trace"] = checked.model_copy(update={"verdicts": []})  # verdicts: on the line
+        if checked.trust is not None:
+            trust = {"trust": checked.trust.score, "fully_verified": checked.trust.fully_verified}
     return CaseResult(
         status="ok" if answer_text is not None else "no_answer",
         answer=answer_text,
@@ -98,6 +107,7 @@ def make_result(
         score=score,
         details={**scored.details, "quality": quality} if quality else scored.details,
         confidence=trace.answer.confidence if trace.answer is not None else None,
+        **trust,
         **common,
     )
 
@@ -108,10 +118,32 @@ def summarize_run(benchmark: Benchmark, results: Sequence[CaseResult]) -> dict[s
     summary["n"] = len(results)
     summary["n_errors"] = sum(r.status == "error" for r in results)
     summary["n_no_answer"] = sum(r.status == "no_answer" for r in results)
+    trusted = [r for r in results if r.trust is not None]
+    if trusted:
+        summary["trust"] = trust_summary(trusted)
     qualities = [q for r in results if isinstance(q := r.details.get("quality"), dict)]
     if qualities:
         summary["quality"] = quality_summary(qualities)
     return summary
+
+
+def trust_summary(results: Sequence[CaseResult]) -> dict[str, JsonValue]:
+    """Mean trust, the share fully verified, accuracy among them, and the AUROC of trust for
+    right vs wrong answers (None when either class is empty)."""
+    scores = [float(r.trust) for r in results if r.trust is not None]
+    scored = [r for r in results if r.trust is not None and r.correct is not None]
+    fully = [r for r in scored if r.fully_verified]
+    return {
+        "n": len(scores),
+        "mean": sum(scores) / len(scores) if scores else None,
+        "fully_verified": sum(bool(r.fully_verified) for r in results) / len(results),
+        "fully_verified_accuracy": sum(bool(r.correct) for r in fully) / len(fully)
+        if fully
+        else None,
+        "auroc": auroc([float(r.trust) for r in scored], [bool(r.correct) for r in scored])
+        if scored
+        else None,
+    }
 
 
 async def _solve(strategy: Any, case: Case, backend: Any) -> Trace:
