@@ -89,10 +89,10 @@ def verify_trace(
     Args:
         trace: the trace to check.
         verifiers: names in `VERIFIERS` or instances; default all registered.
-        case: the case to check against; default `trace.case`.
+        case: the case to check against; default `trace.case`. Either is blinded first.
     """
     chosen = [make_verifier(v) for v in (verifiers if verifiers is not None else list(VERIFIERS))]
-    target = case if case is not None else trace.case
+    target = (case if case is not None else trace.case).blinded()  # verifiers never see gold
     out: list[Verdict] = []
     for verifier in chosen:
         try:
