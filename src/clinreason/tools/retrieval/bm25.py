@@ -59,8 +59,7 @@ def _bm25s_version() -> str:
 
 
 def _passage_line(p: Passage) -> bytes:
-    record = p.model_dump(exclude_none=True)
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return p.__pydantic_serializer__.to_json(p, exclude_none=True) + b"\n"
 
 
 class _Writer:
@@ -76,6 +75,7 @@ class _Writer:
         self.lengths = array("q")
         self.vocab: dict[str, int] = {}
         self.tokenizer = tokenize.Tokenizer()
+        self.word_ids: dict[str, int] = {}
         self.documents: set[str] = set()
         self.families: dict[str, int] = {}
 
@@ -85,13 +85,32 @@ class _Writer:
         self.sha.update(line)
         self.offsets.append(self.offsets[-1] + len(line))
         self.ids_out.write(p.id.replace("\n", " ") + "\n")
-        vocab = self.vocab
-        toks = self.tokenizer(" ".join(x for x in (p.title, p.section, p.text) if x))
-        self.tokens.extend([vocab.setdefault(t, len(vocab)) for t in toks])
-        self.lengths.append(len(toks))
+        ids = self.token_ids(" ".join(x for x in (p.title, p.section, p.text) if x))
+        self.tokens.extend(ids)
+        self.lengths.append(len(ids))
         self.documents.add(p.document)
         family = p.source.split("/", 1)[0].split(":", 1)[0]
         self.families[family] = self.families.get(family, 0) + 1
+
+    def token_ids(self, text: str) -> list[int]:
+        """Vocabulary ids of the tokens of `text` (new tokens numbered in first-seen order)."""
+        words = self.tokenizer.words(text)
+        known = self.word_ids  # word -> token id, -1 for a stop word
+        try:
+            ids = list(map(known.__getitem__, words))
+        except KeyError:
+            new = [w for w in dict.fromkeys(words) if w not in known]
+            vocab = self.vocab
+            for word, stem in zip(new, self.tokenizer.stems(new), strict=True):
+                if not stem:
+                    known[word] = -1
+                    continue
+                tid = vocab.get(stem)
+                if tid is None:
+                    tid = vocab[stem] = len(vocab)
+                known[word] = tid
+            ids = list(map(known.__getitem__, words))
+        return [i for i in ids if i >= 0] if -1 in ids else ids
 
     def close(self) -> None:
         self.out.close()
@@ -101,27 +120,29 @@ class _Writer:
         """The CSC matrix bm25s reads: column t holds (doc, score) for every doc containing t."""
         n_docs, n_vocab = len(self.lengths), len(self.vocab)
         lengths = np.frombuffer(self.lengths, dtype=np.int64)
-        tokens = np.frombuffer(self.tokens, dtype=np.int32)
-        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        key = tokens.astype(np.int64) * n_docs + doc
-        del doc
-        key.sort(kind="stable")
+        key = np.frombuffer(self.tokens, dtype=np.int32).astype(np.int64)
+        key *= n_docs
+        key += np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        key.sort()  # by term, then document
         first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-        tf = np.diff(np.append(first, key.size)).astype(np.float64)
+        tf = np.diff(np.append(first, key.size)).astype(np.float32)
         pairs = key[first]
         del key, first
-        term = pairs // n_docs
-        docs = pairs % n_docs
+        term = (pairs // n_docs).astype(np.int32)
+        docs = (pairs - term.astype(np.int64) * n_docs).astype(np.int32)
+        del pairs
         df = np.bincount(term, minlength=n_vocab)
-        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         avgdl = float(lengths.mean()) if n_docs else 1.0
-        norm = K1 * (1 - B + B * lengths[docs] / max(avgdl, 1e-9))
-        data = (idf[term] * tf / (tf + norm)).astype(np.float32)
+        norm = (K1 * (1 - B + B * lengths / max(avgdl, 1e-9))).astype(np.float32)
+        data = idf[term]
+        data *= tf / (tf + norm[docs])
+        del term, tf
         indptr = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         return {
             "data": data,
-            "indices": docs.astype(np.int32),
+            "indices": docs,
             "indptr": indptr,
             "num_docs": n_docs,
         }

@@ -218,7 +218,9 @@ def read_pdf(path: Path, source: str) -> Document:
 
 def _opt_str(record: dict[str, object], *keys: str) -> str | None:
     for key in keys:
-        value = record.get(key)
+        if key not in record:
+            continue
+        value = record[key]
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             return str(value).strip()
     return None

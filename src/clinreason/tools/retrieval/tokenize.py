@@ -36,19 +36,26 @@ class Tokenizer:
 
     def __call__(self, text: str) -> list[str]:
         """The tokens of `text`, in order, repeats kept."""
-        out: list[str] = []
+        return [t for t in self.stems(self.words(text)) if t]
+
+    @staticmethod
+    def words(text: str) -> list[str]:
+        """Normalised words (CJK split into characters), stop words still in."""
+        words = _WORD.findall(_normalise(text))
+        if _CJK.search(text):
+            words = [p for w in words for p in (_split_cjk(w) if _CJK.search(w) else (w,))]
+        return words
+
+    def stems(self, words: list[str]) -> list[str]:
+        """The stem of each word ('' for a stop word), memoised."""
         stems = self._stems
-        for word in _WORD.findall(_normalise(text)):
-            if word in _STOP:
-                continue
-            if _CJK.search(word):
-                out.extend(_split_cjk(word))
-                continue
-            stem = stems.get(word)
-            if stem is None:
-                stem = stems[word] = self._stemmer.stemWord(word)
-            out.append(stem)
-        return out
+        try:
+            return list(map(stems.__getitem__, words))
+        except KeyError:
+            new = list(set(words).difference(stems))
+            stems.update(zip(new, self._stemmer.stemWords(new), strict=True))
+            stems.update((w, "") for w in _STOP.intersection(new))
+            return list(map(stems.__getitem__, words))
 
 
 def _normalise(text: str) -> str:
