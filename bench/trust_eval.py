@@ -37,7 +37,16 @@ from clinreason.bench.rundir import read_results
 from clinreason.bench.stats import auroc, expected_calibration_error, reliability_table
 from clinreason.bench.trust_fit import cross_fit, fit_logistic
 from clinreason.verify import trace_score, verify_trace
-from clinreason.verify.trust import CALIBRATION_FILE, FEATURES, claims_of, family, features
+from clinreason.verify.trust import (
+    CALIBRATION_FILE,
+    FEATURES,
+    TASK_FEATURES,
+    claims_of,
+    family,
+    features,
+)
+
+CHECK_FEATURES = tuple(f for f in FEATURES if f not in TASK_FEATURES)
 
 OUT = Path(__file__).resolve().parents[1] / "src/clinreason/verify" / CALIBRATION_FILE
 
@@ -70,6 +79,7 @@ def _rows(run_dirs: list[Path]) -> list[dict[str, Any]]:
                     "verify_s": verify_s,
                     "latency_s": r.latency_s,
                     "statuses": [c.status for c in claims],
+                    "label_reproducible": r.details.get("ceiling_correct"),
                 }
             )
     return rows
@@ -81,7 +91,8 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     y = [r["correct"] for r in rows]
-    trust = cross_fit([r["id"] for r in rows], [r["x"] for r in rows], y, FEATURES)
+    ids, xs = [r["id"] for r in rows], [r["x"] for r in rows]
+    trust = cross_fit(ids, xs, y, FEATURES)
     conf = [r["confidence"] if r["confidence"] is not None else 0.5 for r in rows]
     old = [r["old"] if r["old"] is not None else 1.0 for r in rows]
     wrong = [r for r in rows if not r["correct"]]
@@ -93,6 +104,8 @@ def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "auroc_trust": auroc(trust, y),
         "auroc_confidence": auroc(conf, y),
         "auroc_old_score": auroc(old, y),
+        "auroc_task_prior_only": auroc(cross_fit(ids, xs, y, TASK_FEATURES), y),
+        "auroc_checks_only": auroc(cross_fit(ids, xs, y, CHECK_FEATURES), y),
         "wrong_fully_verified": sum(r["fully"] for r in wrong) / len(wrong) if wrong else None,
         "wrong_old_score_1": sum(r["old"] in (None, 1.0) for r in wrong) / len(wrong)
         if wrong
@@ -108,6 +121,13 @@ def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         if any(r["latency_s"] is not None for r in rows)
         else None,
     }
+    fair = [k for k, r in enumerate(rows) if r["label_reproducible"] is True]
+    if fair:  # MedCalc: rows whose label the gold entities reproduce (no label error)
+        out["auroc_trust_label_reproducible"] = auroc(
+            [trust[k] for k in fair], [y[k] for k in fair]
+        )
+        out["n_label_reproducible"] = len(fair)
+        out["wrong_label_reproducible"] = sum(not y[k] for k in fair)
     agreement = [r["x"]["reask_agreement"] for r in rows]
     if any(a != 0.5 for a in agreement):
         out["auroc_reask_agreement"] = auroc(agreement, y)
@@ -131,6 +151,17 @@ def _print(rep: dict[str, Any]) -> None:
             else ""
         )
     )
+    print(
+        f"  baselines in the same run, cross-fitted: the task prior alone (number of claims, "
+        f"points score, date) {_fmt(rep['auroc_task_prior_only'])}; the checks alone "
+        f"{_fmt(rep['auroc_checks_only'])}"
+    )
+    if "auroc_trust_label_reproducible" in rep:
+        print(
+            f"  on the {rep['n_label_reproducible']} rows whose label the gold entities reproduce "
+            f"({rep['wrong_label_reproducible']} wrong): trust AUROC "
+            f"{_fmt(rep['auroc_trust_label_reproducible'])}"
+        )
     print(
         f"Wrong answers fully verified: {_fmt(rep['wrong_fully_verified'])} "
         f"(old score 1.0 or none: {_fmt(rep['wrong_old_score_1'])})"

@@ -44,7 +44,10 @@ def check_span(step_id: str, span: Span, case: Case, what: str) -> Verdict:
     actual = text[span.start : span.end]
     claim = f'{what}: "{span.text}" at {span.start}-{span.end}'
     if actual == span.text:
-        return _v("supported", step_id, claim, f"the {span.source} has it at those offsets")
+        # only the quote is checked here, not what was read from it (`check` says so)
+        return _v(
+            "supported", step_id, claim, f"the {span.source} has it at those offsets", check="span"
+        )
     where = text.find(span.text) if span.text else -1
     elsewhere = f"; the text occurs at offset {where}" if where >= 0 else "; it is not in the note"
     return _v(

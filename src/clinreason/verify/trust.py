@@ -15,10 +15,12 @@ deciding verdict:
 - a tool call: the tool's result (unverifiable).
 
 A contradicted verdict makes any claim contradicted. A supported verdict makes a claim
-supported, except that an ambiguity flag (`details.ambiguous`, e.g. three creatinine values in
-the note) keeps it unverifiable and an assumption stays an assumption unless a second reader
-contradicts it. The model's answer becomes supported only when an independent re-asking
-(`reask` check) agrees, and contradicted when it disagrees.
+supported, except that: a verdict that only confirms the quote is in the note
+(`details.check == "span"`) says nothing of what was read from it; an ambiguity flag
+(`details.ambiguous`, e.g. three creatinine values in the note) keeps a claim unverifiable; and
+an assumption stays an assumption unless a second reader contradicts it. The model's answer
+becomes supported only when an independent re-asking (`reask` check) agrees, and contradicted
+when it disagrees.
 
 `fully_verified` holds only when every claim is supported. The trust score is a logistic model
 of the claim counts and the strategy's own confidence, fitted per family of traces
@@ -51,6 +53,8 @@ from importlib import resources
 from typing import Any
 
 from clinreason.errors import InputError
+from clinreason.tools.calculators import by_slug
+from clinreason.tools.calculators.base import Calculator
 from clinreason.trace import (
     ArgumentStep,
     Check,
@@ -80,8 +84,15 @@ FEATURES = (
     "ambiguous",
     "confidence",
     "reask_agreement",
+    "log_claims",
+    "points_score",
+    "date_answer",
 )
-"""Inputs of the trust model, computed by `features`."""
+"""Inputs of the trust model, computed by `features`: the claim counts and what the checks
+found, the strategy's confidence, and what kind of task it was (how many claims the answer
+rests on; a calculator that sums points, or gives a date) — a prior, reported separately as a
+baseline by `bench/trust_eval.py`."""
+TASK_FEATURES = ("log_claims", "points_score", "date_answer")
 _INFERENCE = re.compile(
     r"(?i)\b(suggest|indicat|consistent|likely|because|due to|caus|therefore|thus|so the|"
     r"diagnos|most|answer|treat|manage|should|first|best|risk|associated|typical|correct|"
@@ -106,10 +117,10 @@ def _decide(
     ambiguous = [v for v in verdicts if v.details.get("ambiguous")]
     if ambiguous:
         return "unverifiable", ambiguous
-    good = [v for v in verdicts if v.status == "supported"]
+    good = [v for v in verdicts if v.status == "supported" and v.details.get("check") != "span"]
     if good and not keep_assumption:
         return "supported", good
-    return default, []
+    return default, [v for v in verdicts if v.details.get("check") == "span"]
 
 
 def _claim(
@@ -117,6 +128,9 @@ def _claim(
 ) -> Claim:
     status, deciding = _decide(default, verdicts, keep_assumption=default == "assumption")
     evidence = "; ".join(f"{v.verifier}: {v.evidence}" for v in deciding if v.evidence) or why
+    if status == default and deciding:  # only the quote was checked (see `_decide`)
+        evidence = f"{why}; the quoted text is in the note, what was read from it is unchecked"
+        deciding = []
     return Claim(
         step_id=step.id,
         kind=kind,  # type: ignore[arg-type]
@@ -158,23 +172,27 @@ def _model_made(trace: Trace, step: Step) -> bool:
     return any(isinstance(trace.step(i), LLMCall) for i in trace.ancestors(step.parents))
 
 
+def _calculator(trace: Trace) -> Calculator | None:
+    """The calculator the trace called, if any."""
+    for call in trace.steps_of(ToolCall):
+        if call.tool.startswith("calculator."):
+            try:
+                return by_slug(call.tool.removeprefix("calculator."))
+            except InputError:
+                return None
+    return None
+
+
 def _calculator_named(trace: Trace) -> tuple[bool, str]:
     """Whether the calculator used is named in the question (a plain text check)."""
-    from clinreason.tools.calculators import by_slug
-
+    calc = _calculator(trace)
+    if calc is None:
+        return False, "no known calculator was used"
     question = trace.case.question.lower()
-    for call in trace.steps_of(ToolCall):
-        if not call.tool.startswith("calculator."):
-            continue
-        try:
-            calc = by_slug(call.tool.removeprefix("calculator."))
-        except InputError:
-            return False, f"unknown calculator {call.tool}"
-        for name in (calc.name, *calc.aliases):
-            if name and name.lower() in question:
-                return True, f'the question names it: "{name}"'
-        return False, "the question does not name this calculator; it was matched approximately"
-    return False, "no calculator was used"
+    for name in (calc.name, *calc.aliases):
+        if name and name.lower() in question:
+            return True, f'the question names it: "{name}"'
+    return False, "the question does not name this calculator; it was matched approximately"
 
 
 def _thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) -> list[Claim]:
@@ -276,6 +294,8 @@ def features(
         v.step_id for v in _all_verdicts(trace, verdicts) if v.details.get("ambiguous")
     } & on_path
     count = {s: sum(c.status == s for c in claims) for s in ("supported", "contradicted")}
+    calc = _calculator(trace)
+    output = calc.output_type if calc is not None else None
     reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
     agreement = reask[-1].details.get("agreement") if reask else None
     confidence = trace.answer.confidence if trace.answer else None
@@ -288,6 +308,9 @@ def features(
         "ambiguous": float(len(ambiguous)),
         "confidence": float(confidence) if confidence is not None else 0.5,
         "reask_agreement": float(agreement) if isinstance(agreement, int | float) else 0.5,
+        "log_claims": math.log1p(n),
+        "points_score": float(output == "integer"),
+        "date_answer": float(output == "date"),
     }
 
 
