@@ -21,11 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from clinreason.tools.retrieval import Index
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "data" / "pubmedqa" / "dev_pqal.json"
 
 
-def documents_ranked(index, query: str, k: int) -> list[str]:  # type: ignore[no-untyped-def]
+def documents_ranked(index: Index, query: str, k: int) -> list[str]:
     """The first `k` distinct documents among the passage hits."""
     out: list[str] = []
     for hit in index.search(query, k=k * 10):

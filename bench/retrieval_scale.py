@@ -5,7 +5,7 @@ For each size N (default 100,000 then 1,000,000):
    at most 1,000 characters (one record is one passage; ~920 characters on average), words
    drawn from a Zipf distribution over a vocabulary that starts with the real words of the
    default corpus's guideline summaries and PubMedQA abstracts (by frequency) and continues
-   with made-up rare words, so the vocabulary grows with N as in real text;
+   with max(200,000, 2N) made-up rare words, so the vocabulary grows with N as in real text;
 2. in a fresh child process, build the index from that file exactly as `clinreason index build`
    does (jsonl reader, chunker, tokenizer, score matrix, files): wall and CPU seconds, peak RSS
    (`resource.getrusage(RUSAGE_SELF).ru_maxrss`);
@@ -56,14 +56,16 @@ def _real_words() -> list[str]:
     return [w for w, _ in counts.most_common()]
 
 
-def generate(path: Path, n: int, *, vocab_size: int = 2_000_000) -> None:
-    """N passages as jsonl records {id, text}, seeded."""
+def generate(path: Path, n: int) -> None:
+    """N passages as jsonl records {id, text}, seeded; max(200,000, 2N) made-up words."""
     rng = np.random.default_rng(SEED)
     real = _real_words()
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    fake = ["".join(rng.choice(letters, size=int(rng.integers(5, 10)))) for _ in range(200_000)]
-    words = np.array((real + fake)[:vocab_size] if len(real) + len(fake) >= vocab_size else
-                     real + fake, dtype=object)  # fmt: skip
+    n_fake = max(200_000, 2 * n)
+    codes = rng.integers(0, 26, size=(n_fake, 9))
+    sizes = rng.integers(5, 10, size=n_fake)
+    fake = ["".join(letters[row[:size]]) for row, size in zip(codes, sizes, strict=True)]
+    words = np.array(real + fake, dtype=object)
     ranks = np.arange(1, len(words) + 1, dtype=np.float64)
     cdf = np.cumsum(1.0 / (ranks + 2.7) ** 1.07)
     cdf /= cdf[-1]
@@ -105,6 +107,7 @@ def child_build(corpus: Path, out: Path) -> dict[str, object]:
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     return {
         "passages": report.passages,
+        "vocabulary": len(report.index._engine.vocab_dict),
         "build_wall_s": round(wall, 1),
         **{k: round(v, 1) for k, v in _rusage().items()},
         "index_mb": round(size / 2**20),

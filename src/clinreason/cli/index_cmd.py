@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from clinreason.errors import ConfigError
+
+if TYPE_CHECKING:
+    from clinreason.tools.retrieval import BM25Index
 
 _DEFAULT = "default"
 
@@ -28,7 +32,7 @@ class _Progress:
             click.echo(f"  ... {count:,} {stage} ({now - self.start:.0f} s)", err=True)
 
 
-def _open(index: str):  # type: ignore[no-untyped-def]
+def _open(index: str) -> BM25Index:
     """An index folder, or the default clinical index when INDEX is 'default' and no such
     folder exists."""
     from clinreason.tools.retrieval import BM25Index, default_index

