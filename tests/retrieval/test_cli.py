@@ -76,3 +76,21 @@ def test_errors_are_one_line(corpus, tmp_path):
     meta = out / "clinreason-index.json"
     meta.write_text(meta.read_text().replace('"format_version": 1', '"format_version": 0'))
     _one_line_error(_run("index", "info", str(out)), "is index format 0")
+
+
+def test_search_default_builds_the_default_index_once_in_the_user_cache(tmp_path, monkeypatch):
+    from clinreason.tools.retrieval import Document, corpora
+
+    def tiny():
+        yield Document("Colchicine for a gout flare.", "mini", "m1", "mini 1", record_id=True)
+
+    monkeypatch.setattr(corpora, "default_documents", tiny)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no folder named 'default' here
+    first = _run("index", "search", "default", "gout colchicine")
+    assert first.exit_code == 0, first.output
+    assert "building the default clinical index once" in first.output
+    assert "1. m1  score" in first.output
+    assert list((tmp_path / "cache" / "clinreason" / "retrieval").glob("default-*"))
+    again = _run("index", "search", "default", "gout")
+    assert "building" not in again.output and "1. m1  score" in again.output

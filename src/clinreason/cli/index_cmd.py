@@ -36,8 +36,11 @@ def _open(index: str) -> BM25Index:
     """An index folder, or the default clinical index when INDEX is 'default' and no such
     folder exists."""
     from clinreason.tools.retrieval import BM25Index, default_index
+    from clinreason.tools.retrieval.corpora import default_index_path
 
     if index == _DEFAULT and not Path(index).exists():
+        if not default_index_path().is_dir():
+            click.echo("building the default clinical index once (about 30 s) ...", err=True)
         return default_index(progress=_Progress())
     return BM25Index.load(index)
 
