@@ -229,3 +229,22 @@ def test_trace_without_a_calculator_call_gets_no_verdicts() -> None:
     note = "Creatinine 1.2 mg/dL, then 2.1 mg/dL."
     trace, case = _trace(note, None, _found(note, "creatinine", 1.2, "1.2 mg/dL", "mg/dL"))
     assert SecondReader().verify(trace, case) == []
+
+
+# -- sex -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "word", "read", "status"),
+    [
+        ("A 70-year-old man. He has a cough; his wife is well.", "man", "Male", "supported"),
+        ("A 70-year-old woman. She says her husband smokes.", "woman", "Male", "contradicted"),
+        ("Patient aged 70 with a cough; no pronouns here.", "Patient", "Female", "unverifiable"),
+    ],
+)
+def test_sex_read_a_second_way_from_gendered_words(
+    note: str, word: str, read: str, status: str
+) -> None:
+    step = _found(note, "sex", read, word)
+    v = _one(SecondReader(), *_trace(note, "creatinine_clearance_cockcroft_gault", step))
+    assert v.status == status and v.details["reader"] == "sex_words"

@@ -330,6 +330,39 @@ def hpo_hits(rec: ConceptRecognizer, text: str) -> list[_Hit]:
 # -- criterion mapping -----------------------------------------------------------------------
 
 
+_SEX_WORDS = {
+    "Male": r"\b(?:he|him|his|man|men|male|boy|gentleman|Mr)\b",
+    "Female": r"\b(?:she|her|hers|woman|women|female|girl|lady|Mrs|Ms)\b",
+}
+"""Gendered English words for the patient (not relatives), counted in the note to read the
+patient's sex a second way."""
+
+
+def _sex(step: Extraction, note: str) -> Verdict:
+    """The patient's sex read from the note's gendered words (their majority), not from the
+    extractor's rules: supported when it is the extracted one, contradicted when the other sex
+    clearly dominates (3:1), else unverifiable."""
+    counts = {sex: len(re.findall(rx, note, flags=re.IGNORECASE)) for sex, rx in _SEX_WORDS.items()}
+    extracted = str(step.value)
+    other = "Female" if extracted == "Male" else "Male"
+    mine, theirs = counts.get(extracted, 0), counts[other]
+    evidence = f"gendered words in the note: {counts['Male']} male, {counts['Female']} female"
+    if mine > theirs:
+        status, agrees = "supported", True
+    elif theirs >= 3 * max(mine, 1):
+        status, agrees = "contradicted", False
+    else:
+        status, agrees = "unverifiable", None
+    return Verdict(
+        verifier=NAME,
+        status=status,  # type: ignore[arg-type]
+        step_id=step.id,
+        claim=f"sex = {extracted}",
+        evidence=evidence + " (a second reader)",
+        details={"reader": "sex_words", "kind": "value", "ambiguous": False, "agrees": agrees},
+    )
+
+
 @dataclass(frozen=True)
 class Mapping:
     """A criterion's concepts in one reader."""
@@ -693,6 +726,8 @@ class SecondReader:
         if criteria:
             out.extend(self._criteria(calc, criteria, note))
         for s, p in steps:
+            if p.name == "sex" and s.method in ("rule", "llm"):
+                out.append(_sex(s, note))
             if p.kind in ("measurement", "number") and s.method in ("rule", "llm"):
                 v = self._value(s, p, note)
                 if v is not None:
