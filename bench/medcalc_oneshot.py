@@ -11,7 +11,11 @@ the example's parameters). No model: rules and defaults only, so the figure is d
 The examples' input parameters use the `medcalc-bench` package's own key names, so no ceiling
 is computed here.
 
-    .venv/bin/python bench/medcalc_oneshot.py [--data ../shared/data/medcalc-bench]
+With `--trust`, each trace is also verified and given its trust assessment with the shipped
+calibration table (fitted on the dev rows by `bench/trust_eval.py --write`), so the trust
+score's AUROC and the fully-verified share are measured on notes the table never saw.
+
+    .venv/bin/python bench/medcalc_oneshot.py [--data ../shared/data/medcalc-bench] [--trust]
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ import sys
 from pathlib import Path
 
 from clinreason.backends.fake import FakeBackend
+from clinreason.bench.stats import auroc
 from clinreason.strategies.base import run
 from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.tools.calculators import CALCULATORS, is_correct
 from clinreason.trace import Case
+from clinreason.verify import verify_trace
+from clinreason.verify.trust import with_assessment
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/medcalc-bench"
 
@@ -48,13 +55,14 @@ def _row(cid: int, answer: object) -> dict[str, str]:
     }
 
 
-async def evaluate(data: Path) -> dict:
+async def evaluate(data: Path, *, trust: bool = False) -> dict:
     examples = json.loads((data / "one_shot_examples.json").read_text(encoding="utf-8"))
     with (data / "dev.csv").open(newline="", encoding="utf-8") as fh:
         questions = {int(r["Calculator ID"]): r["Question"] for r in csv.DictReader(fh)}
     strategy = CalculatorStrategy(use_llm=False)
     by_category: dict[str, list[int]] = {}
     misses = []
+    assessed: list[tuple[float, bool, bool]] = []  # (trust, fully verified, right)
     for key, ex in examples.items():
         cid = int(key)
         if cid not in CALCULATORS or cid not in questions:
@@ -71,6 +79,10 @@ async def evaluate(data: Path) -> dict:
         trace = await run(strategy, case, FakeBackend([]))
         answer = trace.answer.value if trace.answer is not None else None
         ok = is_correct(answer, row)
+        if trust and answer is not None:
+            checked = with_assessment(trace.model_copy(update={"verdicts": verify_trace(trace)}))
+            assert checked.trust is not None
+            assessed.append((checked.trust.score, checked.trust.fully_verified, bool(ok)))
         tally = by_category.setdefault(CALCULATORS[cid].category, [0, 0])
         tally[0], tally[1] = tally[0] + 1, tally[1] + ok
         if not ok:
@@ -78,7 +90,19 @@ async def evaluate(data: Path) -> dict:
             misses.append(f"{cid} {CALCULATORS[cid].name}: ours {answer}, label {label}")
     n = sum(t[0] for t in by_category.values())
     correct = sum(t[1] for t in by_category.values())
+    out: dict = {}
+    if assessed:
+        fully = [a for a in assessed if a[1]]
+        wrong = [a for a in assessed if not a[2]]
+        out["trust"] = {
+            "n": len(assessed),
+            "auroc": auroc([a[0] for a in assessed], [a[2] for a in assessed]),
+            "fully_verified_coverage": len(fully) / len(assessed),
+            "fully_verified_accuracy": sum(a[2] for a in fully) / len(fully) if fully else None,
+            "wrong_fully_verified": sum(a[1] for a in wrong) / len(wrong) if wrong else None,
+        }
     return {
+        **out,
         "n": n,
         "correct": correct,
         "accuracy": correct / n if n else None,
@@ -90,10 +114,11 @@ async def evaluate(data: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--trust", action="store_true", help="also verify and assess trust")
     args = ap.parse_args()
     if not (args.data / "one_shot_examples.json").is_file():
         sys.exit(f"MedCalc-Bench data not found in {args.data} (needs one_shot_examples.json)")
-    out = asyncio.run(evaluate(args.data))
+    out = asyncio.run(evaluate(args.data, trust=args.trust))
     print(f"one-shot notes: {out['n']}; accuracy {100 * out['accuracy']:.1f}% ({out['correct']})")
     print(json.dumps(out, indent=2))
 
