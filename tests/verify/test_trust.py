@@ -241,3 +241,15 @@ def test_harness_lines_carry_trust_and_the_summary_and_report_show_it(tmp_path) 
     assert any(label == "fully verified" for label, _ in summary_rows(summary))
     page = build_report([out])
     assert "Trust AUROC" in page and "claims" in page
+
+
+def test_shipped_calibration_table_matches_the_features() -> None:
+    from clinreason.verify.trust import FEATURES, calibration_tables
+
+    tables = calibration_tables()
+    assert "calculator" in tables
+    for table in tables.values():
+        assert tuple(table["features"]) == FEATURES
+        assert len(table["coef"]) == len(table["mean"]) == len(table["scale"]) == len(FEATURES)
+    trust = trust_of(_calc_trace(), claims_of(_calc_trace(), []))
+    assert trust.calibration == "calculator@1"
