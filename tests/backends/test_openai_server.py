@@ -317,3 +317,28 @@ def test_no_secret_in_environment_leaks_into_spec(monkeypatch):
     be = OpenAIBackend("http://127.0.0.1:1/v1", "m")
     assert "sk-should-not-appear" not in json.dumps(be.spec.model_dump()) + repr(be)
     assert os.environ["OPENAI_API_KEY"] == "sk-should-not-appear"
+
+
+@pytest.mark.server
+def test_explain_over_the_server_checks_the_answer_and_reports_trust(llama_server, monkeypatch):
+    """End to end over an OpenAI-compatible server: cot, an independent re-asking, claims, trust."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from clinreason.cli import main
+
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    case = str(Path(__file__).resolve().parents[2] / "examples" / "mcq_case.json")
+    args = ["explain", case, "--backend", "openai", "--base-url", llama_server, "--model"]
+    args += ["smollm2", "--api-key-env", KEY_ENV, "--schema-mode", "json_object", "--no-cache"]
+    args += ["--strategy", "cot"]
+    args += ["-S", "max_tokens=96", "-S", "recheck=2", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    trace = json.loads(result.output)
+    assert trace["schema_version"] == "1.1" and trace["case"]["gold"] is None
+    assert any(s["kind"] == "check" and s["verdict"]["verifier"] == "reask" for s in trace["steps"])
+    assert trace["trust"] is not None and trace["trust"]["fully_verified"] is False
+    answer = next(c for c in trace["claims"] if c["kind"] == "answer")
+    assert answer["status"] in ("supported", "contradicted", "judgement")

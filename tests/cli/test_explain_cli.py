@@ -72,12 +72,16 @@ def test_explain_on_embedded_small_model_prints_explanation_and_valid_json(tmp_p
     assert result.exit_code == 0, result.output
     assert "not a medical device" in result.output
     assert "Strategy: cot" in result.output
+    assert "Trust: Checked" in result.output and "model judgement" in result.output
     result = CliRunner().invoke(main, ["explain", case, *common, "-S", "max_tokens=96", "--json"])
     assert result.exit_code == 0, result.output
     trace = json.loads(result.output)
     jsonschema.validate(trace, trace_json_schema())
     assert trace["steps"][0]["kind"] == "llm_call"
     assert trace["backend"]["params"]["model"] == "smollm2-135m"
+    # the model's own choice is a judgement: never fully verified, and the trust line says so
+    assert trace["trust"]["fully_verified"] is False
+    assert any(c["kind"] == "answer" and c["status"] == "judgement" for c in trace["claims"])
 
 
 def test_models_lists_backends_and_models():

@@ -17,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def backend_options(func: F) -> F:
-    """--backend, --model, --base-url, --api-key-env, --threads, --no-cache."""
+    """--backend, --model, --base-url, --api-key-env, --schema-mode, --threads, --no-cache."""
     options = [
         click.option(
             "--backend",
@@ -38,6 +38,14 @@ def backend_options(func: F) -> F:
             show_default=True,
             help="Environment variable holding the API key (never stored in traces).",
         ),
+        click.option(
+            "--schema-mode",
+            type=click.Choice(["json_schema", "json_object"]),
+            default="json_schema",
+            show_default=True,
+            help="How an OpenAI-compatible server gets a JSON schema: OpenAI's json_schema, or "
+            "json_object with a schema (llama.cpp's server).",
+        ),
         click.option("--threads", type=int, default=None, help="CPU threads (embedded)."),
         click.option("--no-cache", is_flag=True, help="Do not use the response cache."),
     ]
@@ -53,6 +61,7 @@ def backend_from_options(
     api_key_env: str,
     threads: int | None,
     no_cache: bool,
+    schema_mode: str = "json_schema",
 ) -> Any:
     """Build the backend the user selected (imports lazily so `--help` stays fast)."""
     from clinreason.backends import make_backend
@@ -61,7 +70,7 @@ def backend_from_options(
     if backend == "openai":
         if not base_url:
             raise ConfigError("--backend openai needs --base-url (or CLINREASON_BASE_URL)")
-        options.update(base_url=base_url, api_key_env=api_key_env)
+        options.update(base_url=base_url, api_key_env=api_key_env, schema_mode=schema_mode)
     if threads is not None:
         options["n_threads"] = threads
     return make_backend(backend, model=model, cache=not no_cache, **options)

@@ -119,6 +119,7 @@ def explain(
     api_key_env: str,
     threads: int | None,
     no_cache: bool,
+    schema_mode: str,
     as_json: bool,
     save: Path | None,
     all_steps: bool,
@@ -137,7 +138,9 @@ def explain(
     case = load_case_arg(case_file)
     name = choose_strategy(case) if strategy == "auto" else strategy
     chosen = make_strategy(name, parse_params(strategy_params))
-    llm = backend_from_options(backend, model, base_url, api_key_env, threads, no_cache)
+    llm = backend_from_options(
+        backend, model, base_url, api_key_env, threads, no_cache, schema_mode
+    )
     trace = asyncio.run(_answer(case, chosen, llm))
     if verify:
         trace = _attach_verdicts(trace)
