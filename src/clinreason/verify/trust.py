@@ -120,7 +120,7 @@ def _decide(
     good = [v for v in verdicts if v.status == "supported" and v.details.get("check") != "span"]
     if good and not keep_assumption:
         return "supported", good
-    return default, [v for v in verdicts if v.details.get("check") == "span"]
+    return default, []
 
 
 def _claim(
@@ -128,9 +128,8 @@ def _claim(
 ) -> Claim:
     status, deciding = _decide(default, verdicts, keep_assumption=default == "assumption")
     evidence = "; ".join(f"{v.verifier}: {v.evidence}" for v in deciding if v.evidence) or why
-    if status == default and deciding:  # only the quote was checked (see `_decide`)
+    if not deciding and any(v.details.get("check") == "span" for v in verdicts):
         evidence = f"{why}; the quoted text is in the note, what was read from it is unchecked"
-        deciding = []
     return Claim(
         step_id=step.id,
         kind=kind,  # type: ignore[arg-type]
