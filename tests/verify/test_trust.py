@@ -253,3 +253,24 @@ def test_shipped_calibration_table_matches_the_features() -> None:
         assert len(table["coef"]) == len(table["mean"]) == len(table["scale"]) == len(FEATURES)
     trust = trust_of(_calc_trace(), claims_of(_calc_trace(), []))
     assert trust.calibration == "calculator@1"
+
+
+def test_a_contradiction_or_an_assumption_never_raises_the_fitted_trust() -> None:
+    """Sign-bounded fit: even data in which contradicted traces happen to be right cannot make
+    a contradiction raise trust, and a contradicted answer is capped."""
+    from clinreason.verify.trust import CONTRADICTED_CAP, FEATURES, calibrated
+
+    rows, labels = [], []
+    for i in range(80):
+        bad = i % 4 == 0
+        rows.append(
+            {f: 0.0 for f in FEATURES} | {"contradicted": float(bad), "assumptions": float(bad)}
+        )
+        labels.append(bad or i % 3 == 0)  # contradicted and assumed traces all "right"
+    table = fit_logistic(rows, labels, FEATURES)
+    coef = dict(zip(table["features"], table["coef"], strict=True))
+    assert coef["contradicted"] <= 0 and coef["assumptions"] <= 0
+    clean = {f: 0.0 for f in FEATURES}
+    assert calibrated(table, clean | {"contradicted": 1.0}) <= min(
+        calibrated(table, clean), CONTRADICTED_CAP
+    )

@@ -27,8 +27,14 @@ def fit_logistic(
     names: Sequence[str],
     *,
     l2: float = 1.0,
+    signs: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A logistic model of `labels` on the standardised features `names` of `rows`."""
+    """A logistic model of `labels` on the standardised features `names` of `rows`; `signs`
+    (default `clinreason.verify.trust.SIGNS`) bounds a feature's coefficient to be >= 0 (+1) or
+    <= 0 (-1)."""
+    from clinreason.verify.trust import SIGNS
+
+    signs = SIGNS if signs is None else signs
     if not rows or len(rows) != len(labels):
         raise ValueError("need equally many, non-empty rows and labels")
     x = np.array([[r[n] for n in names] for r in rows], dtype=float)
@@ -47,7 +53,11 @@ def fit_logistic(
         grad[1:] += l2 * w[1:]
         return float(nll + 0.5 * l2 * np.sum(w[1:] ** 2)), grad
 
-    result = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B")
+    bounds = [(None, None)] + [
+        (0.0, None) if signs.get(n) == 1 else (None, 0.0) if signs.get(n) == -1 else (None, None)
+        for n in names
+    ]
+    result = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
     w = result.x
     return {
         "features": list(names),
@@ -58,6 +68,7 @@ def fit_logistic(
         "n": len(rows),
         "n_right": int(y.sum()),
         "l2": l2,
+        "signs": {n: signs[n] for n in names if n in signs},
     }
 
 
@@ -72,8 +83,8 @@ def cross_fit(
     labels: Sequence[bool],
     names: Sequence[str],
 ) -> list[float]:
-    """Out-of-half predictions: fitted on the other half of `ids` for each row."""
-    from clinreason.verify.trust import predict
+    """Out-of-half trust scores: fitted on the other half of `ids` for each row."""
+    from clinreason.verify.trust import calibrated
 
     out = [0.0] * len(rows)
     halves = [half_of(i) for i in ids]
@@ -84,5 +95,5 @@ def cross_fit(
             raise ValueError("both halves need cases")
         table = fit_logistic([rows[k] for k in train], [labels[k] for k in train], names)
         for k in test:
-            out[k] = predict(table, rows[k])
+            out[k] = calibrated(table, rows[k])
     return out

@@ -93,6 +93,21 @@ found, the strategy's confidence, and what kind of task it was (how many claims 
 rests on; a calculator that sums points, or gives a date) — a prior, reported separately as a
 baseline by `bench/trust_eval.py`."""
 TASK_FEATURES = ("log_claims", "points_score", "date_answer")
+SIGNS = {
+    "supported_share": 1,
+    "contradicted": -1,
+    "assumptions": -1,
+    "judgements": -1,
+    "unverifiable": -1,
+    "ambiguous": -1,
+    "confidence": 1,
+    "reask_agreement": 1,
+}
+"""The direction each check may move trust when it is fitted (missing: free): a contradiction
+or an assumption can never raise it, whatever a small development set happens to show."""
+CONTRADICTED_CAP = 0.3
+"""Trust never exceeds this when a claim the answer rests on is contradicted: too few training
+traces have a contradiction for the fit to learn its weight."""
 _INFERENCE = re.compile(
     r"(?i)\b(suggest|indicat|consistent|likely|because|due to|caus|therefore|thus|so the|"
     r"diagnos|most|answer|treat|manage|should|first|best|risk|associated|typical|correct|"
@@ -333,11 +348,21 @@ def predict(table: dict[str, Any], x: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def _cap(x: dict[str, float]) -> float:
+    return CONTRADICTED_CAP if x.get("contradicted") else 1.0
+
+
+def calibrated(table: dict[str, Any], x: dict[str, float]) -> float:
+    """The trust score from a fitted table: its probability, capped when a claim is
+    contradicted (`CONTRADICTED_CAP`)."""
+    return min(predict(table, x), _cap(x))
+
+
 def _default_score(x: dict[str, float]) -> float:
-    """Without a fitted table: the supported share, cut by contradictions and unchecked parts."""
+    """Without a fitted table: the supported share, cut by every unchecked part."""
     score = 0.5 * x["supported_share"] + 0.25
     score *= 0.85 ** (x["assumptions"] + x["judgements"] + x["unverifiable"])
-    return score * (0.2 if x["contradicted"] else 1.0)
+    return score
 
 
 def _level(score: float) -> str:
@@ -371,9 +396,9 @@ def trust_of(trace: Trace, claims: Sequence[Claim], verdicts: Sequence[Verdict] 
     fam = family(trace)
     table = calibration_tables().get(fam)
     if table is not None:
-        score, source = predict(table, x), f"{fam}@{table.get('version', 1)}"
+        score, source = calibrated(table, x), f"{fam}@{table.get('version', 1)}"
     else:
-        score, source = _default_score(x), "default (not fitted)"
+        score, source = min(_default_score(x), _cap(x)), "default (not fitted)"
     fully = bool(claims) and all(c.status == "supported" for c in claims)
     level = _level(score)
     return Trust(
