@@ -248,3 +248,11 @@ def test_sex_read_a_second_way_from_gendered_words(
     step = _found(note, "sex", read, word)
     v = _one(SecondReader(), *_trace(note, "creatinine_clearance_cockcroft_gault", step))
     assert v.status == status and v.details["reader"] == "sex_words"
+
+
+def test_a_nos_term_stands_for_its_general_concept(reader: SecondReader) -> None:
+    """'Diabetes history' maps through "diabetes NOS" (filed under type 2, E11) and so also to
+    E08-E13; the note's "diabetes mellitus" is that block, and contradicts an assumed absence."""
+    note = "A 42-year-old man with diabetes mellitus and hypertension."
+    v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Diabetes history")))
+    assert v.status == "contradicted" and "E08-E13" in v.details["concepts"]

@@ -250,6 +250,10 @@ def icd_index() -> IcdIndex | None:
             if len(" ".join(key)) < 4:
                 continue
             names.setdefault(key, set()).add(code)
+            if re.search(r"\bNOS\b", text) and code in parents:
+                # "X NOS" is X in general, filed under one code ("diabetes NOS" under E11, type 2):
+                # it also stands for the code's parent, so "diabetes mellitus" (E08-E13) is found
+                names[key].add(parents[code])
             max_len = max(max_len, len(key))
     return IcdIndex(
         names={k: frozenset(v) for k, v in names.items()},
