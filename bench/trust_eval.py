@@ -39,6 +39,7 @@ from clinreason.bench.trust_fit import cross_fit, fit_logistic
 from clinreason.verify import trace_score, verify_trace
 from clinreason.verify.trust import (
     CALIBRATION_FILE,
+    FAMILY_FEATURES,
     FEATURES,
     TASK_FEATURES,
     claims_of,
@@ -92,13 +93,15 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     y = [r["correct"] for r in rows]
     ids, xs = [r["id"] for r in rows], [r["x"] for r in rows]
-    trust = cross_fit(ids, xs, y, FEATURES)
+    names = FAMILY_FEATURES.get(name, FEATURES)
+    trust = cross_fit(ids, xs, y, names)
     conf = [r["confidence"] if r["confidence"] is not None else 0.5 for r in rows]
     old = [r["old"] if r["old"] is not None else 1.0 for r in rows]
     wrong = [r for r in rows if not r["correct"]]
     fully = [r for r in rows if r["fully"]]
     out: dict[str, Any] = {
         "family": name,
+        "features": list(names),
         "n": len(rows),
         "accuracy": sum(y) / len(y),
         "auroc_trust": auroc(trust, y),
@@ -141,6 +144,7 @@ def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _print(rep: dict[str, Any]) -> None:
     print(f"\n== {rep['family']}: n={rep['n']}, accuracy {100 * rep['accuracy']:.1f}%")
+    print(f"trust model features: {', '.join(rep['features'])}")
     print(
         f"AUROC right vs wrong: trust (cross-fitted) {_fmt(rep['auroc_trust'])}; "
         f"strategy confidence {_fmt(rep['auroc_confidence'])}; "
@@ -213,7 +217,8 @@ def main() -> None:
     if args.write:
         tables = {}
         for name, fam in sorted(by_family.items()):
-            table = fit_logistic([r["x"] for r in fam], [r["correct"] for r in fam], FEATURES)
+            names = FAMILY_FEATURES.get(name, FEATURES)
+            table = fit_logistic([r["x"] for r in fam], [r["correct"] for r in fam], names)
             table["version"] = 1
             table["fitted_on"] = [str(p) for p in args.runs]
             tables[name] = table

@@ -244,13 +244,14 @@ def test_harness_lines_carry_trust_and_the_summary_and_report_show_it(tmp_path) 
 
 
 def test_shipped_calibration_table_matches_the_features() -> None:
-    from clinreason.verify.trust import FEATURES, calibration_tables
+    from clinreason.verify.trust import FAMILY_FEATURES, calibration_tables
 
     tables = calibration_tables()
     assert "calculator" in tables
-    for table in tables.values():
-        assert tuple(table["features"]) == FEATURES
-        assert len(table["coef"]) == len(table["mean"]) == len(table["scale"]) == len(FEATURES)
+    for family, table in tables.items():
+        names = FAMILY_FEATURES[family]
+        assert tuple(table["features"]) == names
+        assert len(table["coef"]) == len(table["mean"]) == len(table["scale"]) == len(names)
     trust = trust_of(_calc_trace(), claims_of(_calc_trace(), []))
     assert trust.calibration == "calculator@1"
 

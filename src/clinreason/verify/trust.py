@@ -93,6 +93,13 @@ found, the strategy's confidence, and what kind of task it was (how many claims 
 rests on; a calculator that sums points, or gives a date) — a prior, reported separately as a
 baseline by `bench/trust_eval.py`."""
 TASK_FEATURES = ("log_claims", "points_score", "date_answer")
+FAMILY_FEATURES = {
+    "calculator": FEATURES,
+    "choice": ("reask_agreement", "contradicted", "supported_share"),
+}
+"""The features fitted per family. A model's own choice has no task prior and, with `cot`, no
+confidence; on the few dozen development items the full set over-fits, so the choice family
+uses the independent re-asking, contradictions and the supported share only."""
 SIGNS = {
     "supported_share": 1,
     "contradicted": -1,
