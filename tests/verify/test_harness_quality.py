@@ -132,6 +132,6 @@ def test_explain_command_prints_score_and_flags() -> None:
     assert result.exit_code == 0, result.output
     assert "trace score 1.00" in result.output
     assert re.search(r"Step flags: (s\d+ (supported|unverifiable)(, )?)+\n", result.output)
-    assert "Trust: Checked" in result.output
+    assert re.search(r"Trust: (Fully verified\. )?Checked \d+ of \d+ claims", result.output)
     quiet = CliRunner().invoke(main, ["explain", case, "--backend", "fake", "--no-verify"])
     assert "trace score" not in quiet.output
