@@ -80,7 +80,11 @@ def test_eval_with_strategy_params_and_errors(
     lines = [json.loads(x) for x in (tmp_path / "r" / "results.jsonl").read_text().splitlines()]
     assert {x["status"] for x in lines} == {"ok", "error"} and len(lines) == 2
     spec = json.loads((tmp_path / "r" / "run.json").read_text())
-    assert spec["strategy"] == {"name": "direct", "version": 1, "params": {"max_tokens": 16}}
+    assert spec["strategy"] == {
+        "name": "direct",
+        "version": 1,
+        "params": {"max_tokens": 16, "recheck": 0},
+    }
     assert spec["benchmark"]["params"]["subsets"] == ["medqa"]
 
 

@@ -9,16 +9,24 @@ from clinreason.backends.base import Backend
 from clinreason.strategies.base import call_llm
 from clinreason.strategies.parsing import choice_confidence, reasoning_text, split_sentences
 from clinreason.strategies.prompts import answer_schema, extract_answer, instruction, messages
+from clinreason.strategies.recheck import recheck_choice
 from clinreason.trace import Answer, Case, GenerateRequest, Thought, TraceBuilder
 
 
 @dataclass(frozen=True)
 class ChainOfThought:
-    """Reason in a few sentences, then answer; the answer is supported by the thoughts."""
+    """Reason in a few sentences, then answer; the answer is supported by the thoughts.
+
+    With `recheck` > 0 the answer is checked by re-asking the question with shuffled options
+    and without the reasoning (`strategies.recheck`); the check is added to the support, the
+    answer is not changed.
+    """
 
     name: ClassVar[str] = "cot"
     version: ClassVar[int] = 1
     max_tokens: int = 320
+    recheck: int = 0
+    """Re-ask samples for an independent `check` of a multiple-choice answer (0 = off)."""
 
     async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
         """One constrained call: reasoning first, then the answer."""
@@ -38,4 +46,9 @@ class ChainOfThought:
         tokens = generation.logprobs[0] if generation.logprobs else None
         confidence = choice_confidence(tokens, value) if value else None
         support = [t.id for t in thoughts] or [call.id]
+        if self.recheck > 0 and case.options and value is not None:
+            check = await recheck_choice(
+                case, value, backend, tb, samples=self.recheck, parents=support
+            )
+            support = [*support, check.id]
         return Answer(value=value, raw=text, support=support, confidence=confidence)

@@ -10,6 +10,7 @@ from clinreason.backends.base import Backend
 from clinreason.strategies.base import call_llm
 from clinreason.strategies.parsing import reasoning_text
 from clinreason.strategies.prompts import answer_schema, extract_answer, instruction, messages
+from clinreason.strategies.recheck import recheck_choice
 from clinreason.trace import Answer, Case, GenerateRequest, Thought, TraceBuilder, Vote
 
 
@@ -30,7 +31,12 @@ def majority(answers: list[str | None]) -> tuple[dict[str, int], str | None]:
 
 @dataclass(frozen=True)
 class SelfConsistency:
-    """Sample `k` reasoning paths at `temperature` and take the majority answer."""
+    """Sample `k` reasoning paths at `temperature` and take the majority answer.
+
+    With `recheck` > 0 the winner is checked by re-asking the question with shuffled options
+    and without the reasoning (`strategies.recheck`); the check is added to the support, the
+    answer is not changed.
+    """
 
     name: ClassVar[str] = "self_consistency"
     version: ClassVar[int] = 1
@@ -38,6 +44,8 @@ class SelfConsistency:
     temperature: float = 0.7
     seed: int = 0
     max_tokens: int = 320
+    recheck: int = 0
+    """Re-ask samples for an independent `check` of a multiple-choice answer (0 = off)."""
 
     async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
         """One request for k samples; a `thought` per sample, then a `vote` step."""
@@ -72,9 +80,15 @@ class SelfConsistency:
         )
         agreeing = [t.id for t, a in zip(thoughts, answers, strict=True) if a == winner]
         confidence = counts[winner] / len(answers) if winner is not None else None
+        support = [vote.id, *agreeing]
+        if self.recheck > 0 and case.options and winner is not None:
+            check = await recheck_choice(
+                case, winner, backend, tb, samples=self.recheck, parents=support
+            )
+            support = [*support, check.id]
         return Answer(
             value=winner,
             raw=generation.texts[answers.index(winner)] if winner is not None else "",
-            support=[vote.id, *agreeing],
+            support=support,
             confidence=confidence,
         )
