@@ -32,22 +32,8 @@ from typing import Any
 import numpy as np
 
 from clinreason.bench.base import CaseResult
+from clinreason.bench.stats import auroc
 from clinreason.trace import Check, LLMCall
-
-
-def auroc(scores: list[float], positive: list[bool]) -> float | None:
-    """Probability that a random right answer scores above a random wrong one (ties: 1/2).
-
-    >>> auroc([0.9, 0.8, 0.1], [True, False, False]), auroc([1.0, 1.0], [True, False])
-    (1.0, 0.5)
-    """
-    pos = np.array([s for s, p in zip(scores, positive, strict=True) if p], dtype=float)
-    neg = np.array([s for s, p in zip(scores, positive, strict=True) if not p], dtype=float)
-    if not len(pos) or not len(neg):
-        return None
-    greater = (pos[:, None] > neg[None, :]).sum()
-    ties = (pos[:, None] == neg[None, :]).sum()
-    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
 
 
 def auroc_interval(
