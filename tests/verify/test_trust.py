@@ -275,3 +275,16 @@ def test_a_contradiction_or_an_assumption_never_raises_the_fitted_trust() -> Non
     assert calibrated(table, clean | {"contradicted": 1.0}) <= min(
         calibrated(table, clean), CONTRADICTED_CAP
     )
+
+
+async def test_the_answer_claim_sits_on_the_deciding_call_not_a_reask() -> None:
+    from clinreason.strategies import ChainOfThought as Cot
+
+    replies = ["ST elevation in II, III and aVF suggests the LAD. Answer: A"] + [
+        '{"answer": "B"}'
+    ] * 3
+    trace = await run(Cot(recheck=2), STEMI, FakeBackend(replies))
+    claims, _ = assess(trace, verify_trace(trace))
+    answer = next(c for c in claims if c.kind == "answer")
+    assert trace.step(answer.step_id).purpose != "recheck"  # type: ignore[union-attr]
+    assert any(s.kind == "check" and s.verdict.verifier == "reask" for s in trace.steps)

@@ -283,7 +283,8 @@ def claims_of(trace: Trace, verdicts: Sequence[Verdict] = ()) -> list[Claim]:
             claims.extend(_answer_claims(trace, step, mine + by_step.get(None, [])))
             answered = True
     if not answered and _model_decided(trace, path):
-        last = [s for s in trace.steps if s.id in path and isinstance(s, LLMCall)][-1]
+        calls = [s for s in trace.steps if s.id in path and isinstance(s, LLMCall)]
+        last = ([c for c in calls if c.purpose != "recheck"] or calls)[-1]  # the deciding call
         claims.extend(_answer_claims(trace, last, by_step.get(last.id, []) + by_step.get(None, [])))
     return claims
 
