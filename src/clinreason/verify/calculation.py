@@ -17,13 +17,26 @@ from typing import Any, ClassVar
 
 from pydantic import JsonValue
 
-from clinreason.errors import ClinReasonError
+from clinreason.errors import ClinReasonError, InputError
+from clinreason.tools.calculators import by_slug
+from clinreason.tools.calculators.base import Calculator
 from clinreason.trace import Case, Extraction, Thought, ToolCall, Trace, Verdict
 from clinreason.verify.arith import arithmetic_claims
 from clinreason.verify.text import normalize, parse_number, same_value, unit_key
 from clinreason.verify.units import convert
 
 PREFIX = "calculator."
+
+
+def calculator_used(trace: Trace) -> Calculator | None:
+    """The calculator of the trace's last `calculator.<slug>` call (None: none, or unknown)."""
+    calls = [s for s in trace.steps if isinstance(s, ToolCall) and s.tool.startswith(PREFIX)]
+    if not calls:
+        return None
+    try:
+        return by_slug(calls[-1].tool.removeprefix(PREFIX))
+    except InputError:
+        return None
 
 
 def _v(status: str, step_id: str | None, claim: str, evidence: str, **details: Any) -> Verdict:

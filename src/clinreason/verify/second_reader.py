@@ -77,14 +77,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
-from clinreason.errors import InputError
-from clinreason.tools.calculators import by_slug
 from clinreason.tools.calculators.base import Calculator, Param
 from clinreason.tools.kg.base import KnowledgeGraph
 from clinreason.tools.kg.recognize import ConceptRecognizer
 from clinreason.tools.kg.text import Token, normalize, tokenize
 from clinreason.tools.negation import context
-from clinreason.trace import Case, Extraction, ToolCall, Trace, Verdict
+from clinreason.trace import Case, Extraction, Trace, Verdict
+from clinreason.verify.calculation import calculator_used
 from clinreason.verify.text import Quantity, quantities, same_value, unit_key
 from clinreason.verify.text import normalize as normalize_text
 from clinreason.verify.units import analytes_in, convert
@@ -633,16 +632,6 @@ def _acronym_hits(note: str, acronym: str, reader: str, concept: str, label: str
     return out
 
 
-def _calculator(trace: Trace) -> Calculator | None:
-    calls = [s for s in trace.steps if isinstance(s, ToolCall) and s.tool.startswith("calculator.")]
-    if not calls:
-        return None
-    try:
-        return by_slug(calls[-1].tool.removeprefix("calculator."))
-    except InputError:
-        return None
-
-
 def _window(note: str, start: int, end: int, width: int = 70) -> str:
     left = max(note.rfind(".", 0, start) + 1, note.rfind("\n", 0, start) + 1, start - width)
     stops = [i for i in (note.find(".", end), note.find("\n", end)) if i != -1]
@@ -707,7 +696,7 @@ class SecondReader:
 
     def verify(self, trace: Trace, case: Case) -> list[Verdict]:
         """One verdict per checked extraction step of a calculator trace."""
-        calc = _calculator(trace)
+        calc = calculator_used(trace)
         if calc is None:
             return []
         params: dict[str, Param] = {}

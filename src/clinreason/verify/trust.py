@@ -52,9 +52,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from clinreason.errors import InputError
-from clinreason.tools.calculators import by_slug
-from clinreason.tools.calculators.base import Calculator
 from clinreason.trace import (
     ArgumentStep,
     Check,
@@ -71,6 +68,7 @@ from clinreason.trace import (
     Verdict,
     Vote,
 )
+from clinreason.verify.calculation import calculator_used
 
 INDEPENDENT = frozenset({"second_reader", "reask", "citation"})
 """Checks that do not share the code path of what they check (see docs/architecture.md)."""
@@ -193,20 +191,9 @@ def _model_made(trace: Trace, step: Step) -> bool:
     return any(isinstance(trace.step(i), LLMCall) for i in trace.ancestors(step.parents))
 
 
-def _calculator(trace: Trace) -> Calculator | None:
-    """The calculator the trace called, if any."""
-    for call in trace.steps_of(ToolCall):
-        if call.tool.startswith("calculator."):
-            try:
-                return by_slug(call.tool.removeprefix("calculator."))
-            except InputError:
-                return None
-    return None
-
-
 def _calculator_named(trace: Trace) -> tuple[bool, str]:
     """Whether the calculator used is named in the question (a plain text check)."""
-    calc = _calculator(trace)
+    calc = calculator_used(trace)
     if calc is None:
         return False, "no known calculator was used"
     question = trace.case.question.lower()
@@ -316,7 +303,7 @@ def features(
         v.step_id for v in _all_verdicts(trace, verdicts) if v.details.get("ambiguous")
     } & on_path
     count = {s: sum(c.status == s for c in claims) for s in ("supported", "contradicted")}
-    calc = _calculator(trace)
+    calc = calculator_used(trace)
     output = calc.output_type if calc is not None else None
     reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
     agreement = reask[-1].details.get("agreement") if reask else None
