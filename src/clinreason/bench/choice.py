@@ -7,6 +7,7 @@ reproduce published figures.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,14 +116,31 @@ class MedMCQABenchmark(MultipleChoiceBenchmark):
 
 @dataclass(frozen=True)
 class PubMedQABenchmark(MultipleChoiceBenchmark):
-    """PubMedQA `ori_pqal.json` with its abstracts as context (options yes/no/maybe = A/B/C)."""
+    """PubMedQA `ori_pqal.json` with its abstracts as context (options yes/no/maybe = A/B/C).
+
+    `context="none"` drops the abstract (question only, as in MIRAGE's PubMedQA*): the setting
+    for a `cot` baseline without the abstract and for `rag`, which must find it.
+    """
 
     name: ClassVar[str] = "pubmedqa"
     breakdown: ClassVar[tuple[str, ...]] = ("year",)
+    context: str = "abstract"
+    """'abstract' (the paper's abstract is the case's context) or 'none' (question only)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.context not in ("abstract", "none"):
+            raise ConfigError(
+                f"pubmedqa: context must be 'abstract' or 'none', got {self.context!r}"
+            )
 
     def load(self, path: Path) -> Dataset:
-        """Read `ori_pqal.json`."""
-        return pubmedqa.load(path)
+        """Read `ori_pqal.json` (without the abstracts when `context="none"`)."""
+        data = pubmedqa.load(path)
+        if self.context == "abstract":
+            return data
+        cases = tuple(c.model_copy(update={"context": ""}) for c in data.cases)
+        return dataclasses.replace(data, cases=cases)
 
 
 @dataclass(frozen=True)

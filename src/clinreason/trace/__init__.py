@@ -17,6 +17,7 @@ from clinreason.trace.messages import GenerateRequest, Generation, Message, Toke
 from clinreason.trace.steps import (
     ArgumentStep,
     Check,
+    Citation,
     Extraction,
     KGLink,
     LLMCall,
@@ -49,6 +50,7 @@ __all__ = [
     "Attack",
     "Case",
     "Check",
+    "Citation",
     "Claim",
     "ClaimKind",
     "ClaimStatus",

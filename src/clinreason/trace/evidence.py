@@ -33,6 +33,8 @@ class Document(DataModel, frozen=True):
     title: str | None = None
     score: float | None = None
     source: str | None = None
+    reference: str | None = None
+    """DOI, PMID or URL of the source document, where known."""
 
 
 class Triple(DataModel, frozen=True):

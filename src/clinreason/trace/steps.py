@@ -65,10 +65,14 @@ class Thought(StepBase):
 
     kind: Literal["thought"] = "thought"
     text: str
+    cited: bool | None = None
+    """For reasoning that should rest on sources (`rag`): whether a `citation` step backs this
+    sentence. None where citations are not asked for."""
 
     def summary(self) -> str:
         """One readable line describing the step."""
-        return _short(self.text, 400)
+        flag = " [no citation]" if self.cited is False else ""
+        return _short(self.text, 400) + flag
 
 
 class Extraction(StepBase):
@@ -125,6 +129,36 @@ class Retrieval(StepBase):
         """One readable line describing the step."""
         ids = ", ".join(d.id for d in self.documents[:5])
         return f'retrieved {len(self.documents)} documents for "{_short(self.query, 80)}": {ids}'
+
+
+class Citation(StepBase):
+    """A reasoning sentence and the passage it cites, with the words quoted from that passage.
+
+    Parents: the `thought` holding the sentence and the `retrieval` step that returned the
+    passage. The citation verifier checks that `quote` occurs in the passage (looked up in the
+    index by `passage_id`) and whether the passage supports `statement`.
+    """
+
+    kind: Literal["citation"] = "citation"
+    marker: int
+    """The number the passage had in the prompt ([1], [2], ...)."""
+    passage_id: str
+    quote: str
+    """The words of the passage the sentence rests on, as the model quoted them."""
+    statement: str
+    """The sentence that cites the passage."""
+    source: str | None = None
+    title: str | None = None
+    reference: str | None = None
+    """DOI, PMID or URL of the source document, where known."""
+
+    def summary(self) -> str:
+        """One readable line describing the step."""
+        where = ", ".join(x for x in (self.title or self.source, self.reference) if x)
+        return (
+            f'[{self.marker}] {self.passage_id} ({where}): "{_short(self.quote, 120)}" '
+            f'for "{_short(self.statement, 100)}"'
+        )
 
 
 class KGLink(StepBase):
@@ -201,7 +235,16 @@ class Check(StepBase):
 
 
 Step = Annotated[
-    LLMCall | Thought | Extraction | ToolCall | Retrieval | KGLink | ArgumentStep | Vote | Check,
+    LLMCall
+    | Thought
+    | Extraction
+    | ToolCall
+    | Retrieval
+    | Citation
+    | KGLink
+    | ArgumentStep
+    | Vote
+    | Check,
     Field(discriminator="kind"),
 ]
 """Any step of a trace."""
