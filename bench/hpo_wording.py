@@ -16,6 +16,9 @@ Two measurements, no language model:
     .venv/bin/python bench/hpo_wording.py --notes [-v]
     .venv/bin/python bench/hpo_wording.py --cases [--limit N] [--seed 0] [PATH]
     .venv/bin/python bench/hpo_wording.py --timing
+
+`--no-obo` builds the graph without hp.obo's synonyms (curated table only): the state before
+issue 18, for before/after figures.
 """
 
 from __future__ import annotations
@@ -58,12 +61,19 @@ def recognised(rec: Any, text: str) -> set[Pair]:
     return {(m.term, m.status) for m in rec.recognize(text) if m.status in ("present", "absent")}
 
 
-def run_notes(verbose: bool) -> None:
+def graph_for(args: argparse.Namespace) -> Any:
+    """The shared HPO graph, or one without hp.obo synonyms (`--no-obo`)."""
+    from clinreason.tools.kg.hpo import HPOGraph, load_hpo
+
+    return HPOGraph(synonyms=False) if args.no_obo else load_hpo()
+
+
+def run_notes(args: argparse.Namespace) -> None:
     """Recognition P/R on the frozen hand-written notes."""
-    from clinreason.tools.kg.hpo import load_hpo
     from clinreason.tools.kg.recognize import ConceptRecognizer
 
-    graph = load_hpo()
+    verbose = args.verbose
+    graph = graph_for(args)
     rec = ConceptRecognizer.for_graph(graph)
     counts = [0, 0, 0]
     notes = [json.loads(line) for line in NOTES.read_text().splitlines() if line.strip()]
@@ -76,7 +86,8 @@ def run_notes(verbose: bool) -> None:
                 for tid, status in sorted(items):
                     term = graph.term(tid)
                     print(f"  {note['id']} {what} {tid} {status:<7} {term.label if term else ''}")
-    print(f"graph {graph.source}; {len(notes)} notes: {fmt_prf(counts)}")
+    print(f"graph {graph.source}; synonyms: {graph.synonym_source}")
+    print(f"{len(notes)} notes: {fmt_prf(counts)}")
 
 
 def render(findings: Iterable[str], excluded: Iterable[str]) -> str:
@@ -102,7 +113,6 @@ def names(graph: Any, table: Any, ids: list[str], how: str, rng: random.Random) 
 
 def run_cases(args: argparse.Namespace) -> None:
     """Three renderings of each case: ids, labels, synonyms -> differential and recognition."""
-    from clinreason.tools.kg.hpo import load_hpo
     from clinreason.tools.kg.rank import RankConfig, ranker_for
     from clinreason.tools.kg.recognize import ConceptRecognizer
     from clinreason.tools.kg.synonyms import load_synonyms
@@ -110,7 +120,7 @@ def run_cases(args: argparse.Namespace) -> None:
     if not args.path.is_file():
         print(f"skipped: {args.path} not found (see ../shared/data/README.md)")
         return
-    graph = load_hpo()
+    graph = graph_for(args)
     table = load_synonyms()
     print(f"graph {graph.source}; synonyms {table.describe() if table else 'none found'}")
     rec = ConceptRecognizer.for_graph(graph)
@@ -194,9 +204,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--no-obo", action="store_true", help="graph without hp.obo synonyms")
     args = ap.parse_args()
     if args.notes:
-        run_notes(args.verbose)
+        run_notes(args)
     if args.cases:
         run_cases(args)
     if args.timing:

@@ -23,7 +23,10 @@ class Term:
     """e.g. 'HP:0001250'."""
     label: str
     synonyms: tuple[str, ...] = ()
+    """Names recognised like the label (HPO's EXACT synonyms, clinreason's curated ones)."""
     definition: str = ""
+    related: tuple[str, ...] = ()
+    """HPO's RELATED, BROAD and NARROW synonyms: recognised with a lower confidence."""
 
 
 @dataclass(frozen=True)

