@@ -12,6 +12,7 @@ from clinreason.bench.trust_fit import cross_fit, fit_logistic
 from clinreason.strategies import ChainOfThought, run
 from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.trace import (
+    SCHEMA_VERSION,
     Answer,
     Case,
     Check,
@@ -182,7 +183,7 @@ async def test_calculator_trace_end_to_end_reports_its_assumptions() -> None:
 def test_trace_with_claims_round_trips_and_old_traces_read() -> None:
     trace = with_assessment(_calc_trace(verdicts=[_v("s1", "supported")]))
     data = json.loads(trace.model_dump_json())
-    assert data["schema_version"] == "1.1" and data["trust"]["fully_verified"] is False
+    assert data["schema_version"] == SCHEMA_VERSION and data["trust"]["fully_verified"] is False
     assert trace_from_dict(data).claims == trace.claims
     data.update(schema_version="1.0")
     del data["claims"], data["trust"]

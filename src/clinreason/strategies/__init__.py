@@ -8,6 +8,7 @@ from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.strategies.cot import ChainOfThought
 from clinreason.strategies.diagnose import Diagnose
 from clinreason.strategies.direct import Direct
+from clinreason.strategies.rag import RetrievalAugmented
 from clinreason.strategies.self_consistency import SelfConsistency
 
 STRATEGIES: dict[str, Any] = {
@@ -17,12 +18,14 @@ STRATEGIES: dict[str, Any] = {
     "self_consistency": SelfConsistency,
     "diagnose": Diagnose,
     "argumentation": Argumentation,
+    "rag": RetrievalAugmented,
 }
 
 __all__ = [
     "STRATEGIES",
     "ChainOfThought",
     "Direct",
+    "RetrievalAugmented",
     "SelfConsistency",
     "Strategy",
     "call_llm",

@@ -17,7 +17,8 @@ stated arithmetic/aggregation), `grounding` (spans, findings and negation), `con
 (answer vs conclusion, tool result and vote; vote agreement as uncertainty), `kg` (relation
 claims against the knowledge graph), `second_reader` (the note re-read with the HPO terminology,
 independently of the calculator's extractor: criteria assumed absent that the note mentions,
-values with several readings). `clinreason.verify.trust` turns verdicts into the claim ledger
+values with several readings), `citation` (each cited passage exists in the index, holds the quote
+verbatim and supports the sentence). `clinreason.verify.trust` turns verdicts into the claim ledger
 and the trust score.
 
 >>> from clinreason.trace import Case, Thought, Trace, ComponentSpec
@@ -39,6 +40,7 @@ from clinreason.errors import ConfigError
 from clinreason.trace import Case, Trace, Verdict
 from clinreason.verify.base import Verifier
 from clinreason.verify.calculation import CalculationCheck
+from clinreason.verify.citations import CitationCheck
 from clinreason.verify.consistency import ConsistencyCheck
 from clinreason.verify.grounding import GroundingCheck
 from clinreason.verify.numeracy import NumbersCheck
@@ -51,6 +53,7 @@ VERIFIERS: dict[str, Any] = {
     "calculation": CalculationCheck,
     "grounding": GroundingCheck,
     "consistency": ConsistencyCheck,
+    "citation": CitationCheck,
 }
 """Verifier name -> class (constructs with defaults); "kg" and "second_reader" are added below."""
 
@@ -114,6 +117,7 @@ def verify_trace(
 __all__ = [
     "VERIFIERS",
     "CalculationCheck",
+    "CitationCheck",
     "ConsistencyCheck",
     "GroundingCheck",
     "NumbersCheck",

@@ -54,8 +54,12 @@ _DERIVED = re.compile(
     r"[\d)]\s*[+\-*/×÷^]\s*\(?[\d.]+\)?\s*=\s*$|[\d)]\s*=\s*$"
 )
 """Qualifiers (or an expression followed by '=') marking a computed value, not a noted one."""
-_IDENTIFIER = re.compile(r"(?i)(?:\bid|#|\bno\.|\bnumber|\bversion|\bstep|\boption)\s*:?\s*$")
-"""An identifier, not a measurement ('MedCalc id 7', 'step 3')."""
+_IDENTIFIER = re.compile(
+    r"(?i)(?:\bid|#|\bno\.|\bnumber|\bversion|\bstep|\boption|"
+    r"\bstage|\bgrade|\bclass|\btype|\bphase|\btier|\bcategory)\s*:?\s*$"
+)
+"""An identifier or a category's number, not a measurement ('MedCalc id 7', 'step 3',
+'stage 3 acute kidney injury', 'type 2 diabetes')."""
 _COUNTS = frozenset({"wbc", "platelets"})
 _CMP = re.compile(
     r"(?i)(?P<not>\bnot\s+|\bno\s+|n't\s+)?(?P<op>>=|<=|=>|=<|≥|≤|>|<|\b(?:greater|more|higher)\s+than"

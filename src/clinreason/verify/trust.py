@@ -221,11 +221,13 @@ def _thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) ->
             independent=v.verifier in INDEPENDENT,
         )
         for v in verdicts
-        if v.verifier not in ("consistency", "reask")
+        if v.verifier not in ("consistency", "reask", "citation")
     ]
-    if not claims or _INFERENCE.search(step.text):
-        knowledge = [v for v in verdicts if v.verifier in ("kg", "citation")]
+    knowledge = [v for v in verdicts if v.verifier in ("kg", "citation")]
+    if not claims or knowledge or _INFERENCE.search(step.text):
         why = "medical knowledge or inference with no source to check it against"
+        if step.cited is False:
+            why = "the sentence cites no source"
         claims.append(_claim(step, "reasoning", step.text, "unverifiable", knowledge, why))
     return claims
 

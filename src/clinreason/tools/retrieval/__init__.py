@@ -14,7 +14,7 @@ from clinreason.tools.retrieval.base import Index
 from clinreason.tools.retrieval.bm25 import MAX_QUERY_CHARS, BM25Index
 from clinreason.tools.retrieval.build import BuildReport, build_index, passages_of
 from clinreason.tools.retrieval.chunk import MAX_CHARS, Chunk, Section, chunk_text
-from clinreason.tools.retrieval.corpora import default_documents, default_index
+from clinreason.tools.retrieval.corpora import default_documents, default_index, open_index
 from clinreason.tools.retrieval.passage import (
     FORMAT_VERSION,
     CorpusError,
@@ -47,6 +47,7 @@ __all__ = [
     "chunk_text",
     "default_documents",
     "default_index",
+    "open_index",
     "passages_of",
     "read_paths",
 ]

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, distribution, version
 from pathlib import Path
 from typing import Any
@@ -331,3 +332,16 @@ def default_index(
             return BM25Index.load(path)
         raise
     return report.index
+
+
+@lru_cache(maxsize=8)
+def open_index(spec: str = "default") -> BM25Index:
+    """An index opened once per process: "default" (the default corpus, built on first use) or
+    the folder of an index from `clinreason index build`.
+
+    Raises:
+        IndexFormatError: the folder is not a clinreason index of this version.
+    """
+    if spec == "default":
+        return default_index()
+    return BM25Index.load(Path(spec).expanduser())

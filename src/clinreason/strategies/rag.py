@@ -1,0 +1,286 @@
+"""`rag`: retrieve passages, reason with numbered citations, answer; the citations are checked.
+
+1. **Retrieve**: the question, its options and the start of the note as one lexical query over
+   an index (`index="default"`: the clinical corpus installed from PyPI; or a folder built with
+   `clinreason index build`). The `retrieval` step records the query and the passages.
+2. **Reason with citations**: one constrained call shows the passages as [1]..[k] and asks for
+   up to `statements` short statements, each resting on one sentence *copied* from a passage
+   (the reply's schema offers the passages' own sentences, so a quote is the source's words
+   wherever the backend enforces the schema) or on none, then the answer.
+3. **Record**: each statement is a `thought`; a quoted one gets a `citation` step (parents: the
+   thought and the retrieval); a statement that quotes nothing is marked `cited=False`.
+4. **Judge** (`judge=True`): each citation is judged by a separate call that sees only the
+   passage and the statement — not the question, the other statements or the answer — and may
+   say "no verdict". It is recorded as a `check` (verifier `citation_judge`); the `citation`
+   verifier combines it with its own verbatim and lexical checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from clinreason.backends.base import Backend
+from clinreason.errors import ConfigError
+from clinreason.strategies.base import call_llm
+from clinreason.strategies.parsing import parse_json_object
+from clinreason.strategies.prompts import SYSTEM, extract_answer, render_case
+from clinreason.strategies.recheck import recheck_choice
+from clinreason.trace import (
+    Answer,
+    Case,
+    Check,
+    Citation,
+    Document,
+    GenerateRequest,
+    Message,
+    Retrieval,
+    Thought,
+    TraceBuilder,
+    Verdict,
+)
+
+NONE = "none"
+"""The quote of a statement that rests on no passage."""
+NOTE_CHARS = 2000
+"""How much of the note goes into the query (the question and options always do)."""
+QUOTE_CHARS = 240
+"""Longest quotable sentence; a longer one is offered cut to its first words (still verbatim)."""
+JUDGE_VERDICTS = {"yes": "supported", "no": "contradicted", "no verdict": "unverifiable"}
+JUDGE = "citation_judge"
+_MARKED = re.compile(r"^\s*\[(\d+)\]\s*(.*)$", re.DOTALL)
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+def retrieval_query(case: Case) -> str:
+    """The search query: question, option texts and the first `NOTE_CHARS` of the note.
+
+    >>> retrieval_query(Case(id="1", question="Best drug?", options={"A": "aspirin"}))
+    'Best drug? aspirin'
+    """
+    parts = [case.question.strip(), *(text for text in case.options.values())]
+    if case.context.strip():
+        parts.append(case.context.strip()[:NOTE_CHARS])
+    return " ".join(p for p in parts if p)
+
+
+def quotable(text: str) -> list[str]:
+    """The sentences of a passage a statement may quote (each cut to `QUOTE_CHARS`).
+
+    >>> quotable("AKI is common.  Stage 3:\\ncreatinine x3. ok")
+    ['AKI is common.', 'Stage 3:', 'creatinine x3. ok']
+    """
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        piece = piece.strip()
+        if len(piece.split()) < 2 and out:
+            out[-1] = f"{out[-1]} {piece}".strip() if piece else out[-1]
+            continue
+        if piece:
+            out.append(piece[:QUOTE_CHARS].rstrip())
+    return out
+
+
+def _quote_options(documents: list[Document]) -> list[str]:
+    options = [f"[{n}] {s}" for n, doc in enumerate(documents, 1) for s in quotable(doc.text)]
+    return [*dict.fromkeys(options), NONE]
+
+
+def reply_schema(case: Case, documents: list[Document], statements: int) -> dict[str, Any]:
+    """Statements (a quoted source sentence, then the statement), then the answer."""
+    quote: dict[str, Any] = {"type": "string"}
+    if documents:
+        quote["enum"] = _quote_options(documents)
+    item = {
+        "type": "object",
+        "properties": {"quote": quote, "statement": {"type": "string", "maxLength": 300}},
+        "required": ["quote", "statement"],
+    }
+    if case.options:
+        answer: dict[str, Any] = {"type": "string", "enum": list(case.options)}
+    else:
+        answer = {"type": "string", "maxLength": 200}
+    return {
+        "type": "object",
+        "properties": {
+            "statements": {"type": "array", "items": item, "minItems": 1, "maxItems": statements},
+            "answer": answer,
+        },
+        "required": ["statements", "answer"],
+    }
+
+
+def render_sources(documents: list[Document]) -> str:
+    """The passages as numbered sources."""
+    if not documents:
+        return "Sources: none found."
+    blocks = []
+    for n, doc in enumerate(documents, 1):
+        title = f"{doc.title}: " if doc.title else ""
+        blocks.append(f"[{n}] {title}{' '.join(doc.text.split())}")
+    return "Sources:\n" + "\n\n".join(blocks)
+
+
+def instruction(case: Case, statements: int) -> str:
+    """What to write, matching `reply_schema`."""
+    target = (
+        f"the letter of the single best option ({', '.join(case.options)})"
+        if case.options
+        else "a short answer"
+    )
+    return (
+        f"Using the sources where they help, write up to {statements} short statements that "
+        "lead to the answer. For each statement, first copy the one sentence of a source it "
+        f'rests on, starting with the source number, e.g. "[2] ...", or "{NONE}" if it rests on '
+        f"no source; then the statement. Then give {target}. Reply as JSON: "
+        '{"statements": [{"quote": "[n] ...", "statement": "..."}], "answer": "..."}'
+    )
+
+
+def judge_request(passage: str, statement: str) -> GenerateRequest:
+    """The judge's call: the passage and one statement, nothing of the question or answer."""
+    user = (
+        f"Passage:\n{' '.join(passage.split())}\n\nStatement: {statement}\n\n"
+        "Does the passage support the medical knowledge in the statement? Facts about a "
+        'particular patient are not expected in the passage. Answer "yes" if the passage '
+        'states or directly implies it, "no" if it does not support or contradicts it, and '
+        '"no verdict" if you cannot tell. Reply as JSON: {"verdict": "..."}'
+    )
+    schema = {
+        "type": "object",
+        "properties": {"verdict": {"type": "string", "enum": list(JUDGE_VERDICTS)}},
+        "required": ["verdict"],
+    }
+    messages = (Message(role="system", content=SYSTEM), Message(role="user", content=user))
+    return GenerateRequest(messages=messages, max_tokens=16, json_schema=schema)
+
+
+def parse_statements(text: str) -> list[tuple[str, str]]:
+    """(quote, statement) pairs from the reply; an empty list when there are none."""
+    obj = parse_json_object(text)
+    items = obj.get("statements") if obj else None
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items:
+        if isinstance(item, dict) and str(item.get("statement") or "").strip():
+            out.append((str(item.get("quote") or "").strip(), str(item["statement"]).strip()))
+    return out
+
+
+def _reference(hit_passage: Any) -> str | None:
+    if hit_passage.doi:
+        return f"doi:{hit_passage.doi}"
+    if hit_passage.pmid:
+        return f"PMID:{hit_passage.pmid}"
+    return hit_passage.url  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class RetrievalAugmented:
+    """Retrieve, reason with checked citations, answer (see the module docstring)."""
+
+    name: ClassVar[str] = "rag"
+    version: ClassVar[int] = 1
+    index: str = "default"
+    """'default' (the shipped clinical corpus) or the folder of an index from `index build`."""
+    k: int = 3
+    """Passages shown to the model."""
+    statements: int = 3
+    """Most statements in the reply."""
+    judge: bool = True
+    """Judge each citation with a separate model call (see `judge_request`)."""
+    max_tokens: int = 600
+    recheck: int = 0
+    """Re-ask samples for an independent check of a multiple-choice answer (0 = off)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.k <= 20:
+            raise ConfigError(f"rag: k must be between 1 and 20, got {self.k}")
+        if not 1 <= self.statements <= 8:
+            raise ConfigError(f"rag: statements must be between 1 and 8, got {self.statements}")
+
+    async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
+        """Retrieve, one constrained call, citations, optional judge and re-ask."""
+        from clinreason.tools.retrieval import open_index
+
+        query = retrieval_query(case)
+        hits = open_index(self.index).search(query, k=self.k)
+        documents = [
+            Document(
+                id=h.passage.id,
+                text=h.passage.text,
+                title=h.passage.title,
+                score=round(h.score, 4),
+                source=h.passage.source,
+                reference=_reference(h.passage),
+            )
+            for h in hits
+        ]
+        retrieval = tb.add(Retrieval(query=query, documents=documents))
+        user = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
+        user += instruction(case, self.statements)
+        request = GenerateRequest(
+            messages=(Message(role="system", content=SYSTEM), Message(role="user", content=user)),
+            max_tokens=self.max_tokens,
+            json_schema=reply_schema(case, documents, self.statements),
+        )
+        call, generation = await call_llm(
+            tb, backend, request, purpose="reason_with_sources", parents=[retrieval.id]
+        )
+        text = generation.texts[0]
+        support: list[str] = []
+        for quote, statement in parse_statements(text):
+            marked = _MARKED.match(quote)
+            thought = tb.add(Thought(text=statement, cited=bool(marked), parents=[call.id]))
+            support.append(thought.id)
+            if not marked:
+                continue
+            marker, words = int(marked.group(1)), marked.group(2).strip()
+            doc = documents[marker - 1] if 1 <= marker <= len(documents) else None
+            citation = tb.add(
+                Citation(
+                    marker=marker,
+                    passage_id=doc.id if doc else "",
+                    quote=words,
+                    statement=statement,
+                    source=doc.source if doc else None,
+                    title=doc.title if doc else None,
+                    reference=doc.reference if doc else None,
+                    parents=[thought.id, retrieval.id],
+                )
+            )
+            support.append(citation.id)
+            if self.judge and doc is not None:
+                support.append(await self._judge(citation, doc, backend, tb))
+        value = extract_answer(case, text)
+        support = support or [call.id]
+        if self.recheck > 0 and case.options and value is not None:
+            check = await recheck_choice(
+                case, value, backend, tb, samples=self.recheck, parents=support
+            )
+            support = [*support, check.id]
+        return Answer(value=value, raw=text, support=support)
+
+    async def _judge(
+        self, citation: Citation, doc: Document, backend: Backend, tb: TraceBuilder
+    ) -> str:
+        """Ask whether the cited passage supports the statement; a `check` step's id."""
+        request = judge_request(doc.text, citation.statement)
+        call, generation = await call_llm(
+            tb, backend, request, purpose="judge_citation", parents=[citation.id]
+        )
+        obj = parse_json_object(generation.texts[0]) or {}
+        reply = str(obj.get("verdict", "")).strip().lower()
+        status = JUDGE_VERDICTS.get(reply, "unverifiable")
+        said = f'"{reply}"' if reply in JUDGE_VERDICTS else "no readable verdict"
+        verdict = Verdict(
+            verifier=JUDGE,
+            status=status,  # type: ignore[arg-type]
+            step_id=citation.id,
+            claim=citation.statement,
+            evidence=f"a separate model call shown only passage [{citation.marker}] said {said}",
+            details={"reply": reply, "passage_id": doc.id},
+        )
+        return tb.add(Check(verdict=verdict, parents=[call.id])).id

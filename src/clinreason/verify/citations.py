@@ -1,0 +1,222 @@
+"""`citation`: does each cited passage exist, contain the quote, and support the sentence?
+
+For every `citation` step, one verdict on the sentence that cites (its `thought`):
+
+1. **The passage**: looked up by id in the index the strategy used (`strategy.params.index`)
+   when it can be opened here — the authority, independent of what the trace says — else in
+   the trace's own `retrieval` step (`details.passage_from` says which). A passage found in
+   neither, or a trace copy that differs from the index, is *contradicted*.
+2. **Verbatim quote**: the quote must occur in the passage (after Unicode, case, quote-mark,
+   dash and white-space normalisation; nothing else is forgiven). Otherwise *contradicted*.
+3. **Support** (independent of the reasoning call): the share of the sentence's content words
+   (stemmed, stop words out) that the passage contains, counting only words that are not
+   explained by the case itself (patient facts are not expected in a source); and, when the
+   strategy recorded one, the `citation_judge` check (a separate model call that saw only the
+   passage and the sentence, and may say "no verdict"). The judge saying "no" makes the
+   citation *contradicted*; "yes" with some lexical support (>= `LOW`) makes it *supported*;
+   without a judge's verdict, lexical overlap >= `HIGH` supports it and anything less leaves it
+   *unverifiable* — word overlap can suggest support, never refute it.
+
+A sentence the strategy marked `cited=False` gets an *unverifiable* verdict ("cites no source").
+`LOW` and `HIGH` were set before any citation was labelled and are not tuned on the labels.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import ClassVar
+
+from clinreason.trace import Case, Check, Citation, Document, Retrieval, Thought, Trace, Verdict
+
+LOW = 0.25
+HIGH = 0.6
+JUDGE = "citation_judge"
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "−": "-"})
+
+
+def normalise(text: str) -> str:
+    """Text compared for a verbatim quote: NFKC, case-folded, one kind of quote mark and dash,
+    white space collapsed; markdown emphasis marks are left as they are.
+
+    >>> normalise("  “Stage 3”\\n AKI – see  ")
+    '"stage 3" aki - see'
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return " ".join(text.split())
+
+
+def quote_in(quote: str, passage: str) -> bool:
+    """Whether `quote` occurs verbatim (after `normalise`) in `passage`; an empty quote does not.
+
+    >>> quote_in("Stage 3: creatinine", "AKI.\\nStage 3:  creatinine x3")
+    True
+    >>> quote_in("stage 3 creatinine", "Stage 3: creatinine x3")
+    False
+    """
+    q = normalise(quote)
+    return bool(q) and q in normalise(passage)
+
+
+class _Words:
+    """Content-word stems (the retrieval tokenizer's), created on first use."""
+
+    tokenizer = None
+
+    @classmethod
+    def of(cls, text: str) -> set[str]:
+        if cls.tokenizer is None:
+            from clinreason.tools.retrieval.tokenize import Tokenizer
+
+            cls.tokenizer = Tokenizer()
+        return {t for t in cls.tokenizer(text) if not re.fullmatch(r"\d+", t)}
+
+
+def overlap(statement: str, passage: str, case_text: str = "") -> float | None:
+    """Share of the statement's content words found in the passage, leaving out words that come
+    from the case and not the passage; None when the statement has no such words.
+
+    >>> overlap("Creatinine three times baseline means stage 3 AKI", "Stage 3: creatinine 3.0 "
+    ...         "times baseline")
+    0.6
+    >>> overlap("The patient is 70 years old", "Stage 3 AKI", "A 70-year-old patient") is None
+    True
+    """
+    words = _Words.of(statement)
+    in_passage = words & _Words.of(passage)
+    from_case = (words - in_passage) & _Words.of(case_text)
+    relevant = words - from_case
+    return round(len(in_passage) / len(relevant), 3) if relevant else None
+
+
+def _index_passages(trace: Trace) -> tuple[object | None, str]:
+    """The index the strategy searched, if it can be opened here without building anything."""
+    spec = trace.strategy.params.get("index") if trace.strategy else None
+    if not isinstance(spec, str) or not spec:
+        return None, "the trace names no index"
+    from pathlib import Path
+
+    from clinreason.tools.retrieval import open_index
+    from clinreason.tools.retrieval.corpora import default_index_path
+
+    where = default_index_path() if spec == "default" else Path(spec).expanduser()
+    if not where.is_dir():
+        return None, f"index {spec} is not on this machine"
+    try:
+        return open_index(spec), ""
+    except Exception as exc:  # an unreadable index: fall back to the trace's copy, say why
+        return None, f"index {spec} could not be opened: {exc}"
+
+
+class CitationCheck:
+    """Check citations against the index (see the module docstring)."""
+
+    name: ClassVar[str] = "citation"
+
+    def verify(self, trace: Trace, case: Case) -> list[Verdict]:
+        """One verdict per citation (on the citing sentence) and per uncited sentence."""
+        citations = trace.steps_of(Citation)
+        out: list[Verdict] = []
+        if citations:
+            index, why_not = _index_passages(trace)
+            retrieved = {d.id: d for r in trace.steps_of(Retrieval) for d in r.documents}
+            judged = {
+                s.verdict.step_id: s.verdict
+                for s in trace.steps_of(Check)
+                if s.verdict.verifier == JUDGE
+            }
+            case_text = f"{case.context}\n{case.question}"
+            for c in citations:
+                passage, where = self._passage(c, index, why_not, retrieved)
+                out.append(self._check(trace, c, passage, where, judged.get(c.id), case_text))
+        for t in trace.steps_of(Thought):
+            if t.cited is False:
+                out.append(
+                    Verdict(
+                        verifier=self.name,
+                        status="unverifiable",
+                        step_id=t.id,
+                        claim=t.text,
+                        evidence="the sentence cites no source",
+                        details={"check": "uncited"},
+                    )
+                )
+        return out
+
+    @staticmethod
+    def _passage(
+        c: Citation, index: object | None, why_not: str, retrieved: dict[str, Document]
+    ) -> tuple[str | None, str]:
+        """The cited passage's text and where it was read ('index' or 'trace: <why>')."""
+        copy = retrieved.get(c.passage_id)
+        if index is not None:
+            found = index.get(c.passage_id)  # type: ignore[attr-defined]
+            if found is not None:
+                if copy is not None and normalise(copy.text) != normalise(found.text):
+                    return None, "index (the trace's copy of the passage differs from it)"
+                return found.text, "index"
+            return None, "index (no passage with this id)"
+        return (copy.text if copy else None), f"trace ({why_not})"
+
+    def _check(
+        self,
+        trace: Trace,
+        c: Citation,
+        passage: str | None,
+        where: str,
+        judge: Verdict | None,
+        case_text: str,
+    ) -> Verdict:
+        thought = next((p for p in c.parents if isinstance(trace.step(p), Thought)), c.id)
+        details: dict[str, object] = {
+            "citation": c.id,
+            "passage_id": c.passage_id,
+            "passage_from": where,
+        }
+
+        def verdict(status: str, evidence: str, check: str) -> Verdict:
+            return Verdict(
+                verifier=self.name,
+                status=status,  # type: ignore[arg-type]
+                step_id=thought,
+                claim=c.statement,
+                evidence=evidence,
+                details={**details, "check": check},  # type: ignore[dict-item]
+            )
+
+        if passage is None:
+            what = c.passage_id or f"source [{c.marker}]"
+            return verdict("contradicted", f"cites {what}, not found: {where}", "passage")
+        if not quote_in(c.quote, passage):
+            return verdict(
+                "contradicted", f'the quote is not in passage {c.passage_id}: "{c.quote}"', "quote"
+            )
+        share = overlap(c.statement, passage, case_text)
+        details["overlap"] = share
+        said = judge.status if judge is not None else None
+        details["judge"] = said
+        lexical = (
+            f"{share:.0%} of its content words are in the passage"
+            if share is not None
+            else ("it only restates the case")
+        )
+        ref = f"passage {c.passage_id}"
+        if said == "contradicted":
+            return verdict(
+                "contradicted", f"{ref} does not support it (model judge; {lexical})", "support"
+            )
+        if said == "supported" and share is not None and share >= LOW:
+            return verdict("supported", f"{ref} supports it (model judge; {lexical})", "support")
+        if said != "supported" and share is not None and share >= HIGH:
+            return verdict(
+                "supported", f"{ref} shares its words ({lexical}; no model verdict)", "support"
+            )
+        judge_said = {
+            "supported": "the model judge said yes",
+            "unverifiable": "no model verdict",
+            None: "no model judge",
+        }[said]
+        return verdict("unverifiable", f"{ref}: {judge_said}; {lexical}", "support")
+
+
+VERIFIERS = {"citation": CitationCheck}
