@@ -19,77 +19,59 @@ a modifier must end its noun phrase ("low potassium diet" is not Hypokalemia), a
 shared by two terms' labels matches neither. The adjective of a one-word finding ("ataxic",
 "thrombocytopenic") matches it when used predicatively (it ends the phrase or is followed by a
 function word or a number, not by a noun it modifies: "cyanotic heart disease").
+
+Names come from the graph's terms: labels, EXACT synonyms (HPO's, with layperson terms, UK
+spellings and abbreviations, and clinreason's curated ones) at full confidence, and RELATED /
+BROAD / NARROW synonyms (`Term.related`) only where no full-confidence name matches, with
+confidence `RELATED_CONFIDENCE`. A label always wins; a synonym two unrelated terms share names
+neither; shared by a term and its descendant, it names the descendant (most specific). A second
+pass (`compose`) upgrades a match by the modifier before it, adds mentions that share a head or
+modifier across "and", and keeps an abbreviation only where the note supports one sense.
+Each mention says which name matched and of what kind (`Mention.synonym`, `Mention.facts()`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
 from clinreason.tools.kg.base import KnowledgeGraph, Term
+from clinreason.tools.kg.compose import (
+    Entry,
+    Match,
+    comma_only,
+    distribute,
+    extend_modifiers,
+    resolve_abbreviations,
+)
+from clinreason.tools.kg.lexicon import (
+    ABBREVIATIONS,
+    ADJECTIVE_ENDINGS,
+    ANALYTE,
+    COPULA,
+    EMIA,
+    FILLER,
+    MEASURE,
+    MODIFIER,
+    PREDICATIVE_NEXT,
+)
 from clinreason.tools.kg.text import Token, normalize, tokenize
 from clinreason.tools.negation import context
-from clinreason.trace import Span
+from clinreason.trace import Span, Triple
 
-FILLER = frozenset(("of", "the", "in", "on", "a", "an", "both"))
-COPULA = frozenset(("is", "are", "was", "were", "been"))
-"""Skipped in the text (not in names) in the other-word-order window: "X is low"."""
-MEASURE = frozenset(("circulating", "concentration", "level", "serum", "plasma", "total", "count"))
-"""Words of lab names that a note often leaves out ("low lymphocytes", "renin is raised")."""
-MODIFIER = {
-    **dict.fromkeys(("decreased", "reduced", "low", "diminished", "lowered"), "decreased"),
-    **dict.fromkeys(("increased", "elevated", "raised", "high"), "increased"),
-}
-"""Modifier words by meaning, for the other-word-order window."""
-ANALYTE = {
-    "kal": "potassium",
-    "natr": "sodium",
-    "calc": "calcium",
-    "magnes": "magnesium",
-    "phosphat": "phosphate",
-    "chlor": "chloride",
-    "glyc": "glucose",
-    "uric": "uric acid",
-    "ammon": "ammonia",
-    "lactat": "lactate",
-    "triglycerid": "triglyceride",
-}
-"""Roots of hypo-/hyper-X-emia names that are not the analyte's English name (else the root)."""
-_EMIA = re.compile(r"hyp(o|er)([a-z]+?)emia")
-PREDICATIVE_NEXT = frozenset(
-    ("and", "or", "but", "with", "on", "at", "since", "from", "for", "in", "after", "during")
-)
-"""Words after which an adjective is not modifying a noun ("he is hypotonic and ...")."""
-ADJECTIVE_ENDINGS = (
-    ("ic", "ia"),  # hypotonic, thrombocytopenic, ataxic
-    ("ic", "y"),  # microcephalic, macrocephalic
-    ("otic", "osis"),  # cyanotic, scoliotic
-    ("tic", "sis"),  # paretic -> paresis
-    ("ive", "ion"),  # hypertensive
-)
-"""Adjective ending -> ending of the one-word finding it derives from."""
-ABBREVIATIONS = {
-    "HTN": "HP:0000822",  # Hypertension
-    "LVH": "HP:0001712",  # Left ventricular hypertrophy
-    "T1DM": "HP:0100651",  # Type I diabetes mellitus
-    "T2DM": "HP:0005978",  # Type II diabetes mellitus
-    "GERD": "HP:0002020",  # Gastroesophageal reflux
-    "GORD": "HP:0002020",
-    "FTT": "HP:0001508",  # Failure to thrive
-    "GDD": "HP:0001263",  # Global developmental delay
-    "OSA": "HP:0002870",  # Obstructive sleep apnea
-    "CKD": "HP:0012622",  # Chronic kidney disease
-    "DOE": "HP:0002875",  # Exertional dyspnea
-    "SOBOE": "HP:0002875",
-    "HSM": "HP:0001433",  # Hepatosplenomegaly
-}
-"""Unambiguous clinical abbreviations (ones with two common readings, e.g. ASD, MI, PE, are not
-here); entries whose term is not in the graph are skipped."""
 MAX_WINDOW = 7
 MIN_CHARS = 4
+RELATED_CONFIDENCE = 0.6
+"""Confidence of a mention matched by a RELATED / BROAD / NARROW synonym (others: 1.0)."""
+_RANK = {"label": 0, "curated": 1, "vetted": 1, "synonym": 2, "related": 3}
+"""Which name wins when two terms share it: the label, then clinreason's curated synonyms and
+abbreviations, then HPO's EXACT synonyms, then the rest."""
+Method = Literal[
+    "label", "synonym", "related", "reordered", "adjective", "modified", "coordinated",
+    "abbreviation",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,7 +83,7 @@ class Mention:
     span: Span
     matched: str
     """The dictionary name that matched (label or synonym)."""
-    method: Literal["label", "synonym", "reordered", "adjective"]
+    method: Method
     negated: bool = False
     family: bool = False
     """The finding is reported for a relative, not the patient."""
@@ -109,6 +91,26 @@ class Mention:
     """Mentioned as a possibility to rule out, not as present or absent."""
     trigger: str = ""
     """The text that made it negated / family / hypothetical."""
+    synonym: str = ""
+    """What kind of name matched when not the label, e.g. 'hp.obo@2025-01-16 EXACT layperson'."""
+    confidence: float = 1.0
+    """1.0, or `RELATED_CONFIDENCE` for a RELATED / BROAD / NARROW synonym."""
+
+    def facts(self, source: str | None = None) -> list[Triple]:
+        """The synonym fact behind the link (none for a label match), for `KGLink.facts`."""
+        if self.method == "label" or not self.synonym:
+            return []
+        return [
+            Triple(
+                subject=self.term,
+                relation="has_synonym",
+                object=self.matched,
+                subject_label=self.label,
+                source=source,
+                details={"kind": self.synonym, "method": self.method,
+                         "confidence": self.confidence},
+            )
+        ]  # fmt: skip
 
     @property
     def status(self) -> Literal["present", "absent", "family", "hypothetical"]:
@@ -118,13 +120,6 @@ class Mention:
         if self.hypothetical:
             return "hypothetical"
         return "absent" if self.negated else "present"
-
-
-@dataclass(frozen=True)
-class _Entry:
-    term: str
-    name: str
-    is_label: bool
 
 
 def _bag(words: Iterable[str]) -> tuple[str, ...]:
@@ -157,52 +152,99 @@ class ConceptRecognizer:
     """
 
     terms: list[Term]
-    exact: dict[tuple[str, ...], _Entry] = field(default_factory=dict)
-    bags: dict[tuple[str, ...], _Entry] = field(default_factory=dict)
+    ancestors: Callable[[str], frozenset[str]] = lambda _t: frozenset()
+    """Is-a ancestors of a term (resolves shared names and guards modifier upgrades)."""
+    systems: Callable[[str], frozenset[str]] = lambda _t: frozenset()
+    """Organ systems of a term (the context of an abbreviation with several senses)."""
+    describe: Callable[[str, str], str] = lambda _t, _n: ""
+    """(term, synonym) -> its kind, e.g. 'hp.obo@2025-01-16 EXACT layperson'."""
+    exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    related: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    """Names from RELATED / BROAD / NARROW synonyms: used where no other name matches."""
+    bags: dict[tuple[str, ...], Entry] = field(default_factory=dict)
     ambiguous: set[tuple[str, ...]] = field(default_factory=set)
     """Other-word-order keys shared by two terms' labels: they match nothing."""
-    abbreviations: dict[str, _Entry] = field(default_factory=dict)
-    """Upper-case abbreviations (HCM, VSD): matched case-sensitively as whole words."""
+    abbreviations: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+    """Upper-case abbreviations (HCM, VSD) and their senses: matched case-sensitively."""
 
     def __post_init__(self) -> None:
         self.max_len = 1
+        exact: dict[tuple[str, ...], list[Entry]] = {}
+        related: dict[tuple[str, ...], list[Entry]] = {}
+        bags: dict[tuple[str, ...], list[Entry]] = {}
+        senses: dict[str, list[Entry]] = {}
+        self.label_key: dict[str, tuple[str, ...]] = {}
+        self.comma_prefixes: set[tuple[str, ...]] = set()
+        """Words of a name up to one of its commas ("Soft, doughy skin"): matching goes on
+        across a comma in the text there."""
         for t in self.terms:
-            names = [(t.label, True), *((s, False) for s in t.synonyms)]
-            for name, is_label in names:
+            self.label_key[t.id] = normalize(t.label)
+            names = [
+                *((n, "label") for n in [t.label]),
+                *((n, self._synonym_kind(t.id, n)) for n in t.synonyms),
+                *((n, "related") for n in t.related),
+            ]
+            for name, kind in names:
+                if name.isupper() and name.isalnum() and len(name) <= 5:
+                    if kind != "related":
+                        senses.setdefault(name, []).append(Entry(t.id, name, kind))
+                    continue
                 for variant in _variants(name):
-                    self._add(t.id, variant, is_label)
+                    key = normalize(variant)
+                    if not key or len(" ".join(key)) < MIN_CHARS:
+                        continue
+                    entry = Entry(t.id, name, kind)
+                    self._comma_prefixes(variant)
+                    (related if kind == "related" else exact).setdefault(key, []).append(entry)
+                    self.max_len = max(self.max_len, len(key))
+                    content = _bag(key)
+                    if kind != "related" and 2 <= len(content) <= 4:
+                        bags.setdefault(content, []).append(entry)
+        self.exact = {k: e for k, c in exact.items() if (e := self._resolve(c))}
+        self.related = {
+            k: e for k, c in related.items() if k not in self.exact and (e := self._resolve(c))
+        }
+        for key, cands in bags.items():
+            labels = {e.term for e in cands if e.kind == "label"}
+            if len(labels) > 1:  # "left-to-right" / "right-to-left shunt": neither
+                self.ambiguous.add(key)
+            elif (entry := self._resolve(cands)) is not None:
+                self.bags[key] = entry
         for words, entry in list(self.exact.items()):  # after all names: theirs win
-            m = _EMIA.fullmatch(words[0]) if len(words) == 1 else None
+            m = EMIA.fullmatch(words[0]) if len(words) == 1 else None
             if m:
                 modifier = "decreased" if m.group(1) == "o" else "increased"
                 key = _bag((modifier, *normalize(ANALYTE.get(m.group(2), m.group(2)))))
                 if key not in self.ambiguous:
-                    self.bags.setdefault(key, _Entry(entry.term, entry.name, False))
+                    self.bags.setdefault(key, entry)
         ids = {t.id for t in self.terms}
         for abbreviation, term in ABBREVIATIONS.items():
             if term in ids:
-                self.abbreviations.setdefault(abbreviation, _Entry(term, abbreviation, False))
+                senses[abbreviation] = [Entry(term, abbreviation, "vetted")]
+        self.abbreviations = {k: tuple({e.term: e for e in v}.values()) for k, v in senses.items()}
 
-    def _add(self, term: str, name: str, is_label: bool) -> None:
-        if name.isupper() and name.isalnum() and len(name) <= 5:
-            self.abbreviations.setdefault(name, _Entry(term, name, is_label))
-            return
-        key = normalize(name)
-        if not key or len(" ".join(key)) < MIN_CHARS:
-            return
-        entry = _Entry(term, name, is_label)
-        old = self.exact.get(key)
-        if old is None or (is_label and not old.is_label):
-            self.exact[key] = entry
-        self.max_len = max(self.max_len, len(key))
-        content = _bag(key)
-        if 2 <= len(content) <= 4 and content not in self.ambiguous:
-            old = self.bags.get(content)
-            if old is None or (is_label and not old.is_label):
-                self.bags[content] = entry
-            elif is_label and old.is_label and old.term != term:
-                del self.bags[content]  # "left-to-right" / "right-to-left shunt": neither
-                self.ambiguous.add(content)
+    def _comma_prefixes(self, name: str) -> None:
+        parts = name.split(",")
+        for k in range(1, len(parts)):
+            self.comma_prefixes.add(normalize(",".join(parts[:k]).replace(",", " ")))
+
+    def _synonym_kind(self, term: str, name: str) -> str:
+        return "synonym" if " EXACT" in self.describe(term, name) else "curated"
+
+    def _resolve(self, cands: list[Entry]) -> Entry | None:
+        """The entry a name stands for: a label first; among synonyms of several terms, the
+        most specific (a descendant of all the others); otherwise none (ambiguous)."""
+        best = min(_RANK[e.kind] for e in cands)
+        top = [e for e in cands if _RANK[e.kind] == best]
+        terms = {e.term for e in top}
+        if len(terms) == 1:
+            return top[0]
+        if best == 0:
+            return top[0]  # two labels normalising alike: keep the first, as before
+        for e in top:
+            if all(o.term == e.term or o.term in self.ancestors(e.term) for o in top):
+                return e
+        return None
 
     @classmethod
     def for_graph(cls, graph: KnowledgeGraph) -> ConceptRecognizer:
@@ -215,21 +257,15 @@ class ConceptRecognizer:
         """Every mention in `text`, in text order (spans index into `text`)."""
         tokens = tokenize(text)
         bounds = _sentence_bounds(tokens)
+        matches = self._first_pass(tokens, text)
+        matches = resolve_abbreviations(matches, tokens, text, self.systems)
+        matches = extend_modifiers(matches, tokens, text, self._lookup, self.label_key, self._is_a)
+        matches = distribute(matches, tokens, self._lookup)
         out: list[Mention] = []
-        i = 0
-        while i < len(tokens):
-            exact, reordered = self._longest(tokens, i), self._reordered(tokens, i)
-            if exact and reordered and reordered[0] > exact[0]:
-                exact = None  # a longer span in another word order wins
-            found = (
-                exact or reordered or self._abbreviation(tokens, i) or self._adjective(tokens, i)
-            )
-            if found is None:
-                i += 1
-                continue
-            end, entry, method = found
-            start_c, end_c = tokens[i].start, tokens[end - 1].end
-            s_start, s_end = bounds[i]
+        for found in matches:
+            entry = found.entry
+            start_c, end_c = tokens[found.start].start, tokens[found.end - 1].end
+            s_start, s_end = bounds[found.start]
             ctx = context(text[s_start:s_end], start_c - s_start, end_c - s_start)
             out.append(
                 Mention(
@@ -237,37 +273,92 @@ class ConceptRecognizer:
                     label=self._label(entry.term),
                     span=Span(start=start_c, end=end_c, text=text[start_c:end_c], source=source),
                     matched=entry.name,
-                    method=method,
+                    method=found.method,  # type: ignore[arg-type]
                     negated=ctx.negated,
                     family=ctx.family,
                     hypothetical=ctx.hypothetical,
                     trigger=ctx.trigger,
+                    synonym=self._kind(entry),
+                    confidence=RELATED_CONFIDENCE if entry.kind == "related" else 1.0,
                 )
             )
+        return out
+
+    def _first_pass(self, tokens: list[Token], text: str) -> list[Match]:
+        """Greedy left to right: at each position the longest name in any word order."""
+        out: list[Match] = []
+        i = 0
+        while i < len(tokens):
+            exact, reordered = self._longest(tokens, i, text), self._reordered(tokens, i)
+            if exact and reordered and reordered[0] > exact[0]:
+                exact = None  # a longer span in another word order wins
+            found = (
+                exact
+                or reordered
+                or self._longest(tokens, i, text, self.related, "related")
+                or self._abbreviation(tokens, i)
+                or self._adjective(tokens, i)
+            )
+            if found is None:
+                i += 1
+                continue
+            end, entry, method = found
+            senses = self.abbreviations.get(tokens[i].text, ()) if method == "abbreviation" else ()
+            out.append(Match(i, end, entry, method, senses))
             i = end
         return out
+
+    def _lookup(self, words: tuple[str, ...]) -> Entry | None:
+        """A name in text order, else in another word order (2-4 content words)."""
+        found = self.exact.get(words)
+        if found is None:
+            content = _bag(words)
+            found = self.bags.get(content) if len(content) >= 2 else None
+        return found
+
+    def _is_a(self, child: str, parent: str) -> bool:
+        return parent in self.ancestors(child)
+
+    def _kind(self, entry: Entry) -> str:
+        if entry.kind == "label":
+            return ""
+        if entry.kind == "vetted":
+            return "clinreason abbreviation table"
+        if entry.kind == "curated":
+            return "clinreason curated synonym"
+        return self.describe(entry.term, entry.name)
 
     def _label(self, term: str) -> str:
         if not hasattr(self, "_labels"):
             self._labels = {t.id: t.label for t in self.terms}
         return self._labels.get(term, term)
 
-    def _longest(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
+    def _longest(
+        self,
+        tokens: list[Token],
+        i: int,
+        text: str,
+        names: dict[tuple[str, ...], Entry] | None = None,
+        method: str | None = None,
+    ) -> tuple[int, Entry, str] | None:
+        names = self.exact if names is None else names
         limit = min(len(tokens), i + self.max_len)
         best = None
         for end in range(i + 1, limit + 1):
             if end - 1 > i and tokens[end - 1].phrase_break:
-                break
-            entry = self.exact.get(tuple(t.norm for t in tokens[i:end]))
+                words = tuple(t.norm for t in tokens[i : end - 1])
+                if not (comma_only(text, tokens, end - 1) and words in self.comma_prefixes):
+                    break
+            entry = names.get(tuple(t.norm for t in tokens[i:end]))
             if entry is not None:
-                best = (end, entry, "label" if entry.is_label else "synonym")
+                best = (end, entry, method or ("label" if entry.kind == "label" else "synonym"))
         return best
 
-    def _abbreviation(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
-        entry = self.abbreviations.get(tokens[i].text)
-        return (i + 1, entry, "synonym") if entry else None
+    def _abbreviation(self, tokens: list[Token], i: int) -> tuple[int, Entry, str] | None:
+        senses = self.abbreviations.get(tokens[i].text)
+        return (i + 1, senses[0], "abbreviation") if senses else None
 
-    def _adjective(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
+    def _adjective(self, tokens: list[Token], i: int) -> tuple[int, Entry, str] | None:
         """An adjective -> its one-word finding ("ataxic" -> Ataxia), only when predicative."""
         if not _ends_noun_phrase(tokens, i + 1):
             return None
@@ -279,7 +370,7 @@ class ConceptRecognizer:
                     return (i + 1, entry, "adjective")
         return None
 
-    def _reordered(self, tokens: list[Token], i: int) -> tuple[int, _Entry, str] | None:
+    def _reordered(self, tokens: list[Token], i: int) -> tuple[int, Entry, str] | None:
         skip = FILLER | COPULA | MEASURE
         if tokens[i].norm in skip:
             return None
@@ -339,4 +430,24 @@ def _sentence_bounds(tokens: list[Token]) -> list[tuple[int, int]]:
 def _cached(graph: KnowledgeGraph) -> ConceptRecognizer:
     root = graph.phenotype_root
     terms = [t for t in graph.terms() if t.id != root and root in graph.ancestors(t.id)]
-    return ConceptRecognizer(terms)
+    top = frozenset(t.id for t in terms if root in graph.parents(t.id))
+
+    def systems(term: str) -> frozenset[str]:
+        return (graph.ancestors(term) | {term}) & top
+
+    return ConceptRecognizer(
+        terms, ancestors=graph.ancestors, systems=systems, describe=_describer(graph)
+    )
+
+
+def _describer(graph: KnowledgeGraph) -> Callable[[str, str], str]:
+    """(term, name) -> the kind of hp.obo synonym it is, when the graph has an hp.obo table."""
+    table = getattr(graph, "synonym_table", None)
+    if table is None:
+        return lambda _t, _n: ""
+
+    def describe(term: str, name: str) -> str:
+        found = table.find(term, name)
+        return f"hp.obo@{table.release} {found.describe()}" if found else ""
+
+    return describe

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.;!?]|\n\s*\n")
@@ -36,6 +38,27 @@ _SPELLING_WORD = {
     "centre": "center",
 }
 _KEEP_S = ("ss", "us", "is", "as", "os")
+# General British -> American endings (applied to text and names alike, so a rare over-reach
+# only merges two spellings of one word): generalised, paralysed, fibre, orthopaedic.
+_BRITISH_ENDINGS = (
+    (re.compile(r"(?<=[a-z]{4})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"([bt])re(s?)$"), r"\1er\2"),
+    (re.compile(r"rrhoea"), "rrhea"),
+    (re.compile(r"(?<=[^aeiou])ae(?=[a-z]{2})"), "e"),
+)
+_NO_IZE = frozenset(
+    ("exercise", "otherwise", "precise", "concise", "noise", "rise", "wise", "raise", "arise",
+     "praise", "poise", "promise", "compromise", "merchandise", "advise", "revise", "supervise",
+     "surprise", "expertise", "demise", "premise")
+)  # fmt: skip
+"""Words whose -ise is not the British spelling of -ize."""
+# Latin and Greek plurals -> singular (words of 4 letters or more, after the spellings).
+_CLASSICAL_PLURALS = (
+    (re.compile(r"oses$"), "osis"),  # stenoses, exostoses
+    (re.compile(r"ae$"), "a"),  # vertebrae, bullae
+    (re.compile(r"(?<=[^aeiou])i$"), "us"),  # naevi/nevi, calculi, emboli
+)
 
 
 @dataclass(frozen=True)
@@ -60,13 +83,24 @@ def stem(word: str) -> str:
     >>> [stem(w) for w in ["hypokalaemia", "Hypernatraemic", "uraemia"]]
     ['hypokalemia', 'hypernatremic', 'uremia']
     """
-    w = word.lower().replace("'s", "")
+    return _stem(word.lower().replace("'s", ""))
+
+
+@lru_cache(maxsize=65536)
+def _stem(w: str) -> str:
     w = _SPELLING_WORD.get(w, w)
     for old, new in _SPELLING_PREFIX:
         if w.startswith(old):
             w = new + w[len(old) :]
             break
     w = w.replace("aemi", "emi")  # hypokalaemia, uraemic, septicaemia
+    if len(w) > 4 and re.sub(r"is(ed|es|ing)$", "ise", w) not in _NO_IZE:
+        for pattern, repl in _BRITISH_ENDINGS:
+            w = pattern.sub(repl, w)
+    if len(w) >= 4 and not (w.endswith("oses") and len(w) <= 5):
+        for pattern, repl in _CLASSICAL_PLURALS:
+            if pattern.search(w):
+                return pattern.sub(repl, w)
     if len(w) > 3:
         if w.endswith("ies"):
             w = w[:-3] + "y"
@@ -85,11 +119,11 @@ def tokenize(text: str) -> list[Token]:
     """
     out: list[Token] = []
     prev_end = 0
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(fold_accents(text)):
         gap = text[prev_end : m.start()]
         out.append(
             Token(
-                text=m.group(),
+                text=text[m.start() : m.end()],
                 start=m.start(),
                 end=m.end(),
                 norm=stem(m.group()),
@@ -107,5 +141,23 @@ def normalize(text: str) -> tuple[str, ...]:
     >>> normalize("Low-set ears (bilateral)")
     ('low', 'set', 'ear')
     """
-    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"\([^)]*\)", " ", fold_accents(text))
     return tuple(stem(m.group()) for m in _TOKEN.finditer(text))
+
+
+def fold_accents(text: str) -> str:
+    """The text with accented letters replaced by their base letter, same length (so offsets
+    stay valid): "café-au-lait" -> "cafe-au-lait".
+
+    >>> fold_accents("Café-au-lait, naïve, Sjögren")
+    'Cafe-au-lait, naive, Sjogren'
+    """
+    if text.isascii():
+        return text
+    return "".join(_fold(c) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold(c: str) -> str:
+    base = unicodedata.normalize("NFKD", c)[:1]
+    return base if len(base) == 1 and base.isascii() and base.isalpha() else c
