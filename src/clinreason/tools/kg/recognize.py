@@ -344,13 +344,16 @@ class ConceptRecognizer:
         names = self.exact if names is None else names
         limit = min(len(tokens), i + self.max_len)
         best = None
+        crossed = False  # a comma inside the name: it must then end its phrase
         for end in range(i + 1, limit + 1):
             if end - 1 > i and tokens[end - 1].phrase_break:
                 words = tuple(t.norm for t in tokens[i : end - 1])
                 if not (comma_only(text, tokens, end - 1) and words in self.comma_prefixes):
                     break
+                crossed = True
             entry = names.get(tuple(t.norm for t in tokens[i:end]))
-            if entry is not None:
+            ends_phrase = end == len(tokens) or tokens[end].phrase_break
+            if entry is not None and (ends_phrase or not crossed):
                 best = (end, entry, method or ("label" if entry.kind == "label" else "synonym"))
         return best
 

@@ -106,7 +106,7 @@ def parse_obo(lines: Iterable[str]) -> SynonymTable:
     terms: set[str] = set()
 
     def flush() -> None:
-        if tid and not obsolete:
+        if tid and tid.startswith("HP:") and not obsolete:
             terms.add(tid)
             if found:
                 out[tid] = tuple(found)
