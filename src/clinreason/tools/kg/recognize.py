@@ -178,7 +178,6 @@ class ConceptRecognizer:
         """Words of a name up to one of its commas ("Soft, doughy skin"): matching goes on
         across a comma in the text there."""
         for t in self.terms:
-            self.label_key[t.id] = normalize(t.label)
             names = [
                 *((n, "label") for n in [t.label]),
                 *((n, self._synonym_kind(t.id, n)) for n in t.synonyms),
@@ -191,10 +190,13 @@ class ConceptRecognizer:
                     continue
                 for variant in _variants(name):
                     key = normalize(variant)
+                    if kind == "label" and variant is name:
+                        self.label_key[t.id] = key
                     if not key or len(" ".join(key)) < MIN_CHARS:
                         continue
                     entry = Entry(t.id, name, kind)
-                    self._comma_prefixes(variant)
+                    if "," in variant:
+                        self._comma_prefixes(variant)
                     (related if kind == "related" else exact).setdefault(key, []).append(entry)
                     self.max_len = max(self.max_len, len(key))
                     content = _bag(key)
@@ -234,6 +236,8 @@ class ConceptRecognizer:
     def _resolve(self, cands: list[Entry]) -> Entry | None:
         """The entry a name stands for: a label first; among synonyms of several terms, the
         most specific (a descendant of all the others); otherwise none (ambiguous)."""
+        if len(cands) == 1:
+            return cands[0]
         best = min(_RANK[e.kind] for e in cands)
         top = [e for e in cands if _RANK[e.kind] == best]
         terms = {e.term for e in top}

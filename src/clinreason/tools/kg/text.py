@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+_PARENS = re.compile(r"\([^)]*\)")
 _SENTENCE_BREAK = re.compile(r"[.;!?]|\n\s*\n")
 _PHRASE_BREAK = re.compile(r"[.;:!?,()\[\]{}\"]|\n")
 
@@ -75,6 +76,7 @@ class Token:
     """Any punctuation (including commas and parentheses) lies before this token."""
 
 
+@lru_cache(maxsize=131072)
 def stem(word: str) -> str:
     """Lower case, American spelling, plural stripped.
 
@@ -141,8 +143,10 @@ def normalize(text: str) -> tuple[str, ...]:
     >>> normalize("Low-set ears (bilateral)")
     ('low', 'set', 'ear')
     """
-    text = re.sub(r"\([^)]*\)", " ", fold_accents(text))
-    return tuple(stem(m.group()) for m in _TOKEN.finditer(text))
+    text = fold_accents(text)
+    if "(" in text:
+        text = _PARENS.sub(" ", text)
+    return tuple(map(stem, _TOKEN.findall(text)))
 
 
 def fold_accents(text: str) -> str:
