@@ -109,6 +109,8 @@ def _found(rec: ConceptRecognizer, text: str) -> list[tuple[str, str, str]]:
                                                 "present")]),
         ("Cleft lip and palate.", [("HP:0410030", "Cleft lip", "present"),
                                    ("HP:0000175", "palate", "present")]),
+        ("A small chin and a short neck.", [("HP:0000331", "small chin", "present"),
+                                            ("HP:0000470", "short neck", "present")]),
         # abbreviations: one sense of 3+ letters, or a sense the note's other findings support
         ("Echo showed a VSD.", [("HP:0001629", "VSD", "present")]),
         ("Murmur; echo showed an ASD.", [("HP:0030148", "Murmur", "present"),

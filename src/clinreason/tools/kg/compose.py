@@ -27,6 +27,7 @@ NOT_MODIFIERS = frozenset(
      "have", "is", "are", "was", "were", "his", "her", "their", "its", "some", "any", "very")
 )  # fmt: skip
 """Words before a match that never make it more specific."""
+DETERMINERS = frozenset(("a", "an", "the", "his", "her", "their", "its", "some", "no"))
 MODIFIER_SYNONYMS = {"both": "bilateral"}
 MAX_SHARED = 3
 """Words a coordinated mention may add."""
@@ -196,6 +197,7 @@ def distribute(
             start >= len(tokens)
             or tokens[m.end].norm not in CONJUNCTIONS
             or tokens[m.end].phrase_break
+            or tokens[start].norm in DETERMINERS  # "X and a Y": a new noun phrase
         ):
             continue
         last = start
