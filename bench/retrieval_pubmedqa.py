@@ -10,6 +10,8 @@ for whole abstracts (one passage each).
 
 Usage:
     .venv/bin/python bench/retrieval_pubmedqa.py [--data ../shared/data/pubmedqa/dev_pqal.json]
+    # the corpus file alone, for `clinreason index build` and `--strategy rag`:
+    .venv/bin/python bench/retrieval_pubmedqa.py --corpus-out runs/pubmedqa-abstracts.jsonl
 """
 
 from __future__ import annotations
@@ -39,14 +41,19 @@ def documents_ranked(index: Index, query: str, k: int) -> list[str]:
     return out
 
 
-def evaluate(data: dict[str, dict], max_chars: int, workdir: Path) -> dict[str, object]:
-    from clinreason.tools.retrieval import build_index
-
-    corpus = workdir / "pubmedqa-dev-abstracts.jsonl"
+def write_corpus(data: dict[str, dict], corpus: Path) -> None:
+    """One jsonl record per abstract: the PMID as id, the CONTEXTS as text."""
     with corpus.open("w", encoding="utf-8") as out:
         for pmid, item in data.items():
             text = "\n\n".join(item["CONTEXTS"])
             out.write(json.dumps({"id": pmid, "text": text, "pmid": pmid}) + "\n")
+
+
+def evaluate(data: dict[str, dict], max_chars: int, workdir: Path) -> dict[str, object]:
+    from clinreason.tools.retrieval import build_index
+
+    corpus = workdir / "pubmedqa-dev-abstracts.jsonl"
+    write_corpus(data, corpus)
     t = time.perf_counter()
     report = build_index([corpus], workdir / f"ix-{max_chars}", max_chars=max_chars)
     build_s = time.perf_counter() - t
@@ -80,11 +87,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--show-misses", type=int, default=10)
+    parser.add_argument("--corpus-out", type=Path, help="only write the abstracts as jsonl here")
     args = parser.parse_args()
     if not args.data.is_file():
         print(f"skipped: no PubMedQA dev file at {args.data} (see ../shared/data/README.md)")
         return
     data = json.loads(args.data.read_text(encoding="utf-8"))
+    if args.corpus_out:
+        write_corpus(data, args.corpus_out)
+        print(f"wrote {len(data)} abstracts to {args.corpus_out}")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         for max_chars in (1000, 100_000):
             result = evaluate(data, max_chars, Path(tmp))

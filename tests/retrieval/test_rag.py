@@ -46,8 +46,9 @@ def scripted(statements: list[tuple[str, str]], answer: str = "C", judge: str = 
     stands for the first offered source sentence containing `word`; the judge says `judge`."""
 
     def reply(request: GenerateRequest) -> str:
-        if request.messages[-1].content.startswith("Passage:"):
-            return json.dumps({"verdict": judge})
+        if request.messages[-1].content.startswith("Passages:"):
+            n = request.json_schema["properties"]["verdicts"]["minItems"]  # type: ignore[index]
+            return json.dumps({"verdicts": [judge] * n})
         items = []
         for quote, statement in statements:
             if quote.startswith("#"):
@@ -108,6 +109,30 @@ async def test_a_marker_beyond_the_retrieved_passages_is_recorded_without_a_pass
     assert citation.marker == 9 and citation.passage_id == ""
     assert not trace.steps_of(Check)  # nothing to judge without a passage
     assert len(backend.requests) == 1
+
+
+async def test_one_judge_call_for_all_citations_and_a_short_reply_leaves_the_rest_unjudged(
+    index_dir,
+):
+    statements = [
+        ("#three times baseline", "Creatinine three times baseline is stage 3."),
+        ("#nephrotoxic", "NSAIDs harm the kidneys."),
+    ]
+    backend = scripted(statements)
+    trace = await run(RetrievalAugmented(index=str(index_dir)), AKI_CASE, backend)
+    checks = trace.steps_of(Check)
+    assert [c.verdict.status for c in checks] == ["supported", "supported"]
+    assert len(backend.requests) == 2  # the reasoning call and one judge call
+    judge_prompt = backend.requests[1].messages[-1].content
+    assert "1. (cites [" in judge_prompt and "2. (cites [" in judge_prompt
+
+    def short_judge(request: GenerateRequest) -> str:
+        if request.messages[-1].content.startswith("Passages:"):
+            return json.dumps({"verdicts": ["no"]})
+        return scripted(statements)._reply(request)
+
+    trace = await run(RetrievalAugmented(index=str(index_dir)), AKI_CASE, FakeBackend(short_judge))
+    assert [c.verdict.status for c in trace.steps_of(Check)] == ["contradicted", "unverifiable"]
 
 
 async def test_no_passages_found_still_answers_without_citations(tmp_path):

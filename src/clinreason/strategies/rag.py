@@ -9,9 +9,10 @@
    wherever the backend enforces the schema) or on none, then the answer.
 3. **Record**: each statement is a `thought`; a quoted one gets a `citation` step (parents: the
    thought and the retrieval); a statement that quotes nothing is marked `cited=False`.
-4. **Judge** (`judge=True`): each citation is judged by a separate call that sees only the
-   passage and the statement — not the question, the other statements or the answer — and may
-   say "no verdict". It is recorded as a `check` (verifier `citation_judge`); the `citation`
+4. **Judge** (`judge=True`): one separate call sees only the cited passages and the cited
+   statements — not the question, the note, the answer or the uncited statements — and says for
+   each statement whether the passage it cites supports it ("yes", "no" or "no verdict"). Each
+   verdict is recorded as a `check` (verifier `citation_judge`) on its citation; the `citation`
    verifier combines it with its own verbatim and lexical checks.
 """
 
@@ -138,22 +139,35 @@ def instruction(case: Case, statements: int) -> str:
     )
 
 
-def judge_request(passage: str, statement: str) -> GenerateRequest:
-    """The judge's call: the passage and one statement, nothing of the question or answer."""
+def judge_request(cited: list[tuple[int, str, str]]) -> GenerateRequest:
+    """The judge's call for (marker, passage text, statement) triples: the cited passages and
+    the statements, nothing of the question, the note or the answer."""
+    passages = dict((marker, text) for marker, text, _ in cited)
+    shown = "\n\n".join(f"[{m}] {' '.join(text.split())}" for m, text in sorted(passages.items()))
+    listed = "\n".join(f"{i}. (cites [{m}]) {st}" for i, (m, _, st) in enumerate(cited, 1))
     user = (
-        f"Passage:\n{' '.join(passage.split())}\n\nStatement: {statement}\n\n"
-        "Does the passage support the medical knowledge in the statement? Facts about a "
-        'particular patient are not expected in the passage. Answer "yes" if the passage '
-        'states or directly implies it, "no" if it does not support or contradicts it, and '
-        '"no verdict" if you cannot tell. Reply as JSON: {"verdict": "..."}'
+        f"Passages:\n{shown}\n\nStatements:\n{listed}\n\n"
+        "For each statement, in order, say whether the passage it cites supports the medical "
+        "knowledge in it. Facts about a particular patient are not expected in a passage. Say "
+        '"yes" if the passage states or directly implies it, "no" if it does not support or '
+        'contradicts it, and "no verdict" if you cannot tell. Reply as JSON: '
+        '{"verdicts": ["yes", ...]}'
     )
+    verdict = {"type": "string", "enum": list(JUDGE_VERDICTS)}
     schema = {
         "type": "object",
-        "properties": {"verdict": {"type": "string", "enum": list(JUDGE_VERDICTS)}},
-        "required": ["verdict"],
+        "properties": {
+            "verdicts": {
+                "type": "array",
+                "items": verdict,
+                "minItems": len(cited),
+                "maxItems": len(cited),
+            }
+        },
+        "required": ["verdicts"],
     }
     messages = (Message(role="system", content=SYSTEM), Message(role="user", content=user))
-    return GenerateRequest(messages=messages, max_tokens=16, json_schema=schema)
+    return GenerateRequest(messages=messages, max_tokens=8 * len(cited) + 16, json_schema=schema)
 
 
 def parse_statements(text: str) -> list[tuple[str, str]]:
@@ -231,6 +245,7 @@ class RetrievalAugmented:
         )
         text = generation.texts[0]
         support: list[str] = []
+        cited: list[tuple[Citation, Document]] = []
         for quote, statement in parse_statements(text):
             marked = _MARKED.match(quote)
             thought = tb.add(Thought(text=statement, cited=bool(marked), parents=[call.id]))
@@ -252,8 +267,10 @@ class RetrievalAugmented:
                 )
             )
             support.append(citation.id)
-            if self.judge and doc is not None:
-                support.append(await self._judge(citation, doc, backend, tb))
+            if doc is not None:
+                cited.append((citation, doc))
+        if self.judge and cited:
+            support.extend(await self._judge(cited, backend, tb))
         value = extract_answer(case, text)
         support = support or [call.id]
         if self.recheck > 0 and case.options and value is not None:
@@ -264,23 +281,29 @@ class RetrievalAugmented:
         return Answer(value=value, raw=text, support=support)
 
     async def _judge(
-        self, citation: Citation, doc: Document, backend: Backend, tb: TraceBuilder
-    ) -> str:
-        """Ask whether the cited passage supports the statement; a `check` step's id."""
-        request = judge_request(doc.text, citation.statement)
+        self, cited: list[tuple[Citation, Document]], backend: Backend, tb: TraceBuilder
+    ) -> list[str]:
+        """One call judging every citation; the ids of the `check` steps, one per citation."""
+        request = judge_request([(c.marker, doc.text, c.statement) for c, doc in cited])
         call, generation = await call_llm(
-            tb, backend, request, purpose="judge_citation", parents=[citation.id]
+            tb, backend, request, purpose="judge_citations", parents=[c.id for c, _ in cited]
         )
         obj = parse_json_object(generation.texts[0]) or {}
-        reply = str(obj.get("verdict", "")).strip().lower()
-        status = JUDGE_VERDICTS.get(reply, "unverifiable")
-        said = f'"{reply}"' if reply in JUDGE_VERDICTS else "no readable verdict"
-        verdict = Verdict(
-            verifier=JUDGE,
-            status=status,  # type: ignore[arg-type]
-            step_id=citation.id,
-            claim=citation.statement,
-            evidence=f"a separate model call shown only passage [{citation.marker}] said {said}",
-            details={"reply": reply, "passage_id": doc.id},
-        )
-        return tb.add(Check(verdict=verdict, parents=[call.id])).id
+        replies = obj.get("verdicts") if isinstance(obj.get("verdicts"), list) else []
+        checks = []
+        for i, (citation, doc) in enumerate(cited):
+            reply = str(replies[i]).strip().lower() if i < len(replies) else ""
+            said = f'"{reply}"' if reply in JUDGE_VERDICTS else "no readable verdict"
+            verdict = Verdict(
+                verifier=JUDGE,
+                status=JUDGE_VERDICTS.get(reply, "unverifiable"),  # type: ignore[arg-type]
+                step_id=citation.id,
+                claim=citation.statement,
+                evidence=(
+                    f"a separate model call shown only the cited passages and statements said "
+                    f"{said} for passage [{citation.marker}]"
+                ),
+                details={"reply": reply, "passage_id": doc.id},
+            )
+            checks.append(tb.add(Check(verdict=verdict, parents=[call.id])).id)
+        return checks
