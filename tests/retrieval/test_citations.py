@@ -147,3 +147,10 @@ def test_overlap_ignores_words_that_come_from_the_case():
     without = overlap("The man after surgery: creatinine three times baseline", passage)
     assert with_case == 1.0 and without is not None and without < 1.0
     assert overlap("The 70-year-old man", passage, case) is None
+
+
+async def test_the_answer_claim_sits_on_the_reasoning_call_not_the_judge(index_dir):
+    trace = await rag_trace(index_dir, TRUE_STATEMENT, "#three times baseline", judge="yes")
+    claims, _ = assess(trace, verify_trace(trace))
+    (answer,) = [c for c in claims if c.kind == "answer"]
+    assert trace.step(answer.step_id).purpose == "reason_with_sources"  # type: ignore[union-attr]

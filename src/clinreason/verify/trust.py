@@ -72,6 +72,8 @@ from clinreason.verify.calculation import calculator_used
 
 INDEPENDENT = frozenset({"second_reader", "reask", "citation"})
 """Checks that do not share the code path of what they check (see docs/architecture.md)."""
+CHECK_PURPOSES = frozenset({"recheck", "judge_citations"})
+"""Model calls that check an answer (re-asking, judging citations) rather than decide it."""
 CALIBRATION_FILE = "trust_calibration.json"
 FEATURES = (
     "supported_share",
@@ -273,7 +275,8 @@ def claims_of(trace: Trace, verdicts: Sequence[Verdict] = ()) -> list[Claim]:
             answered = True
     if not answered and _model_decided(trace, path):
         calls = [s for s in trace.steps if s.id in path and isinstance(s, LLMCall)]
-        last = ([c for c in calls if c.purpose != "recheck"] or calls)[-1]  # the deciding call
+        deciding = [c for c in calls if c.purpose not in CHECK_PURPOSES] or calls
+        last = deciding[-1]
         claims.extend(_answer_claims(trace, last, by_step.get(last.id, []) + by_step.get(None, [])))
     return claims
 
