@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from clinreason.tools.kg.text import Token
 
 FILLER = frozenset(("of", "the", "in", "on", "a", "an", "both"))
 COPULA = frozenset(("is", "are", "was", "were", "been"))
@@ -58,3 +61,36 @@ ABBREVIATIONS = {
 }
 """Unambiguous clinical abbreviations (ones with two common readings, e.g. ASD, MI, PE, are not
 here); entries whose term is not in the graph are skipped."""
+
+
+def bag(words: Iterable[str]) -> tuple[str, ...]:
+    """The other-word-order key: content words by meaning, sorted, measurement words dropped.
+
+    >>> bag(("decreased", "total", "lymphocyte", "count"))
+    ('decreased', 'lymphocyte')
+    >>> bag(("lymphocyte", "low"))
+    ('decreased', 'lymphocyte')
+    """
+    return tuple(sorted(MODIFIER.get(w, w) for w in words if w not in FILLER and w not in MEASURE))
+
+
+def name_variants(name: str) -> Iterable[str]:
+    yield name
+    if name.count(",") == 1:
+        head, tail = (x.strip() for x in name.split(","))
+        if head and tail:
+            yield f"{tail} {head}"
+
+
+def ends_noun_phrase(tokens: list[Token], k: int) -> bool:
+    """No noun can follow at token k: the text or phrase ends, or a function word or number.
+
+    >>> from clinreason.tools.kg.text import tokenize
+    >>> toks = tokenize("low potassium diet, low potassium and low potassium 2.9")
+    >>> [ends_noun_phrase(toks, k) for k in (2, 3, 5, 8)]
+    [False, True, True, True]
+    """
+    if k >= len(tokens) or tokens[k].phrase_break:
+        return True
+    word = tokens[k].norm
+    return word in PREDICATIVE_NEXT or word in COPULA or word in FILLER or word[0].isdigit()

@@ -32,7 +32,7 @@ Each mention says which name matched and of what kind (`Mention.synonym`, `Menti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -55,9 +55,11 @@ from clinreason.tools.kg.lexicon import (
     FILLER,
     MEASURE,
     MODIFIER,
-    PREDICATIVE_NEXT,
+    bag,
+    ends_noun_phrase,
+    name_variants,
 )
-from clinreason.tools.kg.text import Token, normalize, tokenize
+from clinreason.tools.kg.text import Token, normalize, sentence_bounds, tokenize
 from clinreason.tools.negation import context
 from clinreason.trace import Span, Triple
 
@@ -122,25 +124,6 @@ class Mention:
         return "absent" if self.negated else "present"
 
 
-def _bag(words: Iterable[str]) -> tuple[str, ...]:
-    """The other-word-order key: content words by meaning, sorted, measurement words dropped.
-
-    >>> _bag(("decreased", "total", "lymphocyte", "count"))
-    ('decreased', 'lymphocyte')
-    >>> _bag(("lymphocyte", "low"))
-    ('decreased', 'lymphocyte')
-    """
-    return tuple(sorted(MODIFIER.get(w, w) for w in words if w not in FILLER and w not in MEASURE))
-
-
-def _variants(name: str) -> Iterable[str]:
-    yield name
-    if name.count(",") == 1:
-        head, tail = (x.strip() for x in name.split(","))
-        if head and tail:
-            yield f"{tail} {head}"
-
-
 @dataclass
 class ConceptRecognizer:
     """Dictionary-based recogniser over the phenotypic-abnormality terms of a graph.
@@ -188,7 +171,7 @@ class ConceptRecognizer:
                     if kind != "related":
                         senses.setdefault(name, []).append(Entry(t.id, name, kind))
                     continue
-                for variant in _variants(name):
+                for variant in name_variants(name):
                     key = normalize(variant)
                     if kind == "label" and variant is name:
                         self.label_key[t.id] = key
@@ -199,7 +182,7 @@ class ConceptRecognizer:
                         self._comma_prefixes(variant)
                     (related if kind == "related" else exact).setdefault(key, []).append(entry)
                     self.max_len = max(self.max_len, len(key))
-                    content = _bag(key)
+                    content = bag(key)
                     if kind != "related" and 2 <= len(content) <= 4:
                         bags.setdefault(content, []).append(entry)
         self.exact = {k: e for k, c in exact.items() if (e := self._resolve(c))}
@@ -216,7 +199,7 @@ class ConceptRecognizer:
             m = EMIA.fullmatch(words[0]) if len(words) == 1 else None
             if m:
                 modifier = "decreased" if m.group(1) == "o" else "increased"
-                key = _bag((modifier, *normalize(ANALYTE.get(m.group(2), m.group(2)))))
+                key = bag((modifier, *normalize(ANALYTE.get(m.group(2), m.group(2)))))
                 if key not in self.ambiguous:
                     self.bags.setdefault(key, entry)
         ids = {t.id for t in self.terms}
@@ -260,7 +243,7 @@ class ConceptRecognizer:
     ) -> list[Mention]:
         """Every mention in `text`, in text order (spans index into `text`)."""
         tokens = tokenize(text)
-        bounds = _sentence_bounds(tokens)
+        bounds = sentence_bounds(tokens)
         matches = self._first_pass(tokens, text)
         matches = resolve_abbreviations(matches, tokens, text, self.systems)
         matches = extend_modifiers(matches, tokens, text, self._lookup, self.label_key, self._is_a)
@@ -316,7 +299,7 @@ class ConceptRecognizer:
         """A name in text order, else in another word order (2-4 content words)."""
         found = self.exact.get(words)
         if found is None:
-            content = _bag(words)
+            content = bag(words)
             found = self.bags.get(content) if len(content) >= 2 else None
         return found
 
@@ -367,7 +350,7 @@ class ConceptRecognizer:
 
     def _adjective(self, tokens: list[Token], i: int) -> tuple[int, Entry, str] | None:
         """An adjective -> its one-word finding ("ataxic" -> Ataxia), only when predicative."""
-        if not _ends_noun_phrase(tokens, i + 1):
+        if not ends_noun_phrase(tokens, i + 1):
             return None
         word = tokens[i].norm
         for adjective, noun in ADJECTIVE_ENDINGS:
@@ -394,43 +377,12 @@ class ConceptRecognizer:
             content.append(tok.norm)
             if len(content) > 4:
                 break
-            entry = self.bags.get(_bag(content))
+            entry = self.bags.get(bag(content))
             if entry is not None and len(content) >= 2:
                 best = (end, entry, "reordered")
-        if best and tokens[i].norm in MODIFIER and not _ends_noun_phrase(tokens, best[0]):
+        if best and tokens[i].norm in MODIFIER and not ends_noun_phrase(tokens, best[0]):
             return None  # "low potassium diet": the modifier is not about the analyte
         return best
-
-
-def _ends_noun_phrase(tokens: list[Token], k: int) -> bool:
-    """No noun can follow at token k: the text or phrase ends, or a function word or number.
-
-    >>> from clinreason.tools.kg.text import tokenize
-    >>> toks = tokenize("low potassium diet, low potassium and low potassium 2.9")
-    >>> [_ends_noun_phrase(toks, k) for k in (2, 3, 5, 8)]
-    [False, True, True, True]
-    """
-    if k >= len(tokens) or tokens[k].phrase_break:
-        return True
-    word = tokens[k].norm
-    return word in PREDICATIVE_NEXT or word in COPULA or word in FILLER or word[0].isdigit()
-
-
-def _sentence_bounds(tokens: list[Token]) -> list[tuple[int, int]]:
-    """For each token, the character span of its sentence (first to last token).
-
-    >>> from clinreason.tools.kg.text import tokenize
-    >>> _sentence_bounds(tokenize("No fever; cough."))
-    [(0, 8), (0, 8), (10, 15)]
-    """
-    out: list[tuple[int, int]] = []
-    first = 0
-    for k in range(1, len(tokens) + 1):
-        if k == len(tokens) or tokens[k].sentence_break:
-            span = (tokens[first].start, tokens[k - 1].end)
-            out.extend([span] * (k - first))
-            first = k
-    return out
 
 
 @lru_cache(maxsize=8)

@@ -165,3 +165,20 @@ def fold_accents(text: str) -> str:
 def _fold(c: str) -> str:
     base = unicodedata.normalize("NFKD", c)[:1]
     return base if len(base) == 1 and base.isascii() and base.isalpha() else c
+
+
+def sentence_bounds(tokens: list[Token]) -> list[tuple[int, int]]:
+    """For each token, the character span of its sentence (first to last token).
+
+    >>> from clinreason.tools.kg.text import tokenize
+    >>> sentence_bounds(tokenize("No fever; cough."))
+    [(0, 8), (0, 8), (10, 15)]
+    """
+    out: list[tuple[int, int]] = []
+    first = 0
+    for k in range(1, len(tokens) + 1):
+        if k == len(tokens) or tokens[k].sentence_break:
+            span = (tokens[first].start, tokens[k - 1].end)
+            out.extend([span] * (k - first))
+            first = k
+    return out
