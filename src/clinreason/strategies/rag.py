@@ -201,6 +201,8 @@ class RetrievalAugmented:
     """'default' (the shipped clinical corpus) or the folder of an index from `index build`."""
     k: int = 3
     """Passages shown to the model."""
+    rerank: int = 0
+    """Re-order the best `rerank` lexical hits by MiniLM embedding similarity (0: off)."""
     statements: int = 3
     """Most statements in the reply."""
     judge: bool = True
@@ -212,6 +214,8 @@ class RetrievalAugmented:
     def __post_init__(self) -> None:
         if not 1 <= self.k <= 20:
             raise ConfigError(f"rag: k must be between 1 and 20, got {self.k}")
+        if self.rerank < 0:
+            raise ConfigError(f"rag: rerank must be 0 (off) or a number of hits, got {self.rerank}")
         if not 1 <= self.statements <= 8:
             raise ConfigError(f"rag: statements must be between 1 and 8, got {self.statements}")
 
@@ -220,7 +224,7 @@ class RetrievalAugmented:
         from clinreason.tools.retrieval import open_index
 
         query = retrieval_query(case)
-        hits = open_index(self.index).search(query, k=self.k)
+        hits = open_index(self.index, self.rerank).search(query, k=self.k)
         documents = [
             Document(
                 id=h.passage.id,

@@ -8,6 +8,7 @@
 Passages keep their place in the source document (`text == document[start:end]`), a stable id,
 the source, title, section, licence and, where known, DOI/PMID/URL. `BM25Index` is the built-in
 engine (bm25s, memory-mapped); anything with `search`/`get`/`info` is an `Index`.
+`Reranked(index)` re-orders an index's best hits by MiniLM sentence-embedding similarity.
 """
 
 from clinreason.tools.retrieval.base import Index
@@ -25,6 +26,7 @@ from clinreason.tools.retrieval.passage import (
     Skip,
 )
 from clinreason.tools.retrieval.readers import SUFFIXES, Document, read_paths
+from clinreason.tools.retrieval.rerank import Reranked
 
 __all__ = [
     "FORMAT_VERSION",
@@ -41,6 +43,7 @@ __all__ = [
     "IndexFormatError",
     "IndexInfo",
     "Passage",
+    "Reranked",
     "Section",
     "Skip",
     "build_index",

@@ -26,10 +26,12 @@ from importlib.metadata import PackageNotFoundError, distribution, version
 from pathlib import Path
 from typing import Any
 
+from clinreason.tools.retrieval.base import Index
 from clinreason.tools.retrieval.bm25 import BM25Index, Progress
 from clinreason.tools.retrieval.chunk import markdown_sections
 from clinreason.tools.retrieval.passage import FORMAT_VERSION, IndexFormatError
 from clinreason.tools.retrieval.readers import Document
+from clinreason.tools.retrieval.rerank import Reranked
 from clinreason.tools.retrieval.tokenize import NAME as TOKENIZER
 
 logger = logging.getLogger(__name__)
@@ -335,13 +337,13 @@ def default_index(
 
 
 @lru_cache(maxsize=8)
-def open_index(spec: str = "default") -> BM25Index:
+def open_index(spec: str = "default", rerank: int = 0) -> Index:
     """An index opened once per process: "default" (the default corpus, built on first use) or
-    the folder of an index from `clinreason index build`.
+    the folder of an index from `clinreason index build`; with `rerank` > 0, its best `rerank`
+    hits re-ordered by embedding similarity (`Reranked`, which keeps its passage vectors).
 
     Raises:
         IndexFormatError: the folder is not a clinreason index of this version.
     """
-    if spec == "default":
-        return default_index()
-    return BM25Index.load(Path(spec).expanduser())
+    index = default_index() if spec == "default" else BM25Index.load(Path(spec).expanduser())
+    return Reranked(index, candidates=rerank) if rerank else index
