@@ -34,7 +34,7 @@ from clinreason.errors import (
     BackendTimeout,
     BackendUnavailable,
 )
-from clinreason.trace import GenerateRequest, Message
+from clinreason.trace import SCHEMA_VERSION, GenerateRequest, Message
 
 API_KEY = "loopback-test-key"
 KEY_ENV = "CLINREASON_TEST_SERVER_KEY"
@@ -337,7 +337,7 @@ def test_explain_over_the_server_checks_the_answer_and_reports_trust(llama_serve
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     trace = json.loads(result.output)
-    assert trace["schema_version"] == "1.1" and trace["case"]["gold"] is None
+    assert trace["schema_version"] == SCHEMA_VERSION and trace["case"]["gold"] is None
     assert any(s["kind"] == "check" and s["verdict"]["verifier"] == "reask" for s in trace["steps"])
     assert trace["trust"] is not None and trace["trust"]["fully_verified"] is False
     answer = next(c for c in trace["claims"] if c["kind"] == "answer")

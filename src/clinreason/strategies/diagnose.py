@@ -170,6 +170,7 @@ class Diagnose:
                     entity=m.term,
                     label=m.label,
                     negated=m.negated,
+                    facts=m.facts(graph.source),
                 )
             )
             links.append(step.id)
