@@ -18,7 +18,7 @@ from clinreason.strategies.rag import (
     quotable,
     retrieval_query,
 )
-from clinreason.tools.retrieval import build_index
+from clinreason.tools.retrieval import MAX_QUERY_CHARS, build_index
 from clinreason.trace import Case, Check, Citation, GenerateRequest, Retrieval, Thought
 
 AKI_CASE = Case(
@@ -171,6 +171,8 @@ def test_parameters_are_checked_and_settable_from_the_cli(index_dir):
 def test_query_quotables_and_reply_parsing():
     assert retrieval_query(AKI_CASE).startswith("Which stage")
     assert "serum creatinine" in retrieval_query(AKI_CASE)
+    huge = Case(id="h", question="creatinine " * 5000, context="x " * 5000)
+    assert len(retrieval_query(huge)) == MAX_QUERY_CHARS
     assert quotable("First one.\n\n| a | b |\n| 1 | 2 |") == [
         "First one.",
         "| a | b |",
@@ -211,3 +213,19 @@ async def test_rag_on_the_embedded_model_records_checkable_citations(index_dir):
     assert len(verdicts) == len(thoughts)
     assert all(v.details.get("check") != "quote" for v in verdicts)
     jsonschema.validate(trace.model_dump(mode="json"), trace_json_schema())
+
+
+def test_explain_with_rag_from_the_cli_and_a_bad_index_in_one_line(index_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from clinreason.cli import main
+
+    case = tmp_path / "case.json"
+    case.write_text(AKI_CASE.model_dump_json(), encoding="utf-8")
+    common = ["explain", str(case), "--strategy", "rag", "--backend", "fake"]
+    result = CliRunner().invoke(main, [*common, "-S", f"index={index_dir}"])
+    assert result.exit_code == 0, result.output
+    assert "retrieved 3 documents" in result.output and "corpus/aki.md#1" in result.output
+    result = CliRunner().invoke(main, [*common, "-S", f"index={tmp_path / 'missing'}"])
+    assert result.exit_code != 0
+    assert "no index at" in result.output and "Traceback" not in result.output

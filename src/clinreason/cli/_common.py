@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from clinreason.errors import ConfigError
 from clinreason.trace import Case, case_from_text, read_case
+
+if TYPE_CHECKING:
+    from clinreason.tools.retrieval import BM25Index
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,15 +99,53 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 
 def make_strategy(name: str, params: dict[str, Any]) -> Any:
-    """A strategy from its registered name and constructor parameters."""
+    """A strategy from its registered name and constructor parameters.
+
+    A strategy that searches an index (`rag`) gets it opened here, before any case runs: a bad
+    path fails now in one line, and the default corpus's first build shows its progress.
+    """
     from clinreason.strategies import STRATEGIES
 
     if name not in STRATEGIES:
         raise ConfigError(f"unknown strategy {name!r}; choose from {', '.join(sorted(STRATEGIES))}")
     try:
-        return STRATEGIES[name](**params)
+        strategy = STRATEGIES[name](**params)
     except TypeError as exc:
         raise ConfigError(f"bad parameters for strategy {name!r}: {exc}") from None
+    if isinstance(getattr(strategy, "index", None), str):
+        open_index_arg(strategy.index)
+    return strategy
+
+
+class BuildProgress:
+    """One stderr line at most every two seconds while an index builds (quiet for short builds)."""
+
+    def __init__(self, every: float = 2.0) -> None:
+        self.start = self.last = time.monotonic()
+        self.every = every
+
+    def __call__(self, stage: str, count: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            click.echo(f"  ... {count:,} {stage} ({now - self.start:.0f} s)", err=True)
+
+
+def open_index_arg(index: str) -> BM25Index:
+    """An index folder, or the default clinical index when INDEX is 'default' and no such
+    folder exists (built in the user cache on first use, with progress on stderr).
+
+    Raises:
+        IndexFormatError: not an index folder, or one of another format version.
+    """
+    from clinreason.tools.retrieval import BM25Index, default_index
+    from clinreason.tools.retrieval.corpora import default_index_path
+
+    if index == "default" and not Path(index).exists():
+        if not default_index_path().is_dir():
+            click.echo("building the default clinical index once (about 30 s) ...", err=True)
+        return default_index(progress=BuildProgress())
+    return BM25Index.load(index)
 
 
 def load_case_arg(source: str) -> Case:

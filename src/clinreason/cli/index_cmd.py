@@ -4,45 +4,16 @@ default clinical corpus (clinreason.tools.retrieval)."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from clinreason.cli._common import BuildProgress, open_index_arg
 from clinreason.errors import ConfigError
 
 if TYPE_CHECKING:
-    from clinreason.tools.retrieval import BM25Index, Index
-
-_DEFAULT = "default"
-
-
-class _Progress:
-    """One stderr line at most every two seconds while a build runs (quiet for short builds)."""
-
-    def __init__(self, every: float = 2.0) -> None:
-        self.start = self.last = time.monotonic()
-        self.every = every
-
-    def __call__(self, stage: str, count: int) -> None:
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last = now
-            click.echo(f"  ... {count:,} {stage} ({now - self.start:.0f} s)", err=True)
-
-
-def _open(index: str) -> BM25Index:
-    """An index folder, or the default clinical index when INDEX is 'default' and no such
-    folder exists."""
-    from clinreason.tools.retrieval import BM25Index, default_index
-    from clinreason.tools.retrieval.corpora import default_index_path
-
-    if index == _DEFAULT and not Path(index).exists():
-        if not default_index_path().is_dir():
-            click.echo("building the default clinical index once (about 30 s) ...", err=True)
-        return default_index(progress=_Progress())
-    return BM25Index.load(index)
+    from clinreason.tools.retrieval import Index
 
 
 @click.group("index")
@@ -105,7 +76,7 @@ def build(
         max_chars=chunk_chars,
         licence=licence,
         strict=strict,
-        progress=_Progress(),
+        progress=BuildProgress(),
     )
     info = report.index.info()
     click.echo(
@@ -141,7 +112,7 @@ def search(index_path: str, query: str, k: int, as_json: bool, rerank: int) -> N
     built in your user cache on first use)."""
     from clinreason.tools.retrieval import Reranked
 
-    ix: Index = _open(index_path)
+    ix: Index = open_index_arg(index_path)
     if rerank:
         ix = Reranked(ix, candidates=rerank)
     hits = ix.search(query, k)
@@ -167,7 +138,7 @@ def search(index_path: str, query: str, k: int, as_json: bool, rerank: int) -> N
 @click.option("--json", "as_json", is_flag=True, help="Print the index info as JSON.")
 def info(index_path: str, as_json: bool) -> None:
     """What INDEX holds: passages, sources, versions, skipped inputs."""
-    data = _open(index_path).info()
+    data = open_index_arg(index_path).info()
     if as_json:
         click.echo(data.model_dump_json(indent=2))
         return

@@ -55,15 +55,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
 def retrieval_query(case: Case) -> str:
-    """The search query: question, option texts and the first `NOTE_CHARS` of the note.
+    """The search query: question, option texts and the first `NOTE_CHARS` of the note (cut to
+    the index's longest query).
 
     >>> retrieval_query(Case(id="1", question="Best drug?", options={"A": "aspirin"}))
     'Best drug? aspirin'
     """
+    from clinreason.tools.retrieval import MAX_QUERY_CHARS
+
     parts = [case.question.strip(), *(text for text in case.options.values())]
     if case.context.strip():
         parts.append(case.context.strip()[:NOTE_CHARS])
-    return " ".join(p for p in parts if p)
+    return " ".join(p for p in parts if p)[:MAX_QUERY_CHARS]
 
 
 def quotable(text: str) -> list[str]:
