@@ -170,7 +170,12 @@ def test_parameters_are_checked_and_settable_from_the_cli(index_dir):
 
 def test_query_quotables_and_reply_parsing():
     assert retrieval_query(AKI_CASE).startswith("Which stage")
-    assert "serum creatinine" in retrieval_query(AKI_CASE)
+    findings = Case(id="f", question="Diagnosis?", context="Fever and a seizure; no rash.")
+    query = retrieval_query(findings)
+    assert query.startswith("Diagnosis? ") and "Fever" in query and "Seizure" in query
+    assert "rash" not in query.lower()  # an absent finding is not searched for
+    unrecognised = Case(id="u", question="Dose?", context="Weight 70 kg.")
+    assert retrieval_query(unrecognised) == "Dose? Weight 70 kg."
     huge = Case(id="h", question="creatinine " * 5000, context="x " * 5000)
     assert len(retrieval_query(huge)) == MAX_QUERY_CHARS
     assert quotable("First one.\n\n| a | b |\n| 1 | 2 |") == [

