@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from clinreason.backends.base import Backend
 from clinreason.errors import ConfigError
@@ -41,6 +41,9 @@ from clinreason.trace import (
     TraceBuilder,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from clinreason.tools.retrieval import Passage
 
 NONE = "none"
 """The quote of a statement that rests on no passage."""
@@ -156,7 +159,7 @@ def instruction(case: Case, statements: int) -> str:
 def judge_request(cited: list[tuple[int, str, str]]) -> GenerateRequest:
     """The judge's call for (marker, passage text, statement) triples: the cited passages and
     the statements, nothing of the question, the note or the answer."""
-    passages = dict((marker, text) for marker, text, _ in cited)
+    passages = {marker: text for marker, text, _ in cited}
     shown = "\n\n".join(f"[{m}] {' '.join(text.split())}" for m, text in sorted(passages.items()))
     listed = "\n".join(f"{i}. (cites [{m}]) {st}" for i, (m, _, st) in enumerate(cited, 1))
     user = (
@@ -197,12 +200,13 @@ def parse_statements(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _reference(hit_passage: Any) -> str | None:
-    if hit_passage.doi:
-        return f"doi:{hit_passage.doi}"
-    if hit_passage.pmid:
-        return f"PMID:{hit_passage.pmid}"
-    return hit_passage.url  # type: ignore[no-any-return]
+def _reference(passage: Passage) -> str | None:
+    """The passage's DOI, PMID or URL, whichever is known first."""
+    if passage.doi:
+        return f"doi:{passage.doi}"
+    if passage.pmid:
+        return f"PMID:{passage.pmid}"
+    return passage.url
 
 
 @dataclass(frozen=True)
