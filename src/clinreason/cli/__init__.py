@@ -48,9 +48,22 @@ def main(ctx: click.Context, debug: bool, log_level: str) -> None:
 
 def _register() -> None:
     # One line per command module; each module defines click commands.
-    from clinreason.cli import bench_cmd, explain_cmd, index_cmd, models_cmd, verify_cmd
+    from clinreason.cli import (
+        bench_cmd,
+        explain_cmd,
+        index_cmd,
+        models_cmd,
+        serve_cmd,
+        verify_cmd,
+    )
 
-    for command in (explain_cmd.explain, models_cmd.models, verify_cmd.verify, *bench_cmd.COMMANDS):
+    for command in (
+        explain_cmd.explain,
+        models_cmd.models,
+        verify_cmd.verify,
+        *bench_cmd.COMMANDS,
+        *serve_cmd.COMMANDS,
+    ):
         main.add_command(command)
     main.add_command(index_cmd.index)
 

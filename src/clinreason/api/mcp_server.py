@@ -1,0 +1,163 @@
+"""`clinreason mcp`: the calculators, the differential, explain and verify as MCP tools (stdio).
+
+Built with the official `mcp` SDK (`MCPServer`). Every tool returns JSON (structured content);
+every calculator result and listing carries the calculator's published reference (citation,
+DOI or PMID where known). Bad input is a tool error with a one-line message, never an answer.
+Nothing is written to stdout except the protocol, and nothing from a request is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field, JsonValue
+
+from clinreason.api import service
+from clinreason.backends.base import Backend
+from clinreason.errors import ClinReasonError
+from clinreason.tools.kg.base import KnowledgeGraph
+
+INSTRUCTIONS = (
+    "clinreason: clinical calculators with their published sources, a phenotype-driven "
+    "differential (HPO), and answers to clinical questions as verifiable traces. A research and "
+    "decision-support tool, not a medical device: check every step against the patient record."
+)
+
+
+def _guard(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except ClinReasonError as exc:
+        raise ToolError(str(exc).splitlines()[0]) from None
+
+
+def build_server(
+    backend_factory: Callable[[], Backend], *, graph: KnowledgeGraph | None = None
+) -> Any:
+    """The MCP server; `backend_factory` is called once, on the first tool that needs a model."""
+    from mcp.server.mcpserver import MCPServer
+
+    server = MCPServer("clinreason", instructions=INSTRUCTIONS, log_level="WARNING")
+    held: list[Backend] = []
+
+    def backend() -> Backend:
+        if not held:
+            held.append(backend_factory())
+        return held[0]
+
+    @server.tool()
+    def list_calculators() -> dict[str, Any]:
+        """Every clinical calculator: id, slug, name, inputs (kind, unit, choices) and reference."""
+        return {"calculators": service.list_calculators()}
+
+    @server.tool()
+    async def calculate(
+        calculator: Annotated[
+            str | None, Field(description="Calculator slug or MedCalc-Bench id (list_calculators)")
+        ] = None,
+        inputs: Annotated[
+            dict[str, JsonValue] | None,
+            Field(description="Entity values: [value, unit], true/false, or a choice"),
+        ] = None,
+        note: Annotated[
+            str | None, Field(description="A patient note to extract the inputs from")
+        ] = None,
+        question: Annotated[
+            str | None, Field(description="With a note and no calculator: the question")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Compute a calculator from structured inputs, or from a note with evidence spans.
+
+        The result has the value, unit, the steps of the formula, the inputs used and the
+        calculator's published reference (DOI/PMID where known).
+        """
+        req = _guard(
+            lambda: _validated(
+                service.CalculateRequest,
+                calculator=calculator,
+                inputs=inputs,
+                note=note,
+                question=question,
+            )
+        )
+        try:
+            result = await service.calculate(req)
+        except ClinReasonError as exc:
+            raise ToolError(str(exc).splitlines()[0]) from None
+        result.pop("trace", None)  # the full trace is long; explain returns one
+        return result
+
+    @server.tool()
+    async def differential(
+        hpo_ids: Annotated[list[str] | None, Field(description="Observed HPO ids")] = None,
+        excluded: Annotated[list[str] | None, Field(description="HPO ids reported absent")] = None,
+        text: Annotated[str | None, Field(description="A note to recognise findings in")] = None,
+        top_k: int = 10,
+    ) -> dict[str, Any]:
+        """Ranked differential diagnosis (HPO) with the ontology paths explaining each disease."""
+        req = _guard(
+            lambda: _validated(
+                service.DifferentialRequest,
+                hpo_ids=hpo_ids,
+                excluded=excluded or [],
+                text=text,
+                top_k=top_k,
+            )
+        )
+        try:
+            return await service.differential(req, graph)
+        except ClinReasonError as exc:
+            raise ToolError(str(exc).splitlines()[0]) from None
+
+    @server.tool()
+    async def explain(
+        case: Annotated[
+            dict[str, JsonValue],
+            Field(description="A case: id, question, context (the note), options, metadata"),
+        ],
+        strategy: str = "auto",
+        params: dict[str, JsonValue] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a clinical question with a strategy: the verified trace, claims and trust."""
+        req = _guard(
+            lambda: _validated(
+                service.ExplainRequest, case=case, strategy=strategy, params=params or {}
+            )
+        )
+        try:
+            trace = await service.explain(req, backend(), graph)
+        except ClinReasonError as exc:
+            raise ToolError(str(exc).splitlines()[0]) from None
+        if trace.error is not None:
+            raise ToolError(f"no answer: {trace.error.message}")
+        return trace.model_dump(mode="json")
+
+    @server.tool()
+    def verify(
+        trace: Annotated[dict[str, JsonValue], Field(description="A trace in the trace schema")],
+        verifiers: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Re-check a trace: verdicts per step, summary, claim ledger and trust."""
+        return _guard(lambda: service.verify(trace, verifiers))
+
+    return server
+
+
+def _validated(model: Any, **fields: Any) -> Any:
+    from pydantic import ValidationError
+
+    from clinreason.errors import InputError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "input"
+        raise InputError(f"{where}: {first['msg']}") from None
+
+
+def serve_stdio(backend_factory: Callable[[], Backend]) -> None:
+    """Run the MCP server on stdin/stdout until the client closes it."""
+    build_server(backend_factory).run("stdio")
