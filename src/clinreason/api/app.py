@@ -30,6 +30,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clinreason.api import service
@@ -182,7 +183,10 @@ def _auth(token: str | None) -> Callable[[Request], None]:
             return
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+        # bytes: compare_digest refuses non-ASCII text, and a header may carry any byte
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            value.strip().encode(), token.encode()
+        ):
             raise _Unauthorized
 
     return check
@@ -196,6 +200,12 @@ def _install_handlers(app: FastAPI, state: _State) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, _one_line(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        # FastAPI's own errors (unparsable body, 404, 405) in the same one-line shape
+        message = str(exc.detail).splitlines()[0] if exc.detail else "error"
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(ClinReasonError)
     async def _known(_: Request, exc: ClinReasonError) -> JSONResponse:

@@ -1,0 +1,161 @@
+"""Fuzzing the HTTP API with hypothesis: malformed and odd bodies never give a 5xx."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clinreason.api.app import Limits, create_app
+from clinreason.backends import make_backend
+from clinreason.tools.kg import demo_graph
+
+TOKEN = "fuzz-token"
+APP = create_app(
+    lambda: make_backend("fake"),
+    token=TOKEN,
+    graph=demo_graph(),
+    limits=Limits(max_body_bytes=4096),
+)
+CLIENT = TestClient(
+    APP, headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False
+)
+POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential"]
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+words = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+cases = st.fixed_dictionaries(
+    {"id": words, "question": words},
+    optional={
+        "context": words,
+        "options": st.dictionaries(words, words, max_size=3),
+        "metadata": st.dictionaries(st.sampled_from(["observed", "excluded", "x"]), json_values),
+    },
+)
+explain_bodies = st.fixed_dictionaries(
+    {"case": cases},
+    optional={
+        "strategy": st.sampled_from(
+            ["auto", "direct", "cot", "calculator", "diagnose", "self_consistency", "nosuch", ""]
+        ),
+        "params": st.dictionaries(
+            st.sampled_from(["k", "top_k", "use_llm", "recheck", "zz"]), json_values
+        ),
+    },
+)
+calculate_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "calculator": st.sampled_from(["bmi", "egfr_ckd_epi_2021", "3", "-1", "sofa", "nosuch"])
+        | st.integers(),
+        "inputs": st.dictionaries(
+            st.sampled_from(
+                ["age", "weight", "height", "creatinine", "sex", "Heart Rate or Pulse"]
+            ),
+            json_values,
+        ),
+        "note": words,
+        "question": words,
+    },
+)
+differential_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "hpo_ids": st.lists(st.sampled_from(["HP:1", "HP:4", "HP:x"]) | words, max_size=4),
+        "excluded": json_values,
+        "text": words,
+        "top_k": st.integers(),
+    },
+)
+
+
+def _post(path: str, body: object):
+    """POST `body` as JSON; NaN and Infinity are sent as the tokens Python's parser accepts."""
+    raw = json.dumps(body, allow_nan=True).encode()
+    return CLIENT.post(path, content=raw, headers={"Content-Type": "application/json"})
+
+
+def _no_5xx(response) -> None:
+    assert response.status_code < 500, (response.status_code, response.text)
+    assert response.status_code in (200, 400, 401, 404, 405, 413, 422), response.status_code
+    if response.status_code != 200:
+        error = response.json()["error"]
+        assert isinstance(error, str) and "\n" not in error and "Traceback" not in error
+
+
+@SETTINGS
+@given(path=st.sampled_from(POSTS), body=json_values)
+def test_any_json_body(path, body):
+    _no_5xx(_post(path, body))
+
+
+@SETTINGS
+@given(path=st.sampled_from(POSTS), raw=st.binary(max_size=5000))
+def test_any_bytes(path, raw):
+    _no_5xx(CLIENT.post(path, content=raw, headers={"Content-Type": "application/json"}))
+
+
+@SETTINGS
+@given(body=explain_bodies)
+def test_explain_shaped_bodies(body):
+    _no_5xx(_post("/v1/explain", body))
+
+
+@SETTINGS
+@given(body=calculate_bodies)
+def test_calculate_shaped_bodies(body):
+    _no_5xx(_post("/v1/calculate", body))
+
+
+@SETTINGS
+@given(body=differential_bodies)
+def test_differential_shaped_bodies(body):
+    _no_5xx(_post("/v1/differential", body))
+
+
+BASE_TRACE = CLIENT.post(
+    "/v1/explain",
+    json={
+        "case": {
+            "id": "c",
+            "question": "What is the BMI?",
+            "context": "Weight 70 kg, height 170 cm.",
+        }
+    },
+).json()
+
+
+@SETTINGS
+@given(trace=json_values, mutate=st.sampled_from(["steps", "answer", "case", "schema_version"]))
+def test_verify_mutated_traces(trace, mutate):
+    _no_5xx(_post("/v1/verify", {**BASE_TRACE, mutate: trace}))
+
+
+@SETTINGS
+@given(
+    token=st.binary(max_size=20).map(lambda b: bytes(c for c in b if c >= 0x20 and c != 0x7F)),
+    path=st.sampled_from(POSTS),
+)
+def test_wrong_tokens_are_401(token, path):
+    # any header bytes (latin-1 beyond ASCII too): 401, never a crash in the comparison
+    r = CLIENT.post(path, json={}, headers={"Authorization": b"Bearer " + token + b"\xe9"})
+    assert r.status_code == 401
+
+
+@SETTINGS
+@given(path=st.sampled_from(POSTS), extra=st.integers(min_value=1, max_value=50_000))
+def test_oversized_bodies_are_413(path, extra):
+    r = CLIENT.post(path, content=b"x" * (4096 + extra))
+    assert r.status_code == 413
