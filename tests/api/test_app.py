@@ -327,3 +327,19 @@ def test_patient_text_is_never_logged(caplog):
     client.post("/v1/explain", json={"case": {"id": marker}})
     assert caplog.records  # the server did log (timings), just not the patient's text
     assert marker not in caplog.text
+
+
+def test_an_unexpected_error_is_a_500_with_its_type_only(caplog):
+    marker = "Ottoline-Brisk-4410"
+
+    def broken():
+        raise RuntimeError(f"crashed on {marker}")
+
+    app = create_app(broken, token=TOKEN)
+    # raise_server_exceptions=True: the error does not escape the app (the server would log it)
+    client = TestClient(app, headers=AUTH)
+    caplog.set_level(logging.DEBUG)
+    r = client.post("/v1/explain", json={"case": {**MCQ, "context": marker}, "strategy": "direct"})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error (RuntimeError)"}
+    assert "RuntimeError" in caplog.text and marker not in caplog.text

@@ -95,3 +95,21 @@ async def test_mcp_differential_explain_and_verify():
         checked = _data(await client.call_tool("verify", {"trace": trace}))
         assert checked["summary"]["contradicted"] == 0
         assert checked["trust"]["level"] == trace["trust"]["level"]
+
+
+async def test_mcp_unexpected_error_is_a_tool_error_naming_only_its_type():
+    from clinreason.api.mcp_server import build_server
+
+    marker = "Ferrand-Oakes-2210"
+
+    def broken():
+        raise RuntimeError(f"crashed on {marker}")
+
+    case = {"id": "c", "question": "Which?", "context": marker, "options": {"A": "x", "B": "y"}}
+    async with Client(build_server(broken)) as client:  # in-process
+        result = await client.call_tool("explain", {"case": case, "strategy": "direct"})
+        assert result.is_error
+        assert result.content[0].text.endswith("internal error (RuntimeError)")
+        assert marker not in result.content[0].text
+        listed = await client.call_tool("calculate", {"calculator": 10, "inputs": {}})
+        assert listed.is_error and "Ideal Body Weight" in listed.content[0].text

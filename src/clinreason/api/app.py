@@ -125,6 +125,36 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class Contain:
+    """ASGI middleware: an unexpected exception becomes a 500 with its type, and goes no further.
+
+    Starlette re-raises unhandled exceptions to the server, which logs the traceback; a message
+    or traceback can quote the patient's text, so only the exception's type is logged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            log.error("internal error on %s: %s", scope.get("path"), type(exc).__name__)
+            if not started:
+                response = _error(500, f"internal error ({type(exc).__name__})")
+                await response(scope, receive, send)
+
+
 async def _too_large(limit: int, send: Send) -> None:
     response = JSONResponse(
         {"error": f"request body too large (limit {limit:,} bytes)"}, status_code=413
@@ -227,12 +257,6 @@ def _install_handlers(app: FastAPI, state: _State) -> None:
             headers={"Retry-After": str(state.limits.retry_after_s)},
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # the type only: a message or traceback could quote the patient's text
-        log.error("internal error on %s: %s", request.url.path, type(exc).__name__)
-        return _error(500, f"internal error ({type(exc).__name__})")
-
 
 def create_app(
     backend_factory: BackendFactory,
@@ -266,6 +290,7 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
+    app.add_middleware(Contain)  # inside BodyLimit, outside the routes
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.state.clinreason = state
     _install_handlers(app, state)
@@ -293,7 +318,7 @@ def _routes(app: FastAPI, state: _State, auth: Any) -> None:
         }
 
     @app.get("/v1/calculators", dependencies=[auth], tags=["calculators"])
-    async def calculators() -> list[dict[str, Any]]:
+    def calculators() -> list[dict[str, Any]]:
         """Every calculator with its inputs and its published reference (DOI/PMID if known)."""
         return service.list_calculators()
 
@@ -337,7 +362,7 @@ def _routes(app: FastAPI, state: _State, auth: Any) -> None:
         return trace
 
     @app.post("/v1/verify", dependencies=[auth], tags=["reasoning"])
-    async def verify(
+    def verify(
         trace: Annotated[dict[str, Any], Body(description="A trace in the trace schema.")],
         verifier: Annotated[list[str] | None, Query(description="Only these verifiers.")] = None,
     ) -> dict[str, Any]:

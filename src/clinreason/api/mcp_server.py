@@ -8,7 +8,8 @@ Nothing is written to stdout except the protocol, and nothing from a request is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -26,11 +27,25 @@ INSTRUCTIONS = (
 )
 
 
-def _guard(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except ClinReasonError as exc:
-        raise ToolError(str(exc).splitlines()[0]) from None
+def _contained(tool: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Bad input -> a tool error with one line; anything else -> a tool error naming its type.
+
+    The SDK logs an unexpected exception with its traceback, which can quote the patient's
+    text; contained here, the client sees the type and nothing is logged.
+    """
+
+    @functools.wraps(tool)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await tool(*args, **kwargs)
+        except ToolError:
+            raise
+        except ClinReasonError as exc:
+            raise ToolError(str(exc).splitlines()[0] or type(exc).__name__) from None
+        except Exception as exc:
+            raise ToolError(f"internal error ({type(exc).__name__})") from None
+
+    return run
 
 
 def build_server(
@@ -48,14 +63,17 @@ def build_server(
         return held[0]
 
     @server.tool()
-    def list_calculators() -> dict[str, Any]:
+    @_contained
+    async def list_calculators() -> dict[str, Any]:
         """Every clinical calculator: id, slug, name, inputs (kind, unit, choices) and reference."""
         return {"calculators": service.list_calculators()}
 
     @server.tool()
+    @_contained
     async def calculate(
         calculator: Annotated[
-            str | None, Field(description="Calculator slug or MedCalc-Bench id (list_calculators)")
+            str | int | None,
+            Field(description="Calculator slug or MedCalc-Bench id (list_calculators)"),
         ] = None,
         inputs: Annotated[
             dict[str, JsonValue] | None,
@@ -73,23 +91,19 @@ def build_server(
         The result has the value, unit, the steps of the formula, the inputs used and the
         calculator's published reference (DOI/PMID where known).
         """
-        req = _guard(
-            lambda: _validated(
-                service.CalculateRequest,
-                calculator=calculator,
-                inputs=inputs,
-                note=note,
-                question=question,
-            )
+        req = _validated(
+            service.CalculateRequest,
+            calculator=calculator,
+            inputs=inputs,
+            note=note,
+            question=question,
         )
-        try:
-            result = await service.calculate(req)
-        except ClinReasonError as exc:
-            raise ToolError(str(exc).splitlines()[0]) from None
+        result = await service.calculate(req)
         result.pop("trace", None)  # the full trace is long; explain returns one
         return result
 
     @server.tool()
+    @_contained
     async def differential(
         hpo_ids: Annotated[list[str] | None, Field(description="Observed HPO ids")] = None,
         excluded: Annotated[list[str] | None, Field(description="HPO ids reported absent")] = None,
@@ -97,21 +111,17 @@ def build_server(
         top_k: int = 10,
     ) -> dict[str, Any]:
         """Ranked differential diagnosis (HPO) with the ontology paths explaining each disease."""
-        req = _guard(
-            lambda: _validated(
-                service.DifferentialRequest,
-                hpo_ids=hpo_ids,
-                excluded=excluded or [],
-                text=text,
-                top_k=top_k,
-            )
+        req = _validated(
+            service.DifferentialRequest,
+            hpo_ids=hpo_ids,
+            excluded=excluded or [],
+            text=text,
+            top_k=top_k,
         )
-        try:
-            return await service.differential(req, graph)
-        except ClinReasonError as exc:
-            raise ToolError(str(exc).splitlines()[0]) from None
+        return await service.differential(req, graph)
 
     @server.tool()
+    @_contained
     async def explain(
         case: Annotated[
             dict[str, JsonValue],
@@ -121,26 +131,20 @@ def build_server(
         params: dict[str, JsonValue] | None = None,
     ) -> dict[str, Any]:
         """Answer a clinical question with a strategy: the verified trace, claims and trust."""
-        req = _guard(
-            lambda: _validated(
-                service.ExplainRequest, case=case, strategy=strategy, params=params or {}
-            )
-        )
-        try:
-            trace = await service.explain(req, backend(), graph)
-        except ClinReasonError as exc:
-            raise ToolError(str(exc).splitlines()[0]) from None
+        req = _validated(service.ExplainRequest, case=case, strategy=strategy, params=params or {})
+        trace = await service.explain(req, backend(), graph)
         if trace.error is not None:
             raise ToolError(f"no answer: {trace.error.message}")
         return trace.model_dump(mode="json")
 
     @server.tool()
-    def verify(
+    @_contained
+    async def verify(
         trace: Annotated[dict[str, JsonValue], Field(description="A trace in the trace schema")],
         verifiers: list[str] | None = None,
     ) -> dict[str, Any]:
         """Re-check a trace: verdicts per step, summary, claim ledger and trust."""
-        return _guard(lambda: service.verify(trace, verifiers))
+        return service.verify(trace, verifiers)
 
     return server
 

@@ -172,7 +172,7 @@ async def _calculate_note(req: CalculateRequest, backend: Backend | None) -> dic
         trace = await run(strategy, case, backend)
     else:
         trace = await _offline(lambda: run(strategy, case, FakeBackend([])))
-    trace = attach_verdicts(trace)
+    trace = await asyncio.to_thread(attach_verdicts, trace)
     _failed(trace)
     call = next(s for s in reversed(trace.steps) if isinstance(s, ToolCall))
     used = by_slug(call.tool.removeprefix("calculator."))
@@ -257,14 +257,18 @@ async def explain(req: ExplainRequest, backend: Backend, graph: KnowledgeGraph |
     """
     from clinreason.strategies import run
 
-    strategy = make_explain_strategy(req, graph)
+    # in a worker thread: opening an index or loading the HPO graph takes seconds
+    strategy = await asyncio.to_thread(make_explain_strategy, req, graph)
     try:
-        trace = await run(strategy, req.case, backend)
+        if getattr(strategy, "name", "") == "diagnose":  # CPU-bound, calls no model
+            trace = await _offline(lambda: run(strategy, req.case, backend))
+        else:
+            trace = await run(strategy, req.case, backend)
     except (TypeError, ValueError) as exc:  # a parameter of the wrong type, found at run time
         if not req.params:
             raise
         raise ConfigError(f"bad parameters for strategy {req.strategy!r}: {exc}") from None
-    return attach_verdicts(trace) if req.verify else trace
+    return await asyncio.to_thread(attach_verdicts, trace) if req.verify else trace
 
 
 def verify(data: Any, verifiers: list[str] | None = None) -> dict[str, Any]:
@@ -293,7 +297,7 @@ def error_kind(trace: Trace) -> ErrorKind | None:
 
     if trace.error is None:
         return None
-    names: set[str] = set()
+    names: set[str] = {"MissingDependencyError"}  # the server's backend cannot run here
     todo: list[type] = [BackendError]
     while todo:
         cls = todo.pop()
