@@ -213,6 +213,8 @@ def test_verify_detects_a_tampered_calculation(client):
         ({"case": CRCL, "strategy": "self_consistency", "params": {"kk": 3}}, 400, "parameters"),
         ({"case": MCQ, "strategy": "self_consistency", "params": {"k": "abc"}}, 400, ""),
         ([1, 2], 422, ""),
+        ({"case": MCQ, "strategy": "diagnose", "params": {"graph": {}}}, 400, "'graph'"),
+        ({"case": MCQ, "strategy": "diagnose", "params": {"config": {"x": 1}}}, 400, "config"),
     ],
 )
 def test_explain_bad_input(client, body, status, message):

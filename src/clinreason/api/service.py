@@ -243,6 +243,10 @@ def make_explain_strategy(req: ExplainRequest, graph: KnowledgeGraph | None) -> 
     from clinreason.cli.explain_cmd import choose_strategy
 
     name = choose_strategy(req.case) if req.strategy == "auto" else req.strategy
+    if "graph" in req.params:
+        raise ConfigError(
+            "parameter 'graph' cannot be set over the API (the server's graph is used)"
+        )
     params = dict(req.params)
     if name == "diagnose" and graph is not None:
         params.setdefault("graph", graph)  # type: ignore[arg-type]
@@ -264,7 +268,7 @@ async def explain(req: ExplainRequest, backend: Backend, graph: KnowledgeGraph |
             trace = await _offline(lambda: run(strategy, req.case, backend))
         else:
             trace = await run(strategy, req.case, backend)
-    except (TypeError, ValueError) as exc:  # a parameter of the wrong type, found at run time
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a bad parameter, at run time
         if not req.params:
             raise
         raise ConfigError(f"bad parameters for strategy {req.strategy!r}: {exc}") from None
