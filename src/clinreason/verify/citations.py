@@ -77,8 +77,8 @@ def overlap(statement: str, passage: str, case_text: str = "") -> float | None:
     from the case and not the passage; None when the statement has no such words.
 
     >>> overlap("Creatinine three times baseline means stage 3 AKI", "Stage 3: creatinine 3.0 "
-    ...         "times baseline")
-    0.6
+    ...         "times baseline")  # 4 of creatinine, three, times, baseline, means, stage, AKI
+    0.571
     >>> overlap("The patient is 70 years old", "Stage 3 AKI", "A 70-year-old patient") is None
     True
     """
