@@ -17,6 +17,8 @@ Usage:
     .venv/bin/python bench/citation_labels.py sample runs/pubmedqa-rag runs/mirage-rag/* --n 50
     .venv/bin/python bench/citation_labels.py score runs/pubmedqa-rag runs/mirage-rag/* \\
         --labels bench/labels/citations.jsonl
+    # a second, later set, labelled before a change to the verifier is measured on it:
+    .venv/bin/python bench/citation_labels.py sample runs/pubmedqa-rag --skip 50 --n 30
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def passage_text(trace: Trace, c: Citation) -> str:
 
 
 def sample(args: argparse.Namespace) -> None:
-    for i, (key, trace, c) in enumerate(citations(args.runs, args.per_case)[: args.n], 1):
+    chosen = citations(args.runs, args.per_case)[args.skip : args.skip + args.n]
+    for i, (key, trace, c) in enumerate(chosen, args.skip + 1):
         print(f"=== {i} key={key}")
         print(f"STATEMENT: {c.statement}")
         print(f"QUOTE [{c.marker}] {c.passage_id}: {c.quote}")
@@ -155,6 +158,7 @@ def main() -> None:
     s.add_argument("runs", nargs="+", type=Path)
     s.add_argument("--n", type=int, default=50)
     s.add_argument("--per-case", type=int, default=2)
+    s.add_argument("--skip", type=int, default=0, help="leave out the first N (a further set)")
     c = sub.add_parser("score", help="precision and verifier agreement on the labels")
     c.add_argument("runs", nargs="+", type=Path)
     c.add_argument("--labels", type=Path, default=LABELS)

@@ -154,3 +154,12 @@ async def test_the_answer_claim_sits_on_the_reasoning_call_not_the_judge(index_d
     claims, _ = assess(trace, verify_trace(trace))
     (answer,) = [c for c in claims if c.kind == "answer"]
     assert trace.step(answer.step_id).purpose == "reason_with_sources"  # type: ignore[union-attr]
+
+
+async def test_cited_traces_have_their_own_family_and_say_they_are_not_calibrated(index_dir):
+    from clinreason.verify.trust import family
+
+    trace = await rag_trace(index_dir, TRUE_STATEMENT, "#three times baseline", judge="yes")
+    _, trust = assess(trace, verify_trace(trace))
+    assert family(trace) == "cited"
+    assert trust.calibration == "default (not fitted)"

@@ -55,6 +55,7 @@ from typing import Any
 from clinreason.trace import (
     ArgumentStep,
     Check,
+    Citation,
     Claim,
     ClaimStatus,
     Extraction,
@@ -292,9 +293,14 @@ def _model_decided(trace: Trace, path: set[str]) -> bool:
 
 
 def family(trace: Trace) -> str:
-    """Which calibration table applies: 'calculator', 'choice' or 'other'."""
+    """Which calibration table applies: 'calculator', 'cited' (reasoning with citations, `rag`),
+    'choice' or 'other'. 'cited' has its own family because its supported claims are citations,
+    which say nothing of whether the model's choice is right: the choice table, fitted on
+    `cot` traces, would read them as evidence for the answer."""
     if any(s.tool.startswith("calculator.") for s in trace.steps_of(ToolCall)):
         return "calculator"
+    if trace.steps_of(Citation):
+        return "cited"
     return "choice" if trace.case.options else "other"
 
 
