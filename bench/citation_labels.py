@@ -162,12 +162,21 @@ def main() -> None:
     c = sub.add_parser("score", help="precision and verifier agreement on the labels")
     c.add_argument("runs", nargs="+", type=Path)
     c.add_argument("--labels", type=Path, default=LABELS)
+    c.add_argument(
+        "--without-aim-check",
+        action="store_true",
+        help="score the verifier as it was before its aim check (for before/after figures)",
+    )
     args = parser.parse_args()
     runs = [r for r in args.runs if (r / "results.jsonl").is_file()]
     if not runs:
         print("skipped: no finished run directory given (see the usage in this file)")
         return
     args.runs = runs
+    if getattr(args, "without_aim_check", False):
+        from clinreason.verify import citations as checks
+
+        checks.rests_on_an_aim = lambda statement, passage: None  # type: ignore[assignment]
     sample(args) if args.command == "sample" else score(args)
 
 

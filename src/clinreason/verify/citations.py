@@ -17,8 +17,17 @@ For every `citation` step, one verdict on the sentence that cites (its `thought`
    without a judge's verdict, lexical overlap >= `HIGH` supports it and anything less leaves it
    *unverifiable* — word overlap can suggest support, never refute it.
 
+4. **A finding resting on an aim** (scientific discourse, not word overlap): when the passage
+   sentence that shares most of the statement's words states an aim, a hypothesis or a question
+   ("to determine whether", "we hypothesized", "may", "?"), no other sentence shares nearly as
+   many, and the statement asserts it as a fact (no hedge, not "the study compared..."), the
+   citation is *contradicted*: the source asked it, it did not find it.
+
 A sentence the strategy marked `cited=False` gets an *unverifiable* verdict ("cites no source").
-`LOW` and `HIGH` were set before any citation was labelled and are not tuned on the labels.
+`LOW` and `HIGH` were set before any citation was labelled and are not tuned on the labels; the
+aim check (4) was added after the first 50 labels showed how often the model turns an abstract's
+aim into a finding, and is measured on a second set labelled before it was written
+(`bench/citation_labels.py`, `docs/benchmarks/retrieval.md`).
 """
 
 from __future__ import annotations
@@ -87,6 +96,47 @@ def overlap(statement: str, passage: str, case_text: str = "") -> float | None:
     from_case = (words - in_passage) & _Words.of(case_text)
     relevant = words - from_case
     return round(len(in_passage) / len(relevant), 3) if relevant else None
+
+
+_SPECULATIVE = re.compile(
+    r"(?i)\b(?:aim(?:s|ed)?|objectives?|purpose|goals?|hypothes\w+|whether|may|might|could|"
+    r"to (?:determine|assess|evaluate|investigate|examine|test|compare|explore|ascertain|"
+    r"clarify|analy[sz]e|identify|establish|study))\b|\?\s*$"
+)
+"""An aim, hypothesis, question or hedge: the sentence asks or supposes, it does not report."""
+_HEDGED = re.compile(
+    r"(?i)\b(?:may|might|could|possibl[ey]|suggests?|aim(?:s|ed)?|purpose|objectives?|"
+    r"hypothes\w+|whether)\b|\b(?:study|studies|we|authors?|trial|researchers?|this|it)\b"
+    r"(?:\W+\w+){0,4}?\W+(?:compared|investigated|examined|assessed|evaluated|analy[sz]ed|"
+    r"explored|sought|studied|tested|looked)\b"
+)
+"""A statement that itself hedges, or reports what a study set out to do."""
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
+
+
+def rests_on_an_aim(statement: str, passage: str) -> str | None:
+    """The passage sentence an unhedged statement rests on when that sentence only states an
+    aim, hypothesis or question (and no reporting sentence shares half as many of its words).
+
+    >>> p = "We aimed to determine whether statins reduce stroke. Mortality was 4%."
+    >>> rests_on_an_aim("Statins reduce stroke.", p)
+    'We aimed to determine whether statins reduce stroke.'
+    >>> rests_on_an_aim("The study examined whether statins reduce stroke.", p) is None
+    True
+    """
+    if _HEDGED.search(statement):
+        return None
+    words = _Words.of(statement)
+    if not words:
+        return None
+    scored = [
+        (len(words & _Words.of(s)), s) for s in _SENTENCE.split(" ".join(passage.split())) if s
+    ]
+    best, sentence = max(scored, default=(0, ""))
+    if best == 0 or not _SPECULATIVE.search(sentence):
+        return None
+    reporting = [n for n, s in scored if not _SPECULATIVE.search(s)]
+    return sentence if max(reporting, default=0) < best / 2 else None
 
 
 def _index_passages(trace: Trace) -> tuple[object | None, str]:
@@ -190,6 +240,13 @@ class CitationCheck:
         if not quote_in(c.quote, passage):
             return verdict(
                 "contradicted", f'the quote is not in passage {c.passage_id}: "{c.quote}"', "quote"
+            )
+        aim = rests_on_an_aim(c.statement, passage)
+        if aim is not None:
+            return verdict(
+                "contradicted",
+                f'passage {c.passage_id} only asks or supposes this: "{aim[:160]}"',
+                "aim",
             )
         share = overlap(c.statement, passage, case_text)
         details["overlap"] = share
