@@ -163,3 +163,19 @@ async def test_cited_traces_have_their_own_family_and_say_they_are_not_calibrate
     _, trust = assess(trace, verify_trace(trace))
     assert family(trace) == "cited"
     assert trust.calibration == "default (not fitted)"
+
+
+def test_a_finding_that_rests_on_an_aim_or_hypothesis_is_caught():
+    from clinreason.verify.citations import rests_on_an_aim
+
+    passage = (
+        "We hypothesized that inhaled steroids reverse airway inflammation. "
+        "Forty patients were studied. Dyspnoea scores fell by 20% with steroids."
+    )
+    assert rests_on_an_aim("Inhaled steroids reverse airway inflammation.", passage)
+    # hedged, or describing what the study did, or resting on a reported result: not caught
+    assert rests_on_an_aim("Inhaled steroids may reverse airway inflammation.", passage) is None
+    assert rests_on_an_aim("The study examined whether steroids reverse it.", passage) is None
+    assert rests_on_an_aim("Dyspnoea scores fell by 20% with steroids.", passage) is None
+    question = "Is tailored counselling better than print materials? 1099 women were randomized."
+    assert rests_on_an_aim("Tailored counselling is better than print materials.", question)
