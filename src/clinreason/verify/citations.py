@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
 from typing import ClassVar
 
 from clinreason.trace import Case, Check, Citation, Document, Retrieval, Thought, Trace, Verdict
@@ -67,18 +69,16 @@ def quote_in(quote: str, passage: str) -> bool:
     return bool(q) and q in normalise(passage)
 
 
-class _Words:
-    """Content-word stems (the retrieval tokenizer's), created on first use."""
+@lru_cache(maxsize=1)
+def _tokenizer() -> Callable[[str], list[str]]:
+    from clinreason.tools.retrieval.tokenize import Tokenizer
 
-    tokenizer = None
+    return Tokenizer()
 
-    @classmethod
-    def of(cls, text: str) -> set[str]:
-        if cls.tokenizer is None:
-            from clinreason.tools.retrieval.tokenize import Tokenizer
 
-            cls.tokenizer = Tokenizer()
-        return {t for t in cls.tokenizer(text) if not re.fullmatch(r"\d+", t)}
+def _words(text: str) -> set[str]:
+    """Content-word stems of `text` (the retrieval tokenizer's; numbers left out)."""
+    return {t for t in _tokenizer()(text) if not t.isdigit()}
 
 
 def overlap(statement: str, passage: str, case_text: str = "") -> float | None:
@@ -91,9 +91,9 @@ def overlap(statement: str, passage: str, case_text: str = "") -> float | None:
     >>> overlap("The patient is 70 years old", "Stage 3 AKI", "A 70-year-old patient") is None
     True
     """
-    words = _Words.of(statement)
-    in_passage = words & _Words.of(passage)
-    from_case = (words - in_passage) & _Words.of(case_text)
+    words = _words(statement)
+    in_passage = words & _words(passage)
+    from_case = (words - in_passage) & _words(case_text)
     relevant = words - from_case
     return round(len(in_passage) / len(relevant), 3) if relevant else None
 
@@ -126,12 +126,10 @@ def rests_on_an_aim(statement: str, passage: str) -> str | None:
     """
     if _HEDGED.search(statement):
         return None
-    words = _Words.of(statement)
+    words = _words(statement)
     if not words:
         return None
-    scored = [
-        (len(words & _Words.of(s)), s) for s in _SENTENCE.split(" ".join(passage.split())) if s
-    ]
+    scored = [(len(words & _words(s)), s) for s in _SENTENCE.split(" ".join(passage.split())) if s]
     best, sentence = max(scored, default=(0, ""))
     if best == 0 or not _SPECULATIVE.search(sentence):
         return None
