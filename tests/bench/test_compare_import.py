@@ -122,3 +122,16 @@ def test_paired_comparison_by_dataset(data_dir: Path, tmp_path: Path) -> None:
     ]
     with pytest.raises(ConfigError, match="at least two"):
         compare_runs([tmp_path / "alpha"])
+
+
+def test_runs_with_the_same_system_label_are_named_by_directory(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    _import(data_dir, tmp_path / "first", "alpha")
+    _import(data_dir, tmp_path / "second", "alpha")  # same system, e.g. another context setting
+    _import(data_dir, tmp_path / "third", "beta")
+    rows = compare_runs([tmp_path / "first", tmp_path / "second", tmp_path / "third"], by=None)
+    assert [(r.baseline, r.other) for r in rows] == [
+        ("alpha (first)", "alpha (second)"),
+        ("alpha (first)", "beta"),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -50,6 +51,16 @@ def test_invalid_json_and_case_without_question(tmp_path):
     empty.write_text(json.dumps({"id": "x", "context": "note"}))
     result = CliRunner().invoke(main, ["explain", str(empty)])
     assert result.exit_code != 0 and "question" in result.output
+
+
+def test_progress_reports_the_model_calls_and_time_and_leaves_the_answer_alone(tmp_path):
+    case = str(EXAMPLES / "mcq_case.json")
+    quiet = CliRunner().invoke(main, ["explain", case, "--backend", "fake", "--no-progress"])
+    shown = CliRunner().invoke(main, ["explain", case, "--backend", "fake", "--progress"])
+    assert quiet.exit_code == shown.exit_code == 0
+    assert "answered in" not in quiet.output
+    assert re.search(r"answered in \d+\.\d s \(1 model call, \d+ tokens generated\)", shown.output)
+    assert quiet.output in shown.output  # the explanation itself is unchanged
 
 
 def test_unreachable_server_is_an_error_not_an_answer(tmp_path):

@@ -5,7 +5,7 @@ comparison. The first run is the baseline; every other run is compared with it."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clinreason.bench import stats
@@ -23,11 +23,23 @@ class LoadedRun:
     path: Path
     spec: RunSpec
     results: list[CaseResult]
+    name: str | None = None
+    """Display name when the system label alone is ambiguous."""
 
     @property
     def label(self) -> str:
-        """Display name: the run's system label, else its directory name."""
-        return self.spec.system or self.path.name
+        """Display name: the given name, else the run's system label, else its directory name."""
+        return self.name or self.spec.system or self.path.name
+
+
+def _distinct_labels(runs: list[LoadedRun]) -> list[LoadedRun]:
+    """Runs whose system labels collide (same strategy and model, other settings) are named
+    'label (directory)', so the table says which is which."""
+    labels = [run.label for run in runs]
+    return [
+        replace(run, name=f"{run.label} ({run.path.name})") if labels.count(run.label) > 1 else run
+        for run in runs
+    ]
 
 
 def load_run(path: Path) -> LoadedRun:
@@ -127,7 +139,7 @@ def compare_runs(
     """
     if len(paths) < 2:
         raise ConfigError("compare needs at least two run directories")
-    runs = [load_run(p) for p in paths]
+    runs = _distinct_labels([load_run(p) for p in paths])
     key = detect_key(runs) if by == "auto" else by
     rows: list[PairedRow] = []
     for other in runs[1:]:

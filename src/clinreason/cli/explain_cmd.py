@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,11 @@ def _attach_verdicts(trace: Trace) -> Trace:
 @click.option("--all-steps", is_flag=True, help="List every step, not only the answer's support.")
 @click.option("--verify/--no-verify", default=True, show_default=True, help="Run the verifiers.")
 @click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show each model call as it runs, and the time taken (default: on a terminal).",
+)
+@click.option(
     "--graph",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Export the argument graph (.dot or .json) for --strategy argumentation.",
@@ -124,6 +130,7 @@ def explain(
     save: Path | None,
     all_steps: bool,
     verify: bool,
+    progress: bool | None,
     graph: Path | None,
 ) -> None:
     """Answer CASE (a JSON case file, or - for a plain-text note and question on stdin).
@@ -141,6 +148,10 @@ def explain(
     llm = backend_from_options(
         backend, model, base_url, api_key_env, threads, no_cache, schema_mode
     )
+    if progress if progress is not None else sys.stderr.isatty():
+        from clinreason.cli.live import LiveBackend
+
+        llm = LiveBackend(llm)
     trace = asyncio.run(_answer(case, chosen, llm))
     if verify:
         trace = _attach_verdicts(trace)
