@@ -54,6 +54,9 @@ def scripted(statements: list[tuple[str, str]], answer: str = "C", judge: str = 
             if quote.startswith("#"):
                 quote = next(q for q in quote_options(request) if quote[1:] in q)
             items.append({"quote": quote, "statement": statement})
+        if "reasoning" in request.json_schema["properties"]:  # type: ignore[index]
+            reasoning = "The sources stage AKI by creatinine. His rose threefold."
+            return json.dumps({"reasoning": reasoning, "answer": answer, "statements": items})
         return json.dumps({"statements": items, "answer": answer})
 
     return FakeBackend(reply)
@@ -100,6 +103,28 @@ async def test_the_prompt_numbers_the_passages_and_the_schema_offers_their_sente
     assert all(q.startswith(("[1] ", "[2] ")) for q in offered[:-1])
     schema = request.json_schema
     assert schema["properties"]["answer"]["enum"] == ["A", "B", "C"]  # type: ignore[index]
+
+
+async def test_reason_first_reasons_and_answers_before_citing(index_dir):
+    backend = scripted([("#three times baseline", "Threefold creatinine is stage 3.")])
+    strategy = RetrievalAugmented(index=str(index_dir), reason_first=True)
+    trace = await run(strategy, AKI_CASE, backend)
+    request = backend.requests[0]
+    assert list(request.json_schema["properties"]) == ["reasoning", "answer", "statements"]  # type: ignore[index]
+    assert "Think step by step" in request.messages[-1].content
+    assert trace.answer and trace.answer.value == "C"
+    reasoning, statement = trace.steps_of(Thought)[:2], trace.steps_of(Thought)[2]
+    assert [t.text for t in reasoning] == [
+        "The sources stage AKI by creatinine.",
+        "His rose threefold.",
+    ]
+    assert all(t.cited is None for t in reasoning) and statement.cited is True
+    (citation,) = trace.steps_of(Citation)
+    assert citation.parents[0] == statement.id
+    assert {t.id for t in trace.steps_of(Thought)} | {citation.id} <= set(trace.answer.support)
+    default = scripted([(NONE, "Stage 3.")])
+    await run(RetrievalAugmented(index=str(index_dir), judge=False), AKI_CASE, default)
+    assert list(default.requests[0].json_schema["properties"]) == ["statements", "answer"]  # type: ignore[index]
 
 
 async def test_a_marker_beyond_the_retrieved_passages_is_recorded_without_a_passage(index_dir):

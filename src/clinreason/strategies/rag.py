@@ -6,7 +6,9 @@
 2. **Reason with citations**: one constrained call shows the passages as [1]..[k] and asks for
    up to `statements` short statements, each resting on one sentence *copied* from a passage
    (the reply's schema offers the passages' own sentences, so a quote is the source's words
-   wherever the backend enforces the schema) or on none, then the answer.
+   wherever the backend enforces the schema) or on none, then the answer. With
+   `reason_first`, the call reasons freely over the sources and answers first, then writes the
+   statements (the answer is then not derived from them; they are checked all the same).
 3. **Record**: each statement is a `thought`; a quoted one gets a `citation` step (parents: the
    thought and the retrieval); a statement that quotes nothing is marked `cited=False`.
 4. **Judge** (`judge=True`): one separate call sees only the cited passages and the cited
@@ -25,8 +27,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clinreason.backends.base import Backend
 from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
-from clinreason.strategies.parsing import parse_json_object
-from clinreason.strategies.prompts import SYSTEM, extract_answer, render_case
+from clinreason.strategies.parsing import parse_json_object, reasoning_text, split_sentences
+from clinreason.strategies.prompts import (
+    REASONING_MAX_CHARS,
+    SYSTEM,
+    extract_answer,
+    render_case,
+)
 from clinreason.strategies.recheck import recheck_choice
 from clinreason.trace import (
     Answer,
@@ -105,8 +112,11 @@ def _quote_options(documents: list[Document]) -> list[str]:
     return [*dict.fromkeys(options), NONE]
 
 
-def reply_schema(case: Case, documents: list[Document], statements: int) -> dict[str, Any]:
-    """Statements (a quoted source sentence, then the statement), then the answer."""
+def reply_schema(
+    case: Case, documents: list[Document], statements: int, *, reason_first: bool = False
+) -> dict[str, Any]:
+    """Statements (a quoted source sentence, then the statement), then the answer; with
+    `reason_first`, free reasoning and the answer come first and the statements after."""
     quote: dict[str, Any] = {"type": "string"}
     if documents:
         quote["enum"] = _quote_options(documents)
@@ -119,14 +129,13 @@ def reply_schema(case: Case, documents: list[Document], statements: int) -> dict
         answer: dict[str, Any] = {"type": "string", "enum": list(case.options)}
     else:
         answer = {"type": "string", "maxLength": 200}
-    return {
-        "type": "object",
-        "properties": {
-            "statements": {"type": "array", "items": item, "minItems": 1, "maxItems": statements},
-            "answer": answer,
-        },
-        "required": ["statements", "answer"],
-    }
+    listed = {"type": "array", "items": item, "minItems": 1, "maxItems": statements}
+    if reason_first:
+        reasoning = {"type": "string", "maxLength": REASONING_MAX_CHARS}
+        properties = {"reasoning": reasoning, "answer": answer, "statements": listed}
+    else:
+        properties = {"statements": listed, "answer": answer}
+    return {"type": "object", "properties": properties, "required": list(properties)}
 
 
 def render_sources(documents: list[Document]) -> str:
@@ -140,13 +149,25 @@ def render_sources(documents: list[Document]) -> str:
     return "Sources:\n" + "\n\n".join(blocks)
 
 
-def instruction(case: Case, statements: int) -> str:
+def instruction(case: Case, statements: int, *, reason_first: bool = False) -> str:
     """What to write, matching `reply_schema`."""
     target = (
         f"the letter of the single best option ({', '.join(case.options)})"
         if case.options
         else "a short answer"
     )
+    quote = (
+        "first copy the one sentence of a source it rests on, starting with the source number, "
+        f'e.g. "[2] ...", or "{NONE}" if it rests on no source; then the statement'
+    )
+    if reason_first:
+        return (
+            "Think step by step in a few short sentences about what the sources and the case "
+            f"say, then give {target}. Then write up to {statements} short statements your "
+            f"answer rests on; for each, {quote}. Reply as JSON: "
+            '{"reasoning": "...", "answer": "...", '
+            '"statements": [{"quote": "[n] ...", "statement": "..."}]}'
+        )
     return (
         f"Using the sources where they help, write up to {statements} short statements that "
         "lead to the answer. For each statement, first copy the one sentence of a source it "
@@ -225,6 +246,9 @@ class RetrievalAugmented:
     """Most statements in the reply."""
     judge: bool = True
     """Judge each citation with a separate model call (see `judge_request`)."""
+    reason_first: bool = False
+    """Reason freely over the sources and answer first, then cite (as MedRAG's step-by-step
+    prompt); off: the cited statements come first and the answer follows from them."""
     max_tokens: int = 600
     recheck: int = 0
     """Re-ask samples for an independent check of a multiple-choice answer (0 = off)."""
@@ -256,17 +280,22 @@ class RetrievalAugmented:
         ]
         retrieval = tb.add(Retrieval(query=query, documents=documents))
         user = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
-        user += instruction(case, self.statements)
+        user += instruction(case, self.statements, reason_first=self.reason_first)
         request = GenerateRequest(
             messages=(Message(role="system", content=SYSTEM), Message(role="user", content=user)),
             max_tokens=self.max_tokens,
-            json_schema=reply_schema(case, documents, self.statements),
+            json_schema=reply_schema(
+                case, documents, self.statements, reason_first=self.reason_first
+            ),
         )
         call, generation = await call_llm(
             tb, backend, request, purpose="reason_with_sources", parents=[retrieval.id]
         )
         text = generation.texts[0]
         support: list[str] = []
+        if self.reason_first:
+            for sentence in split_sentences(reasoning_text(text)):
+                support.append(tb.add(Thought(text=sentence, parents=[call.id])).id)
         cited: list[tuple[Citation, Document]] = []
         for quote, statement in parse_statements(text):
             marked = _MARKED.match(quote)
