@@ -79,6 +79,24 @@ def test_existing_results_need_resume(
         _run(bench, dataset, ChainOfThought(), scripted_backend(KEYS), tmp_path, resume=True)
 
 
+def test_resume_accepts_a_strategy_option_added_since_at_its_default(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable
+) -> None:
+    bench = MirageBenchmark()
+    dataset = bench.load(data_dir / "mirage_tiny.json")
+    out = tmp_path / "run"
+    _run(bench, dataset, ChainOfThought(), scripted_backend(KEYS), out, limit=1)
+    spec = json.loads((out / "run.json").read_text())
+    del spec["strategy"]["params"]["recheck"]  # as if the run began before `recheck` existed
+    (out / "run.json").write_text(json.dumps(spec))
+    for changed in (ChainOfThought(recheck=2), ChainOfThought(max_tokens=100)):
+        with pytest.raises(ConfigError, match="different strategy"):
+            _run(bench, dataset, changed, scripted_backend(KEYS), out, resume=True)
+    summary = _run(bench, dataset, ChainOfThought(), scripted_backend(KEYS), out, resume=True)
+    assert summary["n"] == 3
+    assert "recheck" not in read_spec(out).strategy.params  # type: ignore[union-attr]
+
+
 def test_resume_after_crash_repairs_torn_line_and_skips_finished(
     data_dir: Path, tmp_path: Path, scripted_backend: Callable
 ) -> None:

@@ -7,6 +7,7 @@ re-runs cases that ended in an error (unless `retry_errors=False`), and runs onl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
 import time
@@ -40,7 +41,7 @@ from clinreason.bench.rundir import (
 from clinreason.bench.stats import auroc
 from clinreason.errors import ConfigError, DatasetError
 from clinreason.strategies.base import run as run_strategy
-from clinreason.trace import Case, Trace, TraceBuilder, component_spec, utcnow
+from clinreason.trace import Case, ComponentSpec, Trace, TraceBuilder, component_spec, utcnow
 from clinreason.verify.trust import with_assessment
 
 log = logging.getLogger(__name__)
@@ -170,11 +171,34 @@ def _select(dataset: Dataset, limit: int | None) -> list[Case]:
     return cases
 
 
-def _check_compatible(old: RunSpec, new: RunSpec) -> None:
+def _parameter_defaults(component: Any) -> dict[str, Any]:
+    """A dataclass strategy's parameters with a default, and the default."""
+    if not dataclasses.is_dataclass(component):
+        return {}
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(component)
+        if f.default is not dataclasses.MISSING
+    }
+
+
+def _same_strategy(old: ComponentSpec, new: ComponentSpec, defaults: dict[str, Any]) -> bool:
+    """Equal, or `new` differs only by parameters added since the run began, at their defaults
+    (so the strategy behaves as it did)."""
+    added = new.params.keys() - old.params.keys()
+    kept = {k: v for k, v in new.params.items() if k not in added}
+    return (old.name, old.version, old.params) == (new.name, new.version, kept) and all(
+        k in defaults and defaults[k] == new.params[k] for k in added
+    )
+
+
+def _check_compatible(old: RunSpec, new: RunSpec, strategy_defaults: dict[str, Any]) -> None:
     diffs = []
-    for name in ("benchmark", "strategy", "backend", "seed"):
+    for name in ("benchmark", "backend", "seed"):
         if getattr(old, name) != getattr(new, name):
             diffs.append(name)
+    if not _same_strategy(old.strategy, new.strategy, strategy_defaults):
+        diffs.insert(1, "strategy")
     if (old.dataset.name, old.dataset.sha256) != (new.dataset.name, new.dataset.sha256):
         diffs.append("dataset (name or file hash)")
     if diffs:
@@ -185,7 +209,12 @@ def _check_compatible(old: RunSpec, new: RunSpec) -> None:
 
 
 def _prepare(
-    out_dir: Path, spec: RunSpec, *, resume: bool, retry_errors: bool
+    out_dir: Path,
+    spec: RunSpec,
+    *,
+    resume: bool,
+    retry_errors: bool,
+    strategy_defaults: dict[str, Any] | None = None,
 ) -> tuple[set[str], RunSpec]:
     """Check the directory, repair it on resume, and return finished ids and the spec to write."""
     results = out_dir / RESULTS
@@ -199,7 +228,7 @@ def _prepare(
             raise ConfigError(f"{out_dir} has results but no {RUN}; cannot resume safely")
         return set(), spec
     old = read_spec(out_dir)
-    _check_compatible(old, spec)
+    _check_compatible(old, spec, strategy_defaults or {})
     keep: dict[str, bytes] = {}
     for line, case_id, status in zip(scan.lines, scan.case_ids, scan.statuses, strict=True):
         if status == "error" and retry_errors:
@@ -288,7 +317,13 @@ async def run_eval(
         **environment(),  # type: ignore[arg-type]
     )
     with locked(out_dir):
-        done, spec = _prepare(out_dir, spec, resume=resume, retry_errors=retry_errors)
+        done, spec = _prepare(
+            out_dir,
+            spec,
+            resume=resume,
+            retry_errors=retry_errors,
+            strategy_defaults=_parameter_defaults(strategy),
+        )
         spec = spec.model_copy(
             update={"dataset": spec.dataset.model_copy(update={"n_selected": len(cases)})}
         )
