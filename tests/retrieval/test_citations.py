@@ -123,6 +123,18 @@ async def test_the_judge_saying_yes_to_an_unrelated_sentence_is_not_enough(index
     assert v.status == "unverifiable" and v.details["judge"] == "supported"
 
 
+async def test_a_figure_the_passage_does_not_give_is_contradicted(index_dir):
+    invented = "Creatinine three times baseline, in 42% of patients, means stage 3 injury."
+    trace = await rag_trace(index_dir, invented, "#three times baseline", judge="yes")
+    v = citation_verdict(trace)
+    assert v.status == "contradicted" and v.details["check"] == "figures"
+    assert "42%" in v.evidence
+    # the passage's own figure, a figure from the case, and a category number are not flagged
+    sourced = "Urine output below 0.3 mL/kg/h after creatinine of 3.2 mg/dL means stage 3."
+    trace = await rag_trace(index_dir, sourced, "#three times baseline", judge="yes")
+    assert citation_verdict(trace).details["check"] != "figures"
+
+
 async def test_an_uncited_sentence_is_unverifiable_and_says_so(index_dir):
     trace = await rag_trace(index_dir, "He has stage 3.", NONE, judge="yes")
     (v,) = verify_trace(trace, ["citation"])

@@ -54,7 +54,7 @@ _DERIVED = re.compile(
     r"[\d)]\s*[+\-*/×÷^]\s*\(?[\d.]+\)?\s*=\s*$|[\d)]\s*=\s*$"
 )
 """Qualifiers (or an expression followed by '=') marking a computed value, not a noted one."""
-_IDENTIFIER = re.compile(
+IDENTIFIER = re.compile(
     r"(?i)(?:\bid|#|\bno\.|\bnumber|\bversion|\bstep|\boption|"
     r"\bstage|\bgrade|\bclass|\btype|\bphase|\btier|\bcategory)\s*:?\s*$"
 )
@@ -193,7 +193,7 @@ class NumbersCheck:
                 _REFERENCE.search(q.before)
                 or _CONDITIONAL.search(q.before)
                 or _DERIVED.search(q.before)
-                or _IDENTIFIER.search(q.before)
+                or IDENTIFIER.search(q.before)
             ):
                 continue
             out.append(self._check(q, step.id, note, derived))
