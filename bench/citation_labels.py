@@ -163,9 +163,11 @@ def main() -> None:
     c.add_argument("runs", nargs="+", type=Path)
     c.add_argument("--labels", type=Path, default=LABELS)
     c.add_argument(
-        "--without-aim-check",
-        action="store_true",
-        help="score the verifier as it was before its aim check (for before/after figures)",
+        "--without",
+        action="append",
+        choices=["aim", "figures"],
+        default=[],
+        help="score the verifier without this check (repeatable; for before/after figures)",
     )
     args = parser.parse_args()
     runs = [r for r in args.runs if (r / "results.jsonl").is_file()]
@@ -173,10 +175,12 @@ def main() -> None:
         print("skipped: no finished run directory given (see the usage in this file)")
         return
     args.runs = runs
-    if getattr(args, "without_aim_check", False):
-        from clinreason.verify import citations as checks
+    from clinreason.verify import citations as checks
 
+    if "aim" in getattr(args, "without", []):
         checks.rests_on_an_aim = lambda statement, passage: None  # type: ignore[assignment]
+    if "figures" in getattr(args, "without", []):
+        checks.unsourced_figures = lambda statement, passage, case_text="": []  # type: ignore[assignment]
     sample(args) if args.command == "sample" else score(args)
 
 
