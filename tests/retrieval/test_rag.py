@@ -74,6 +74,8 @@ async def test_rag_cites_retrieved_passages_and_marks_uncited_sentences(index_di
     retrieval = trace.steps_of(Retrieval)[0]
     assert retrieval.documents[0].id == "corpus/aki.md#1"  # the staging passage ranks first
     assert "acute kidney injury" in retrieval.query.lower()
+    title = retrieval.documents[0].title
+    assert title and f"[1] {title[:40]}" in retrieval.summary()  # titles, not only ids
     (citation,) = trace.steps_of(Citation)
     assert citation.passage_id == "corpus/aki.md#1" and citation.marker == 1
     assert "three times baseline" in citation.quote

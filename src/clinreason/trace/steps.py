@@ -127,8 +127,11 @@ class Retrieval(StepBase):
 
     def summary(self) -> str:
         """One readable line describing the step."""
-        ids = ", ".join(d.id for d in self.documents[:5])
-        return f'retrieved {len(self.documents)} documents for "{_short(self.query, 80)}": {ids}'
+        shown = "; ".join(
+            f"[{n}] {_short(d.title, 60)} ({d.id})" if d.title else f"[{n}] {d.id}"
+            for n, d in enumerate(self.documents[:5], 1)
+        )
+        return f'retrieved {len(self.documents)} documents for "{_short(self.query, 80)}": {shown}'
 
 
 class Citation(StepBase):
