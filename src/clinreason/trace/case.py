@@ -42,6 +42,9 @@ GOLD_METADATA_KEYS: Mapping[str, str] = MappingProxyType(
         # CasiMedicos-Arg (clinreason.bench.datasets.casimedicos)
         "n_claims": "CasiMedicos-Arg: number of Claim components in the doctors' explanation, "
         "i.e. counted in the reference rationale",
+        # robustness probes (clinreason.bench.probes)
+        "probe": "`clinreason probe`'s record of a perturbation: its edits quote the original "
+        "text and option order, so a strategy must not see it (the result line keeps it)",
     }
 )
 """Metadata keys that carry the answer or the reference explanation, each with its dataset.
