@@ -53,6 +53,7 @@ def _register() -> None:
         explain_cmd,
         index_cmd,
         models_cmd,
+        probe_cmd,
         serve_cmd,
         verify_cmd,
     )
@@ -62,6 +63,7 @@ def _register() -> None:
         models_cmd.models,
         verify_cmd.verify,
         *bench_cmd.COMMANDS,
+        *probe_cmd.COMMANDS,
         *serve_cmd.COMMANDS,
     ):
         main.add_command(command)
