@@ -1,0 +1,257 @@
+"""Robustness probes: each perturbation on hand-written cases, and `clinreason probe` end to end."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from clinreason.backends.fake import FakeBackend
+from clinreason.bench.probes import (
+    PROBE_KEY,
+    Demographics,
+    Distractor,
+    NumericFormat,
+    OptionOrder,
+    case_rng,
+)
+from clinreason.bench.probes.analysis import Tolerance
+from clinreason.bench.probes.distractor import SENTENCES
+from clinreason.bench.probes.numeric import CONVERSIONS, convert_text
+from clinreason.cli import main, probe_cmd
+from clinreason.errors import ConfigError
+from clinreason.tools.extract.labs import CREATININE
+from clinreason.tools.extract.measure import extract
+from clinreason.tools.extract.vitals import HEIGHT, TEMPERATURE, WEIGHT
+from clinreason.trace import Case, GenerateRequest
+
+MCQ = Case(
+    id="q1",
+    question="A 23-year-old woman has fever and neck stiffness. Which test is most appropriate?",
+    options={"A": "Lumbar puncture", "B": "Chest x-ray", "C": "Urinalysis", "D": "Skin biopsy"},
+    gold="A",
+)
+NOTE = (
+    "A 67-year-old man weighing 70 kg, height 170 cm. Temperature 38.5 °C. "
+    "Creatinine 1.4 mg/dL, platelets 150000/µL. BUN 12-14 mg/dL."
+)
+
+
+def _calc(note: str, **kw: object) -> Case:
+    return Case(id="c1", question="What is the patient's CrCl?", context=note, **kw)  # type: ignore[arg-type]
+
+
+# option-order ---------------------------------------------------------------------------------
+
+
+def test_option_order_moves_contents_and_gold_and_maps_back() -> None:
+    new, record = OptionOrder().apply(MCQ, random.Random(3))
+    assert new is not None
+    assert sorted(new.options.values()) == sorted(MCQ.options.values())
+    assert list(new.options) == list(MCQ.options)  # labels stay in display order
+    assert new.options != MCQ.options
+    assert new.options[new.gold] == "Lumbar puncture"  # type: ignore[index]
+    mapping = record["mapping"]
+    assert all(new.options[n] == MCQ.options[o] for n, o in mapping.items())
+
+
+def test_option_order_rotate_and_skips() -> None:
+    new, record = OptionOrder(mode="rotate").apply(MCQ, random.Random(0))
+    assert new is not None
+    labels = list(MCQ.options)
+    shift = labels.index(record["mapping"]["A"])
+    assert all(record["mapping"][lab] == labels[(i + shift) % 4] for i, lab in enumerate(labels))
+    for options, why in (
+        ({"A": "x"}, "fewer than two"),
+        ({"A": "x", "B": "X"}, "duplicate"),
+        ({"A": "x", "B": "y", "C": "All of the above"}, "refer to other options"),
+        ({"A": "x", "B": "y", "C": "Both A and B"}, "refer to other options"),
+    ):
+        case = Case(id="s", question="?", options=options)
+        skipped, rec = OptionOrder().apply(case, random.Random(0))
+        assert skipped is None and why in rec["reason"]
+    vitamins = Case(id="v", question="?", options={"A": "Vitamins A and D", "B": "Vitamin C"})
+    assert OptionOrder().apply(vitamins, random.Random(0))[0] is not None
+    with pytest.raises(ConfigError):
+        OptionOrder(mode="sideways")  # type: ignore[arg-type]
+
+
+# numeric-format -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        (("creatinine", "mg/dL"), "1.4", 1.4 * 88.4),
+        (("creatinine", "µmol/L"), "124", 124 / 88.4),
+        (("weight", "kg"), "70", 70 / 0.45359237),
+        (("weight", "lbs"), "154", 154 * 0.45359237),
+        (("temperature", "degrees celsius"), "38.5", 101.3),
+        (("temperature", "degrees fahrenheit"), "98.6", 37.0),
+        (("height", "cm"), "170", 170 / 2.54),
+        (("height", "in"), "69", 69 * 2.54),
+    ],
+)
+def test_conversions_are_numerically_right(key: tuple[str, str], raw: str, expected: float) -> None:
+    conversion = CONVERSIONS[key]
+    text = convert_text(raw, conversion)
+    assert text is not None
+    assert abs(float(text) - expected) <= 0.5 * abs(expected) / 100  # rounded, within 0.5%
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
+    assert abs(conversion.back(float(text)) - float(raw)) <= 0.5 * 10 ** -(decimals + 1) + 1e-9
+
+
+def test_numeric_format_converts_and_the_extractors_read_the_same_value() -> None:
+    new, record = NumericFormat(formats=("convert",)).apply(_calc(NOTE), random.Random(0))
+    assert new is not None
+    assert "124 µmol/L" in new.context and "154.3 lb" in new.context
+    assert "66.93 inches" in new.context and "101.3 °F" in new.context
+    for q, unit in ((CREATININE, "mg/dL"), (WEIGHT, "kg"), (TEMPERATURE, "degrees celsius")):
+        before, after = extract(q, NOTE), extract(q, new.context)
+        assert before is not None and after is not None and after.unit != unit
+    height = extract(HEIGHT, new.context)
+    assert height is not None and abs(float(height.value) * 2.54 - 170) < 0.01
+    assert "12-14" in new.context  # a range is left alone ...
+    assert any(p["quantity"] == "bun" for p in record["passed_over"])  # ... and listed
+    for edit in record["edits"]:
+        assert NOTE[edit["start"] : edit["end"]] == edit["original"] and edit["what"]
+
+
+def test_numeric_format_decimal_comma_and_grouping() -> None:
+    comma, _ = NumericFormat(formats=("decimal-comma",)).apply(_calc(NOTE), random.Random(0))
+    assert comma is not None and "1,4 mg/dL" in comma.context and "38,5 °C" in comma.context
+    assert extract(CREATININE, comma.context).value == 1.4  # type: ignore[union-attr]
+    grouped, rec = NumericFormat(formats=("grouping",), spaced_grouping=False).apply(
+        _calc(NOTE), random.Random(0)
+    )
+    assert grouped is not None and "150,000/µL" in grouped.context
+    assert [e["what"] for e in rec["edits"]] == ["digit grouping added"]
+
+
+def test_numeric_format_skips_with_a_reason_and_is_deterministic() -> None:
+    none, record = NumericFormat().apply(_calc("Creatinine was normal."), random.Random(0))
+    assert none is None and "no value read with certainty" in record["reason"]
+    a = NumericFormat().apply(_calc(NOTE), case_rng(7, "numeric-format", "c1"))
+    b = NumericFormat().apply(_calc(NOTE), case_rng(7, "numeric-format", "c1"))
+    assert a == b
+    with pytest.raises(ConfigError):
+        NumericFormat(formats=("roman",))
+
+
+# distractor -----------------------------------------------------------------------------------
+
+
+def test_distractor_appends_a_listed_sentence_or_skips() -> None:
+    new, record = Distractor().apply(_calc(NOTE), random.Random(1))
+    assert new is not None and new.context.startswith(NOTE)
+    assert record["sentence"] in SENTENCES and new.context.endswith(record["sentence"])
+    vignette, rec = Distractor().apply(MCQ, random.Random(1))
+    assert vignette is not None and vignette.question.endswith("Which test is most appropriate?")
+    assert rec["sentence"] in vignette.question
+    one = Case(id="s", question="Which vitamin prevents scurvy?", options={"A": "C", "B": "D"})
+    assert Distractor().apply(one, random.Random(0))[0] is None
+
+
+# demographics ---------------------------------------------------------------------------------
+
+
+def test_demographics_swaps_sex_and_moves_age_within_band() -> None:
+    note = "A 45-year-old woman with fever. She denies pain. Her husband is well. Ms. Lee has MS."
+    new, record = Demographics().apply(_calc(note), random.Random(0))
+    assert new is not None
+    assert "man with fever. He denies pain. His wife is well. Mr. Lee has MS." in new.context
+    age = int(new.context.split("-year-old")[0].split()[-1])
+    assert age != 45 and 40 <= age < 50
+    assert {e["what"] for e in record["edits"]} >= {"sex", f"age 45 -> {age}"}
+    assert record["attributes"] == ["sex", "age"]
+
+
+def test_demographics_skips_sex_specific_items_and_calculator_inputs() -> None:
+    pregnant = _calc("A 30-year-old pregnant woman with nausea.")
+    new, record = Demographics().apply(pregnant, random.Random(0))
+    assert new is not None and "woman" in new.context  # age moved, sex kept
+    assert "pregnant" in record["skipped_attributes"]["sex"]
+    note = "A 72-year-old man, weight 70 kg, creatinine 1.4 mg/dL."
+    cockcroft = _calc(note, metadata={"calculator_id": 2})  # uses sex and age
+    skipped, rec = Demographics().apply(cockcroft, random.Random(0))
+    assert skipped is None and "calculator uses sex" in rec["reason"]
+    included, rec = Demographics(relevant="include").apply(cockcroft, random.Random(0))
+    assert included is not None and rec["expectation"] == "may change"
+    bmi = _calc(note, metadata={"calculator_id": 6})  # uses neither
+    kept, rec = Demographics().apply(bmi, random.Random(0))
+    assert kept is not None and "expectation" not in rec
+
+
+def test_tolerance() -> None:
+    tol = Tolerance(rel=0.005, abs=0.005)
+    assert tol.same("36.935", "36.941") and tol.same("2", "2.0") and tol.same(None, None)
+    assert not tol.same("36.9", "38") and not tol.same("1", None)
+
+
+# the command ----------------------------------------------------------------------------------
+
+
+def _probe(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, ["probe", *map(str, args)], catch_exceptions=False)
+
+
+def test_probe_option_order_end_to_end_finds_flips(data_dir: Path, tmp_path: Path) -> None:
+    # the fake backend always answers "A": moving the options must flip every answer
+    out = tmp_path / "p"
+    args = ["option-order", "mirage", data_dir / "mirage_tiny.json", "--backend", "fake"]
+    result = _probe(*args, "--no-cache", "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    kind = json.loads(result.output)["kinds"][0]
+    assert kind["n_items"] == 3 and kind["n_paired"] == 3
+    assert kind["n_flips"] == 3 and kind["flip_rate"] == 1.0
+    assert kind["accuracy"]["accuracy_baseline"] > kind["accuracy"]["accuracy_other"]
+    assert {f["case_id"] for f in kind["flips"]} == {"medqa/0000", "medqa/0001", "pubmedqa/111"}
+    assert (out / "original" / "results.jsonl").exists() and (out / "probe.json").exists()
+    lines = [
+        json.loads(x) for x in (out / "option-order" / "results.jsonl").read_text().split("\n") if x
+    ]
+    assert all(PROBE_KEY in x["metadata"] for x in lines)  # the record, for auditing
+    assert all(PROBE_KEY not in x["trace"]["case"]["metadata"] for x in lines)  # never shown
+    assert all(x["trace"]["case"]["gold"] is None for x in lines)
+    again = _probe(*args, "--no-cache", "--out", out, "--resume")
+    assert again.exit_code == 0 and "option-order" in again.output and "flipped" in again.output
+
+
+def test_probe_medcalc_all_kinds(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[GenerateRequest] = []
+
+    def reply(request: GenerateRequest) -> str:
+        calls.append(request)
+        return "{}"
+
+    monkeypatch.setattr(probe_cmd, "_backend", lambda **kw: FakeBackend(reply))
+    out = tmp_path / "m"
+    result = _probe("all", "medcalc", data_dir / "medcalc_tiny.csv", "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    kinds = {k["kind"]: k for k in json.loads(result.output)["kinds"]}
+    assert not calls  # these rows need no model
+    assert kinds["option-order"]["n_skipped"] == 3  # no options
+    numeric = kinds["numeric-format"]
+    assert numeric["n_perturbed"] == 3 and numeric["n_paired"] == 3 and numeric["n_flips"] == 0
+    demo = kinds["demographics"]
+    assert demo["skipped"] == {"2": "sex: the calculator uses sex; age: the calculator uses age"}
+    assert demo["n_paired"] == 2 and demo["n_flips"] == 0
+    skipped = json.loads((out / "demographics" / "probe.json").read_text())
+    assert skipped["skipped"] == demo["skipped"] and skipped["seed"] == 0
+
+
+def test_probe_bad_input_is_one_line(data_dir: Path, tmp_path: Path) -> None:
+    for args, message in (
+        (["nonsense", "mirage", data_dir / "mirage_tiny.json"], "unknown probe kind"),
+        (["distractor", "mirage", tmp_path / "missing.json"], "not found"),
+        (["option-order", "mirage", data_dir / "mirage_tiny.json", "-X", "x=1"], "parameter"),
+        (["distractor", "nobench", data_dir / "mirage_tiny.json"], "unknown benchmark"),
+    ):
+        result = _probe(*args, "--backend", "fake", "--out", tmp_path / "o")
+        assert result.exit_code != 0 and message in result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
