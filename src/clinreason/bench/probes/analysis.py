@@ -4,8 +4,10 @@ A **flip** is an item whose answer changed although the perturbation expected it
 for options, the chosen option's *content* (the perturbed label is mapped back through the
 record's `mapping`); for numbers (calculators), a difference beyond the tolerance
 `|a - b| <= max(abs_tol, rel_tol * max(|a|, |b|))`; otherwise the answer text (case and
-surrounding space ignored). An answer on one side and none on the other is a flip. Items that
-ended in an error in either run are left out and counted. Items marked "may change" are
+surrounding space ignored). An answer on one side and none on the other is a flip, and so is
+an error on one side only (shown as "error: ..."; a calculator's missing input is an error):
+re-run transient backend failures with `--resume` before reading the figures. Items that
+ended in an error in both runs are left out and counted. Items marked "may change" are
 reported apart, as changes, never as flips.
 
 The flip rate has a Wilson interval; accuracy original vs perturbed (on the "unchanged" items,
@@ -81,6 +83,7 @@ class ProbeResult:
     n_paired: int
     """Perturbed items with a result (not an error) in both runs and expectation 'unchanged'."""
     n_errors: int
+    """Items that ended in an error in both runs (or are missing from the original)."""
     flips: list[Change]
     flip_rate: stats.Interval
     n_may_change: int = 0
@@ -121,6 +124,11 @@ def _mapped(result: CaseResult, record: dict[str, Any]) -> str | None:
     return result.answer
 
 
+def _shown(result: CaseResult, answer: str | None) -> str | None:
+    """The answer, or 'error: ...' for a result that ended in an error."""
+    return f"error: {result.error}" if result.status == "error" else answer
+
+
 def analyse(
     kind: str,
     original: Path,
@@ -144,15 +152,15 @@ def analyse(
         o = base.get(p.case_id)
         record = p.metadata.get(PROBE_KEY)
         record = record if isinstance(record, dict) else {}
-        if o is None or o.status == "error" or p.status == "error":
+        if o is None or (o.status == "error" and p.status == "error"):
             n_errors += 1
             continue
-        answer = _mapped(p, record)
+        answer = _shown(p, _mapped(p, record))
         expectation = str(record.get("expectation", "unchanged"))
-        same = tolerance.same(o.answer, answer)
+        same = tolerance.same(_shown(o, o.answer), answer)
         change = Change(
-            p.case_id, o.answer, answer, expectation, list(record.get("edits") or []),
-            o.correct, p.correct,
+            p.case_id, _shown(o, o.answer), answer, expectation,
+            list(record.get("edits") or []), o.correct, p.correct,
         )  # fmt: skip
         if expectation != "unchanged":
             n_may += 1

@@ -39,13 +39,13 @@ from clinreason.trace import Case
 
 SEX_SPECIFIC = re.compile(
     r"\b(?:pregnan\w*|gravid\w*|g\d+\s*p\d+|postpartum|post-partum|gestation\w*|trimester|"
-    r"obstetric\w*|placent\w*|pre-?eclampsia|eclampsia|hellp|lactat\w*|breast-?feed\w*|"
+    r"obstetric\w*|placent\w*|pre-?eclampsia|eclampsia|hellp|lactation|lactating|breast-?feed\w*|"
     r"menstru\w*|menses|menarche|menopaus\w*|amenorrh\w*|dysmenorrh\w*|ovar\w*|ovulat\w*|"
     r"uter\w*|endometri\w*|cervix|cervical\s+(?:cancer|smear|dysplasia)|pap\s+smear|vagin\w*|"
     r"vulv\w*|hysterectom\w*|oophorectom\w*|salpin\w*|fallopian|breasts?|mammogra\w*|"
     r"prostat\w*|psa|testic\w*|testis|testes|scrot\w*|penis|penile|erectile|orchi\w*|"
     r"vasectom\w*|gyn(?:a)?ecolog\w*|contracepti\w*|estrogen|oestrogen|pcos|"
-    r"klinefelter|turner)\b",
+    r"klinefelter|turner\s+syndrome)\b",
     re.I,
 )
 """Words that make the patient's sex matter (or the story incoherent when swapped)."""
