@@ -255,3 +255,42 @@ def test_probe_bad_input_is_one_line(data_dir: Path, tmp_path: Path) -> None:
         result = _probe(*args, "--backend", "fake", "--out", tmp_path / "o")
         assert result.exit_code != 0 and message in result.output
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_perturb_dataset_is_seeded_per_item(data_dir: Path) -> None:
+    from clinreason.bench.choice import MirageBenchmark
+    from clinreason.bench.probes import perturb_dataset
+
+    dataset = MirageBenchmark().load(data_dir / "mirage_tiny.json")
+    cases = list(dataset.cases)
+    a = perturb_dataset(dataset, cases, OptionOrder(), seed=1)
+    b = perturb_dataset(dataset, cases, OptionOrder(), seed=1)
+    alone = perturb_dataset(dataset, cases[1:], OptionOrder(), seed=1)  # another subset
+    assert a.dataset.cases == b.dataset.cases and a.dataset.sha256 == b.dataset.sha256
+    assert alone.dataset.cases == a.dataset.cases[1:]
+    orders = {
+        json.dumps(
+            [c.options for c in perturb_dataset(dataset, cases, OptionOrder(), seed=s).dataset]
+        )
+        for s in range(5)
+    }
+    assert len(orders) > 1
+    assert a.dataset.name == "mirage+option-order" and a.dataset.sha256 != dataset.sha256
+    assert all(c.metadata[PROBE_KEY]["seed"] == 1 for c in a.dataset.cases)
+
+
+def test_an_error_on_the_perturbed_side_only_is_a_flip(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clinreason.errors import BackendUnavailable
+
+    def reply(request: GenerateRequest) -> str:
+        if any(s in request.messages[-1].content for s in SENTENCES):
+            raise BackendUnavailable("connection refused", backend="fake")
+        return json.dumps({"reasoning": "r", "answer": "A"})
+
+    monkeypatch.setattr(probe_cmd, "_backend", lambda **kw: FakeBackend(reply))
+    result = _probe("distractor", "mirage", data_dir / "mirage_tiny.json", "--out", tmp_path / "d")
+    assert result.exit_code == 0, result.output
+    assert "flipped medqa/0000: A -> error: BackendUnavailable" in result.output
+    assert "skipped 2: 2 no note and a one-sentence question" in result.output
