@@ -224,6 +224,9 @@ class NumericFormat:
             options = [e for f in self.formats if (e := reformat(v, field, f)) is not None]
             if not options:
                 continue
+            if edits and v.start < edits[-1].end:  # overlaps the value before it: leave it
+                passed.append({"quantity": v.quantity, "text": v.number, "why": "overlaps"})
+                continue
             edit = rng.choice(options)
             if edit.what == "digit grouping added" and self.spaced_grouping and rng.random() < 0.5:
                 edit = Edit(field, v.start, v.end, v.number, _group(v.number, " "), edit.what)
