@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import ClassVar, Protocol, runtime_checkable
 
 from clinreason.backends.base import Backend
@@ -13,6 +14,7 @@ from clinreason.trace import (
     GenerateRequest,
     Generation,
     LLMCall,
+    Step,
     Trace,
     TraceBuilder,
     component_spec,
@@ -35,15 +37,23 @@ class Strategy(Protocol):
         ...
 
 
-async def run(strategy: Strategy, case: Case, backend: Backend) -> Trace:
+async def run(
+    strategy: Strategy,
+    case: Case,
+    backend: Backend,
+    *,
+    on_step: Callable[[Step], None] | None = None,
+) -> Trace:
     """Run `strategy` on `case`; failures become `Trace.error`, never an answer.
+
+    `on_step` is called with each step as the strategy adds it (`TraceBuilder.on_add`).
 
     Gold is blinded: the strategy, and the trace (`trace.case`, hence the verifiers), get
     `case.blinded()` (no gold, gold range, rationale or gold-derived metadata). Score the
     trace against the full `case` you passed in.
     """
     blind = case.blinded()
-    tb = TraceBuilder(blind, component_spec(strategy), backend.spec)
+    tb = TraceBuilder(blind, component_spec(strategy), backend.spec, on_add=on_step)
     try:
         answer = await strategy.solve(blind, backend, tb)
     except BackendError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -156,18 +157,27 @@ class TraceBuilder:
     """
 
     def __init__(
-        self, case: Case, strategy: ComponentSpec, backend: ComponentSpec | None = None
+        self,
+        case: Case,
+        strategy: ComponentSpec,
+        backend: ComponentSpec | None = None,
+        *,
+        on_add: Callable[[Step], None] | None = None,
     ) -> None:
         self.case = case
         self.strategy = strategy
         self.backend = backend
         self.steps: list[Step] = []
         self.started_at: datetime = utcnow()
+        self.on_add = on_add
+        """Called with each step as it is added (e.g. to stream steps to a web page)."""
 
     def add(self, step: S) -> S:
-        """Assign the next id to `step`, record it, and return it."""
+        """Assign the next id to `step`, record it, tell `on_add`, and return it."""
         step.id = f"s{len(self.steps) + 1}"
         self.steps.append(step)  # type: ignore[arg-type]
+        if self.on_add is not None:
+            self.on_add(step)  # type: ignore[arg-type]
         return step
 
     def _trace(self, answer: Answer | None, error: ErrorInfo | None) -> Trace:
