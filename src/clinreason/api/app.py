@@ -7,7 +7,7 @@ Endpoints (JSON; OpenAPI at /openapi.json):
 - `POST /v1/calculate`: a calculator with inputs, or a note -> result, steps, reference
 - `POST /v1/differential`: HPO ids or text -> ranked differential with HPO paths
 - `GET /v1/calculators`: every calculator with its inputs and reference
-- `GET /healthz`
+- `GET /healthz`; `GET /`: the web page (`clinreason.api.web`)
 
 Safety: with a token every /v1 request needs `Authorization: Bearer <token>` (401 otherwise);
 bodies above `limits.max_body_bytes` get 413; generation (anything that may call the model) runs
@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinreason.api import service
+from clinreason.api import service, web
 from clinreason.backends.base import Backend
 from clinreason.errors import BackendError, ClinReasonError, ConfigError, MissingDependencyError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -264,14 +264,17 @@ def create_app(
     token: str | None = None,
     limits: Limits | None = None,
     graph: KnowledgeGraph | None = None,
+    backend_label: str | None = None,
 ) -> FastAPI:
-    """The API app. `backend_factory` is called once, on the first request that needs a model.
+    """The API app and its web page. `backend_factory` is called once, on the first request
+    that needs a model.
 
     Args:
         backend_factory: Builds the backend (e.g. `lambda: make_backend("fake")`).
         token: Access token every /v1 request must present as a bearer token (None: open).
         limits: Body size and concurrency limits.
         graph: Knowledge graph for the differential (default: the HPO graph).
+        backend_label: How the page names the backend (e.g. 'embedded (smollm2-135m)').
     """
     limits = limits or Limits()
     state = _State(backend_factory, limits, graph)
@@ -294,7 +297,11 @@ def create_app(
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.state.clinreason = state
     _install_handlers(app, state)
-    _routes(app, state, Depends(_auth(token)))
+    auth = Depends(_auth(token))
+    _routes(app, state, auth)
+    web.install(
+        app, token_required=token is not None, backend_label=backend_label or "the server's"
+    )
     return app
 
 

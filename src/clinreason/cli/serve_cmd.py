@@ -78,7 +78,8 @@ def _backend_factory(options: dict[str, Any]) -> Any:
 def serve(
     host: str, port: int, token_env: str | None, max_body: int, queue: int, **backend_opts: Any
 ) -> None:
-    """Serve the HTTP API (explain, verify, calculate, differential) on HOST:PORT.
+    """Serve the web page and the HTTP API (explain, verify, calculate, differential) on
+    HOST:PORT.
 
     Binds 127.0.0.1 by default. Any other address needs an access token (--token-env). The
     model runs one generation at a time; up to --queue requests wait, more get 503. Patient text
@@ -101,13 +102,17 @@ def serve(
     token = read_token(token_env, host)
     if max_body < 1 or queue < 0:
         raise ConfigError("--max-body must be >= 1 and --queue >= 0")
+    factory = _backend_factory(backend_opts)
+    spec = factory().spec  # built already; the model itself loads on the first request
+    model = spec.params.get("model")
     app = create_app(
-        _backend_factory(backend_opts),
+        factory,
         token=token,
         limits=Limits(max_body_bytes=max_body, queue=queue),
+        backend_label=f"{spec.name} ({model})" if model else spec.name,
     )
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"clinreason API on http://{shown}:{port}  (OpenAPI: /openapi.json)", err=True)
+    click.echo(f"clinreason on http://{shown}:{port}/  (OpenAPI: /openapi.json)", err=True)
     click.echo("A research and decision-support tool, not a medical device.", err=True)
     # access_log off: request lines carry no body, but nothing about a patient belongs in a log
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

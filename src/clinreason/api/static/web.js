@@ -1,0 +1,182 @@
+// clinreason web page: send the case, show each streamed step, then the result view.
+// The server renders every fragment with autoescaping; this script only places them.
+"use strict";
+
+const OPTION_LINE = /^\s*\(?[A-J][.):]\s+\S/;
+
+function $(id) { return document.getElementById(id); }
+
+function say(text) { $("status").textContent = text; }
+
+function fail(text, focusId) {
+  const box = $("error");
+  box.textContent = text;
+  box.hidden = false;
+  if (focusId && $(focusId)) $(focusId).focus();
+}
+
+// The request body: a pasted/dropped case JSON, or the note, question and options as text.
+function buildBody() {
+  const body = { strategy: $("strategy").value };
+  const raw = $("case-json").value.trim();
+  if (raw) {
+    let data;
+    try { data = JSON.parse(raw); } catch (e) {
+      throw new InputProblem("The case JSON is not valid JSON: " + e.message, "case-json");
+    }
+    if (data === null || typeof data !== "object" || Array.isArray(data)) {
+      throw new InputProblem("The case JSON must be an object with a question.", "case-json");
+    }
+    body.case = data.case && typeof data.case === "object" ? data.case : data;
+    return body;
+  }
+  const note = $("note").value;
+  const question = $("question").value.trim();
+  const options = $("options").value.split("\n").filter((l) => l.trim());
+  options.forEach((line, i) => {
+    if (!OPTION_LINE.test(line)) {
+      throw new InputProblem(`Option line ${i + 1} should start with a letter, as "A. text".`, "options");
+    }
+  });
+  if (!note.trim() && !question) {
+    throw new InputProblem("Write a note and a question, or give a case JSON.", "note");
+  }
+  let text = note;
+  if (question) text += "\nQuestion: " + question;
+  if (options.length) text += "\n" + options.join("\n");
+  body.text = text;
+  return body;
+}
+
+class InputProblem extends Error {
+  constructor(message, field) { super(message); this.field = field; }
+}
+
+function headers() {
+  const h = { "Content-Type": "application/json", Accept: "text/event-stream" };
+  const token = $("token");
+  if (token && token.value.trim()) h.Authorization = "Bearer " + token.value.trim();
+  return h;
+}
+
+function figures(d) {
+  const parts = [`${d.elapsed_s.toFixed(1)} s`];
+  if (d.tokens) parts.push(`${d.tokens} tokens`);
+  if (d.tokens_per_s) parts.push(`${d.tokens_per_s.toFixed(1)} tokens/s`);
+  return parts.join(" · ");
+}
+
+const handlers = {
+  status(d) { say(d.text === "running" ? "Running…" : d.text); },
+  tick(d) { $("progress").textContent = `Working: ${figures(d)}`; },
+  step(d) {
+    $("live-steps").insertAdjacentHTML("beforeend", d.html);
+    $("progress").textContent = `${d.number} step${d.number === 1 ? "" : "s"} · ${figures(d)}`;
+  },
+  done(d) {
+    $("live").hidden = true;
+    $("result").innerHTML = d.html;
+    say(d.error ? `No answer (${figures(d)}).` : `Answered in ${figures(d)}.`);
+    if (d.error) fail(d.error);
+    $("result").focus();
+  },
+  error(d) { say(""); fail(d.error); },
+};
+
+// Read "event: x / data: {...}" blocks from the response as they arrive.
+async function readEvents(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let finished = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message";
+      let data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      if (handlers[event] && data) handlers[event](JSON.parse(data));
+      finished = finished || event === "done" || event === "error";
+    }
+  }
+  if (!finished) fail("The connection ended before the answer arrived.");
+}
+
+async function explainCase(event) {
+  event.preventDefault();
+  $("error").hidden = true;
+  let body;
+  try { body = buildBody(); } catch (e) {
+    if (e instanceof InputProblem) { fail(e.message, e.field); return; }
+    throw e;
+  }
+  const button = $("run");
+  button.disabled = true;
+  $("result").innerHTML = "";
+  $("live-steps").innerHTML = "";
+  $("progress").textContent = "";
+  $("live").hidden = false;
+  say("Sending…");
+  try {
+    const response = await fetch("/v1/explain/stream", {
+      method: "POST", headers: headers(), body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      let message = `The server answered ${response.status}.`;
+      try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
+      const retry = response.headers.get("Retry-After");
+      if (retry) message += ` Try again in ${retry} s.`;
+      $("live").hidden = true;
+      say("");
+      fail(message, response.status === 401 ? "token" : null);
+      return;
+    }
+    await readEvents(response);
+  } catch (e) {
+    fail("Could not reach the server: " + e.message);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function loadFile(file) {
+  if (!file) return;
+  if (file.size > 1048576) { fail("That file is larger than 1 MiB.", "case-json"); return; }
+  file.text().then((text) => { $("case-json").value = text; say(`Loaded ${file.name}.`); });
+}
+
+// A click on a highlight or a link to a step or span moves keyboard focus there too.
+function followLink(event) {
+  const link = event.target.closest("a[href^='#step-'], a[href^='#span-']");
+  if (!link) return;
+  const target = $(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  history.replaceState(null, "", link.getAttribute("href"));
+  document.querySelectorAll(".current").forEach((el) => el.classList.remove("current"));
+  target.classList.add("current");
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("case-form").addEventListener("submit", explainCase);
+  $("case-file").addEventListener("change", (e) => loadFile(e.target.files[0]));
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    loadFile(e.dataTransfer.files[0]);
+  });
+  $("result").addEventListener("click", followLink);
+});

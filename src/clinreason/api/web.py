@@ -1,0 +1,75 @@
+"""The web page at `/`: a case form, steps streamed as they happen, and the audited result.
+
+Pages and fragments are Jinja2 templates (`api/templates/`) rendered with autoescaping, so any
+text from a note, a model or a trace is shown as text. The script and style sheet are served
+from `api/static/` (no build step, nothing from another host; a Content-Security-Policy allows
+only this server's own script and styles).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from clinreason.trace import DISCLAIMER
+
+HERE = Path(__file__).parent
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@cache
+def environment() -> Environment:
+    """The template environment (autoescaping on for every template)."""
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one template with autoescaping."""
+    return environment().get_template(template).render(**context)
+
+
+def strategy_choices() -> list[str]:
+    """'auto' and every strategy name, for the form."""
+    from clinreason.strategies import STRATEGIES
+
+    return ["auto", *STRATEGIES]
+
+
+def install(app: FastAPI, *, token_required: bool, backend_label: str) -> None:
+    """Add the page at `/` and its static files at `/static` to `app`."""
+    page = render(
+        "page.html",
+        strategies=strategy_choices(),
+        backend=backend_label,
+        token_required=token_required,
+        disclaimer=DISCLAIMER,
+    )
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return HTMLResponse(
+            page,
+            headers={
+                "Content-Security-Policy": CSP,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-store",
+            },
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
