@@ -7,6 +7,8 @@ Endpoints (JSON; OpenAPI at /openapi.json):
 - `POST /v1/calculate`: a calculator with inputs, or a note -> result, steps, reference
 - `POST /v1/differential`: HPO ids or text -> ranked differential with HPO paths
 - `GET /v1/calculators`: every calculator with its inputs and reference
+- `POST /v1/explain/stream`: as /v1/explain, as server-sent events: each step as it is added,
+  then the verified trace (see `clinreason.api.stream`)
 - `GET /healthz`; `GET /`: the web page (`clinreason.api.web`)
 
 Safety: with a token every /v1 request needs `Authorization: Bearer <token>` (401 otherwise);
@@ -33,7 +35,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinreason.api import service, web
+from clinreason.api import service, stream, web
 from clinreason.backends.base import Backend
 from clinreason.errors import BackendError, ClinReasonError, ConfigError, MissingDependencyError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -71,17 +73,46 @@ class GenerationGate:
         self.admitted = 0
         """Requests running or waiting."""
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Wait for a generation slot, or raise `Busy` when the queue is full."""
+    def admit(self) -> Ticket:
+        """Take a place in the queue now, or raise `Busy` when the queue is full."""
         if self.admitted >= self._capacity:
             raise Busy
         self.admitted += 1
+        return Ticket(self)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a newly admitted request would wait for a slot."""
+        return self._slots.locked()
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Hold a generation slot (for a request already admitted), waiting for one if need be."""
+        async with self._slots:
+            yield
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait for a generation slot, or raise `Busy` when the queue is full."""
+        ticket = self.admit()
         try:
-            async with self._slots:
+            async with self.running():
                 yield
         finally:
-            self.admitted -= 1
+            ticket.release()
+
+
+class Ticket:
+    """A request's place in the `GenerationGate` queue; `release` gives it back (once)."""
+
+    def __init__(self, gate: GenerationGate) -> None:
+        self._gate: GenerationGate | None = gate
+
+    def release(self) -> None:
+        """Leave the queue; later calls do nothing."""
+        if self._gate is not None:
+            self._gate.admitted -= 1
+            self._gate = None
 
 
 class BodyLimit:
@@ -299,6 +330,7 @@ def create_app(
     _install_handlers(app, state)
     auth = Depends(_auth(token))
     _routes(app, state, auth)
+    stream.install(app, state, auth)
     web.install(
         app, token_required=token is not None, backend_label=backend_label or "the server's"
     )

@@ -9,6 +9,7 @@ message; the transports turn it into a 4xx response or a tool error. Determinist
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
@@ -19,7 +20,7 @@ from clinreason.errors import ClinReasonError, ConfigError, InputError
 from clinreason.tools.calculators import CALCULATORS, Calculator, by_slug
 from clinreason.tools.calculators.references import reference_of
 from clinreason.tools.kg.base import KnowledgeGraph
-from clinreason.trace import Case, Extraction, KGLink, ToolCall, Trace, trace_from_dict
+from clinreason.trace import Case, Extraction, KGLink, Step, ToolCall, Trace, trace_from_dict
 
 MAX_TEXT = 200_000
 """Longest note or question accepted (characters); the request-size limit applies as well."""
@@ -253,21 +254,32 @@ def make_explain_strategy(req: ExplainRequest, graph: KnowledgeGraph | None) -> 
     return make_strategy(name, params)
 
 
-async def explain(req: ExplainRequest, backend: Backend, graph: KnowledgeGraph | None) -> Trace:
+async def explain(
+    req: ExplainRequest,
+    backend: Backend,
+    graph: KnowledgeGraph | None,
+    *,
+    strategy: Any = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> Trace:
     """Answer a case: the trace, verified. A failed run keeps its `error` (never an answer).
+
+    `strategy`: the one `make_explain_strategy` made for `req` (default: made here);
+    `on_step`: called with each step as it is added (from a worker thread for `diagnose`).
 
     Raises:
         ConfigError: unknown strategy or bad parameters.
     """
     from clinreason.strategies import run
 
-    # in a worker thread: opening an index or loading the HPO graph takes seconds
-    strategy = await asyncio.to_thread(make_explain_strategy, req, graph)
+    if strategy is None:
+        # in a worker thread: opening an index or loading the HPO graph takes seconds
+        strategy = await asyncio.to_thread(make_explain_strategy, req, graph)
     try:
         if getattr(strategy, "name", "") == "diagnose":  # CPU-bound, calls no model
-            trace = await _offline(lambda: run(strategy, req.case, backend))
+            trace = await _offline(lambda: run(strategy, req.case, backend, on_step=on_step))
         else:
-            trace = await run(strategy, req.case, backend)
+            trace = await run(strategy, req.case, backend, on_step=on_step)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a bad parameter, at run time
         if not req.params:
             raise

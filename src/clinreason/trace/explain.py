@@ -11,7 +11,8 @@ DISCLAIMER = (
 )
 
 
-_MARK = {
+CLAIM_MARKS: dict[str, str] = {
+    # how a claim's status reads to a clinician (CLI and web page)
     "supported": "checked ✓",
     "contradicted": "CONTRADICTED ✗",
     "unverifiable": "not checked",
@@ -37,7 +38,7 @@ def _trust_lines(trace: Trace) -> list[str]:
         text = " ".join(f"{where}{claim.kind}: {claim.text}{evidence}".split())
         if len(text) > 220:
             text = text[:219] + "…"
-        lines.append(f"  [{_MARK[claim.status]}] {text}")
+        lines.append(f"  [{CLAIM_MARKS[claim.status]}] {text}")
     return lines
 
 

@@ -1,0 +1,212 @@
+"""`POST /v1/explain/stream`: the explain operation as server-sent events, one per step.
+
+Events (each `data` is one line of JSON):
+
+- `status`: `{"text"}`, e.g. waiting for the model, then running;
+- `step`: a step as the strategy adds it: `{"id", "number", "kind", "html", "elapsed_s",
+  "tokens", "tokens_per_s"}` (`html`: the step rendered for the page, autoescaped);
+- `tick`: `{"elapsed_s"}` every few seconds while nothing else happens (a long model call);
+- `done` (last): what `/v1/explain` returns, and more: `{"status"` (200, or 422/502 as
+  `/v1/explain` would answer), `"error"`, `"trace"` (verified, with claims and trust), `"html"`
+  (the result view), `"elapsed_s", "tokens", "tokens_per_s"}`;
+- `error` (last, instead of `done`): `{"status", "error"}` for a failure with no trace.
+
+Token, body size and queue limits are those of `/v1/explain`: 401, 413, and 503 with
+Retry-After come before the stream starts; nothing from the request is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
+from pydantic import Field, model_validator
+from starlette.types import Receive, Scope, Send
+
+from clinreason.api import service, view
+from clinreason.api.web import render
+from clinreason.errors import ClinReasonError, ConfigError
+from clinreason.trace import DISCLAIMER, Case, Step, case_from_text
+
+if TYPE_CHECKING:
+    from clinreason.api.app import Ticket, _State
+
+log = logging.getLogger("clinreason.api")
+
+TICK_S = 2.0
+"""Seconds between `tick` events while a step takes long."""
+
+
+class StreamRequest(service.ExplainRequest):
+    """An explain request whose case is a Case object or plain text (as `clinreason explain -`)."""
+
+    case: Case | None = None  # type: ignore[assignment]
+    """The case in the Case schema; or give `text`."""
+    text: str | None = Field(default=None, max_length=service.MAX_TEXT)
+    """A note followed by 'Question: ...' and optional 'A. ...' option lines."""
+
+    @model_validator(mode="after")
+    def _one_case(self) -> StreamRequest:
+        if (self.case is None) == (self.text is None):
+            raise ValueError("give either 'case' or 'text'")
+        return self
+
+    def explain_request(self) -> service.ExplainRequest:
+        """The plain explain request (the text parsed into a case).
+
+        Raises:
+            ConfigError: the text has no question.
+        """
+        if self.case is None and not (self.text or "").strip():
+            raise ConfigError("no input: give a patient note and a question")
+        case = self.case or case_from_text(self.text or "", case_id="web")
+        return service.ExplainRequest(
+            case=case, strategy=self.strategy, params=self.params, verify=self.verify
+        )
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    """One server-sent event.
+
+    >>> sse("tick", {"elapsed_s": 1.5})
+    'event: tick\\ndata: {"elapsed_s": 1.5}\\n\\n'
+    """
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class _GatedStream(StreamingResponse):
+    """A streaming response that gives back its queue place however the stream ends."""
+
+    def __init__(self, content: AsyncIterator[str], ticket: Ticket) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+        self._ticket = ticket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._ticket.release()
+
+
+class _Rate:
+    """Elapsed time and tokens generated so far."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.tokens = 0
+
+    def figures(self) -> dict[str, Any]:
+        elapsed = time.perf_counter() - self.started
+        rate = self.tokens / elapsed if elapsed > 0 and self.tokens else None
+        return {"elapsed_s": round(elapsed, 3), "tokens": self.tokens, "tokens_per_s": rate}
+
+
+async def _events(
+    state: _State, req: service.ExplainRequest, strategy: Any, ticket: Ticket
+) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+    def on_step(step: Step) -> None:  # in the strategy's thread: snapshot the step now
+        try:
+            shown = view.step_view(step, view.step_number(step.id) or 0)
+            item = {**shown, "html": render("live_step.html", s=shown)}
+        except Exception as exc:  # a display problem must not stop the run
+            log.error("cannot show a step: %s", type(exc).__name__)
+            return
+        loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    task: asyncio.Task[Any] | None = None
+    try:
+        if state.gate.waiting:
+            yield sse("status", {"text": "waiting for the model (another request is running)"})
+        async with state.gate.running():
+            yield sse("status", {"text": "running"})
+            rate = _Rate()
+            task = asyncio.create_task(
+                service.explain(
+                    req, state.get_backend(), state.graph, strategy=strategy, on_step=on_step
+                )
+            )
+            task.add_done_callback(lambda _: loop.call_soon_threadsafe(queue.put_nowait, None))
+            while (item := await _next(queue, rate)) is not None:
+                if "tick" in item:
+                    yield sse("tick", rate.figures())
+                    continue
+                rate.tokens += item["tokens"]
+                keep = ("id", "number", "kind", "html")
+                yield sse("step", {**{k: item[k] for k in keep}, **rate.figures()})
+            yield _final(task, rate)
+    finally:
+        if task is not None and not task.done():
+            task.cancel()
+        ticket.release()
+
+
+async def _next(queue: asyncio.Queue[dict[str, Any] | None], rate: _Rate) -> dict[str, Any] | None:
+    try:
+        return await asyncio.wait_for(queue.get(), timeout=TICK_S)
+    except TimeoutError:
+        return {"tick": True}
+
+
+def _final(task: asyncio.Task[Any], rate: _Rate) -> str:
+    """The `done` event with the verified trace and the result view, or an `error` event."""
+    from clinreason.api.app import _status_of
+
+    try:
+        trace = task.result()
+    except ClinReasonError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return sse("error", {"status": _status_of(exc), "error": message})
+    except Exception as exc:
+        log.error("internal error on /v1/explain/stream: %s", type(exc).__name__)
+        return sse("error", {"status": 500, "error": f"internal error ({type(exc).__name__})"})
+    figures = rate.figures()
+    kind = service.error_kind(trace)
+    log.info("explain stream: %s, %.3f s", kind or "answered", figures["elapsed_s"])
+    shown = view.result_view(trace, elapsed_s=figures["elapsed_s"])
+    return sse(
+        "done",
+        {
+            "status": 200 if kind is None else 502 if kind == "backend" else 422,
+            "error": trace.error.message if trace.error else None,
+            "trace": trace.model_dump(mode="json"),
+            "html": render("result.html", r=shown, disclaimer=DISCLAIMER),
+            **figures,
+        },
+    )
+
+
+def install(app: FastAPI, state: _State, auth: Any) -> None:
+    """Add `POST /v1/explain/stream` to `app`."""
+
+    @app.post(
+        "/v1/explain/stream",
+        dependencies=[auth],
+        tags=["reasoning"],
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "Events: status, step (one per step), tick, then done or error.",
+            },
+            503: {"description": "The model is busy and the queue is full."},
+        },
+    )
+    async def explain_stream(req: StreamRequest) -> StreamingResponse:
+        """Answer a case, streaming each step as it is added, then the verified trace."""
+        plain = req.explain_request()
+        strategy = await asyncio.to_thread(service.make_explain_strategy, plain, state.graph)
+        ticket = state.gate.admit()  # 503 now when the queue is full
+        return _GatedStream(_events(state, plain, strategy, ticket), ticket)
