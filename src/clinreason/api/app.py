@@ -332,7 +332,7 @@ def create_app(
     _routes(app, state, auth)
     stream.install(app, state, auth)
     web.install(
-        app, token_required=token is not None, backend_label=backend_label or "the server's"
+        app, token_required=token is not None, backend_label=backend_label or "set by the server"
     )
     return app
 

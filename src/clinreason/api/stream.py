@@ -111,9 +111,14 @@ class _Rate:
         return {"elapsed_s": round(elapsed, 3), "tokens": self.tokens, "tokens_per_s": rate}
 
 
-async def _events(
+async def explain_events(
     state: _State, req: service.ExplainRequest, strategy: Any, ticket: Ticket
 ) -> AsyncIterator[str]:
+    """The events of one explain run: status, a step event as each step is added, then done.
+
+    Waits for a generation slot (the request already holds its queue place, `ticket`, which is
+    given back however the stream ends); a client that goes away cancels the run.
+    """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
 
@@ -209,4 +214,4 @@ def install(app: FastAPI, state: _State, auth: Any) -> None:
         plain = req.explain_request()
         strategy = await asyncio.to_thread(service.make_explain_strategy, plain, state.graph)
         ticket = state.gate.admit()  # 503 now when the queue is full
-        return _GatedStream(_events(state, plain, strategy, ticket), ticket)
+        return _GatedStream(explain_events(state, plain, strategy, ticket), ticket)
