@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -71,5 +71,9 @@ def install(app: FastAPI, *, token_required: bool, backend_label: str) -> None:
                 "Cache-Control": "no-store",
             },
         )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)  # no icon; saves the browser's 404
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,0 +1,240 @@
+"""The web page in real headless Debian chromium (Playwright) against a real `clinreason serve
+--backend fake` process on a free loopback port, with an access token."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from clinreason.trace import case_from_text
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+CLI = Path(sys.executable).with_name("clinreason")
+EXAMPLES = Path(__file__).parents[2] / "examples"
+NOTE = (EXAMPLES / "note.txt").read_text()
+TOKEN = "browser-token-4242"
+# Records, in order, each step and the answer as they are added to the page.
+RECORD_ARRIVALS = """
+window.__arrivals = [];
+new MutationObserver((records) => {
+  for (const r of records) for (const n of r.addedNodes) {
+    if (n.nodeType !== 1) continue;
+    if (n.matches("#live-steps li.step")) window.__arrivals.push("step");
+    if (n.querySelector && n.querySelector("#answer")) window.__arrivals.push("answer");
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "CLINREASON_WEB_TOKEN": TOKEN}
+    args = [
+        "serve",
+        "--backend",
+        "fake",
+        "--port",
+        str(port),
+        "--token-env",
+        "CLINREASON_WEB_TOKEN",
+    ]
+    proc = subprocess.Popen([str(CLI), *args], env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited early: {proc.stderr.read() if proc.stderr else ''}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail("server did not start")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        pytest.skip(f"Debian chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Watched:
+    """A page with its console errors, dialogs and requests recorded."""
+
+    def __init__(self, browser: Any, url: str) -> None:
+        self.page = browser.new_page()
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else 0)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.add_init_script(RECORD_ARRIVALS)
+        self.page.goto(url + "/")
+        self.url = url
+
+    def run(self) -> None:
+        self.page.click("#run")
+        self.page.wait_for_selector("#answer", timeout=60_000)
+
+    def clean(self, *statuses: int) -> None:
+        """No console error (other than the failed requests `statuses` expected), no dialog,
+        no request to another host."""
+        unexpected = [p for p in self.problems if not any(f" {s} " in p for s in statuses)]
+        assert unexpected == [] and self.dialogs == []
+        assert all(u.startswith(self.url) for u in self.requests), self.requests
+
+
+def _expected_trust_words(url: str) -> str:
+    """The trust words `/v1/explain` (and `clinreason explain`) give for note.txt."""
+    case = case_from_text(NOTE, case_id="web").model_dump(mode="json")
+    r = httpx.post(
+        f"{url}/v1/explain",
+        json={"case": case, "strategy": "self_consistency"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=60,
+    )
+    words = r.json()["trust"]["summary"]
+    assert words.startswith("Checked ")
+    return str(words)
+
+
+def test_note_steps_stream_then_answer_and_trust_in_words(server, browser):
+    w = Watched(browser, server)
+    page = w.page
+    assert page.title() == "clinreason: explain a case"
+    assert page.locator("label[for=note]").inner_text() == "Patient note"
+    assert "fake (fake)" in page.locator("#backend").inner_text()
+    page.fill("#note", NOTE)  # note, "Question: ..." and the options, as in the file
+    page.select_option("#strategy", "self_consistency")
+    # no token yet: a clear message, and keyboard focus goes to the token field
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "token" in page.locator("#error").inner_text()
+    assert page.evaluate("document.activeElement.id") == "token"
+    page.fill("#token", TOKEN)  # entered once, sent as a bearer token from now on
+    w.run()
+    arrivals = page.evaluate("window.__arrivals")
+    assert "answer" in arrivals, arrivals
+    before = arrivals[: arrivals.index("answer")]
+    assert before.count("step") >= 5, arrivals  # steps shown one by one before the answer
+    answer = page.locator("#answer").inner_text()
+    assert "A" in answer and "Left anterior descending artery" in answer
+    assert "Trust: low" in page.locator("#trust").inner_text()
+    assert page.locator(".trust-words").inner_text() == _expected_trust_words(server)
+    assert page.locator("#result-steps li.step").count() >= 7
+    first = page.locator("#result-steps li.step").first.inner_text()
+    assert first.startswith("Step 1") and "Model call" in first
+    assert "tokens/s" in page.locator("#run-meta").inner_text()
+    assert page.locator("#error").is_hidden()
+    w.clean(401)
+
+
+def test_click_a_highlighted_span_to_land_on_its_step_and_back(server, browser):
+    w = Watched(browser, server)
+    page = w.page
+    page.fill("#token", TOKEN)
+    page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
+    w.run()
+    highlights = page.locator("#note-view mark a.hl")
+    assert highlights.count() >= 5
+    weight = page.locator("#note-view a.hl", has_text="weighs 80 kg")
+    step_id = weight.get_attribute("data-step")
+    weight.click()
+    assert page.evaluate("location.hash") == f"#step-{step_id}"
+    assert page.evaluate("document.activeElement.id") == f"step-{step_id}"
+    landed = page.locator(f"#step-{step_id}")
+    assert "weight = 80 kg" in landed.inner_text() and landed.is_visible()
+    # ... and from the step back to its span in the note, with the keyboard
+    landed.locator("a.to-span").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == f"span-{step_id}"
+    # calculator inputs as a table, verdicts as badges with their evidence
+    row = page.locator("table.inputs tr", has_text="weight")
+    assert (
+        "80" in row.inner_text()
+        and "kg" in row.inner_text()
+        and "read by a rule" in row.inner_text()
+    )
+    assert page.locator("#trust").inner_text().startswith("Trust: high")
+    badge = landed.locator(".verdicts li").first
+    assert (
+        badge.locator(".badge").inner_text() == "checked" and "weighs 80 kg" in badge.inner_text()
+    )
+    w.clean()
+
+
+def test_note_text_with_markup_is_shown_as_text(server, browser):
+    nasty = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> fever'
+    w = Watched(browser, server)
+    page = w.page
+    page.fill("#token", TOKEN)
+    case = {"id": "nasty", "context": nasty, "question": "Why <b>fever</b>?", "options": {"A": "x"}}
+    page.fill("#case-json", json.dumps(case))
+    w.run()
+    assert page.locator("#note-view").inner_text() == nasty
+    assert "Why <b>fever</b>?" in page.locator(".question").inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#result img, #result script, #result b").count() == 0
+    w.clean()
+
+
+def test_bad_input_gets_a_clear_message_not_a_traceback(server, browser):
+    w = Watched(browser, server)
+    page = w.page
+    page.fill("#token", TOKEN)
+    page.fill("#case-json", "{not json")
+    page.click("#run")
+    assert "not valid JSON" in page.locator("#error").inner_text()
+    page.fill("#case-json", "")
+    page.fill("#note", "A febrile child.")
+    page.fill("#question", "Next step?")
+    page.fill("#options", "A. Fluids\nparacetamol")
+    page.click("#run")
+    assert "Option line 2" in page.locator("#error").inner_text()
+    assert page.evaluate("document.activeElement.id") == "options"
+    page.fill("#options", "")
+    page.fill("#case-json", '{"id": "x", "question": "q?", "strategy": 1}')
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    error = page.locator("#error").inner_text()
+    assert "strategy" in error and "Traceback" not in error
+    w.clean(422)
