@@ -63,6 +63,7 @@ def test_events_come_in_order_steps_then_the_verified_trace(client):
     assert done["status"] == 200 and done["error"] is None
     trace = done["trace"]
     assert [s["id"] for s in trace["steps"]] == [s["id"] for s in steps]
+    assert [s["step"] for s in steps] == trace["steps"]  # each step as the trace holds it
     assert trace["answer"]["unit"] == "mL/min" and trace["verdicts"] and trace["claims"]
     # the same trust words as /v1/explain (and `clinreason explain`)
     plain = client.post("/v1/explain", json={"case": CRCL}).json()

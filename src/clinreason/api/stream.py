@@ -3,8 +3,9 @@
 Events (each `data` is one line of JSON):
 
 - `status`: `{"text"}`, e.g. waiting for the model, then running;
-- `step`: a step as the strategy adds it: `{"id", "number", "kind", "html", "elapsed_s",
-  "tokens", "tokens_per_s"}` (`html`: the step rendered for the page, autoescaped);
+- `step`: a step as the strategy adds it: `{"id", "number", "kind", "step"` (the step in the
+  trace schema), `"html"` (the step rendered for the page, autoescaped), `"elapsed_s",
+  "tokens", "tokens_per_s"}` (tokens generated so far);
 - `tick`: `{"elapsed_s"}` every few seconds while nothing else happens (a long model call);
 - `done` (last): what `/v1/explain` returns, and more: `{"status"` (200, or 422/502 as
   `/v1/explain` would answer), `"error"`, `"trace"` (verified, with claims and trust), `"html"`
@@ -125,7 +126,8 @@ async def explain_events(
     def on_step(step: Step) -> None:  # in the strategy's thread: snapshot the step now
         try:
             shown = view.step_view(step, view.step_number(step.id) or 0)
-            item = {**shown, "html": render("live_step.html", s=shown)}
+            data = step.model_dump(mode="json")
+            item = {**shown, "step": data, "html": render("live_step.html", s=shown)}
         except Exception as exc:  # a display problem must not stop the run
             log.error("cannot show a step: %s", type(exc).__name__)
             return
@@ -149,7 +151,7 @@ async def explain_events(
                     yield sse("tick", rate.figures())
                     continue
                 rate.tokens += item["tokens"]
-                keep = ("id", "number", "kind", "html")
+                keep = ("id", "number", "kind", "step", "html")
                 yield sse("step", {**{k: item[k] for k in keep}, **rate.figures()})
             yield _final(task, rate)
     finally:
