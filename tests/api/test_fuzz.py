@@ -22,7 +22,8 @@ APP = create_app(
 CLIENT = TestClient(
     APP, headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False
 )
-POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential"]
+STREAM = "/v1/explain/stream"
+POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential", STREAM]
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
@@ -93,6 +94,13 @@ def _no_5xx(response) -> None:
     if response.status_code != 200:
         error = response.json()["error"]
         assert isinstance(error, str) and "\n" not in error and "Traceback" not in error
+    elif response.headers["content-type"].startswith("text/event-stream"):
+        # a stream ends with `done` or `error`, whose status is no 5xx either
+        name, data = response.text.rstrip().rsplit("\n\n", 1)[-1].splitlines()
+        final = json.loads(data.removeprefix("data: "))
+        assert name in ("event: done", "event: error") and final["status"] < 500, final
+        if name == "event: error":
+            assert "\n" not in final["error"] and "Traceback" not in final["error"]
 
 
 @SETTINGS
@@ -111,6 +119,14 @@ def test_any_bytes(path, raw):
 @given(body=explain_bodies)
 def test_explain_shaped_bodies(body):
     _no_5xx(_post("/v1/explain", body))
+
+
+@SETTINGS
+@given(body=explain_bodies, text=st.none() | words)
+def test_stream_shaped_bodies(body, text):
+    if text is not None:
+        body = {**{k: v for k, v in body.items() if k != "case"}, "text": text}
+    _no_5xx(_post(STREAM, body))
 
 
 @SETTINGS

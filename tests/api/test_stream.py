@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from clinreason.api import stream as stream_module
 from clinreason.api.app import Limits, _State, create_app
 from clinreason.api.service import ExplainRequest
 from clinreason.api.stream import explain_events
 from clinreason.backends import make_backend
 from clinreason.backends.fake import FakeBackend
 from clinreason.errors import BackendUnavailable
+from clinreason.tools.kg import demo_graph
 from clinreason.trace import Answer, Case, Thought, TraceBuilder
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -86,31 +88,45 @@ def test_plain_text_is_read_as_clinreason_explain_reads_stdin(client):
     assert done["tokens"] > 0 and done["tokens_per_s"] > 0
 
 
-def test_steps_are_sent_while_the_run_is_still_going():
-    """The first step reaches the client before the strategy finishes."""
+class Blocking:
+    """Adds a step, waits until told to go on, adds another."""
 
-    class Blocking:
-        name = "blocking"
-        version = 1
+    name = "blocking"
+    version = 1
 
-        def __init__(self) -> None:
-            self.go_on = asyncio.Event()
-            self.finished = False
+    def __init__(self) -> None:
+        self.go_on = asyncio.Event()
+        self.finished = False
+        self.cancelled = False
 
-        async def solve(self, case: Case, backend: Any, tb: TraceBuilder) -> Answer:
-            tb.add(Thought(text="first thought"))
+    async def solve(self, case: Case, backend: Any, tb: TraceBuilder) -> Answer:
+        tb.add(Thought(text="first thought"))
+        try:
             await self.go_on.wait()
-            tb.add(Thought(text="second thought"))
-            self.finished = True
-            return Answer(value="A", support=["s2"])
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        tb.add(Thought(text="second thought"))
+        self.finished = True
+        return Answer(value="A", support=["s2"])
+
+
+def _blocked_stream() -> tuple[_State, Blocking, Any]:
+    state = _State(lambda: FakeBackend([]), Limits(), None)
+    strategy = Blocking()
+    req = ExplainRequest(case=Case(id="c", question="q?", options={"A": "a", "B": "b"}))
+    return state, strategy, explain_events(state, req, strategy, state.gate.admit())
+
+
+def test_steps_are_sent_while_the_run_is_still_going(monkeypatch):
+    """The first step reaches the client before the strategy finishes; ticks while it waits."""
+    monkeypatch.setattr(stream_module, "TICK_S", 0.05)
 
     async def scenario() -> list[str]:
-        state = _State(lambda: FakeBackend([]), Limits(), None)
-        strategy = Blocking()
-        req = ExplainRequest(case=Case(id="c", question="q?", options={"A": "a", "B": "b"}))
-        stream = explain_events(state, req, strategy, state.gate.admit())
+        state, strategy, stream = _blocked_stream()
         seen = [await anext(stream), await anext(stream)]
         assert "running" in seen[0] and "event: step" in seen[1] and "first thought" in seen[1]
+        seen.append(await anext(stream))  # nothing happens for a while: a tick
         assert not strategy.finished and state.gate.admitted == 1
         strategy.go_on.set()
         seen += [chunk async for chunk in stream]
@@ -118,12 +134,32 @@ def test_steps_are_sent_while_the_run_is_still_going():
         return seen
 
     seen = asyncio.run(scenario())
-    assert [chunk.split("\n")[0] for chunk in seen] == [
-        "event: status",
-        "event: step",
-        "event: step",
-        "event: done",
-    ]
+    names = [chunk.split("\n")[0] for chunk in seen]
+    assert names[:3] == ["event: status", "event: step", "event: tick"]
+    assert [n for n in names[3:] if n != "event: tick"] == ["event: step", "event: done"]
+
+
+def test_a_client_that_goes_away_cancels_the_run_and_frees_its_place():
+    async def scenario() -> None:
+        state, strategy, stream = _blocked_stream()
+        await anext(stream)
+        await anext(stream)
+        await stream.aclose()  # what Starlette does when the client disconnects
+        await asyncio.sleep(0)
+        assert strategy.cancelled and not strategy.finished
+        assert state.gate.admitted == 0 and not state.gate.waiting
+
+    asyncio.run(scenario())
+
+
+def test_diagnose_steps_stream_from_its_worker_thread():
+    client = _client(graph=demo_graph())
+    case = json.loads((EXAMPLES / "phenotype_case.json").read_text())
+    got = events(client.post("/v1/explain/stream", json={"case": case}).text)
+    assert got[-1][0] == "done" and got[-1][1]["trace"]["strategy"]["name"] == "diagnose"
+    kinds = [data["kind"] for name, data in got if name == "step"]
+    assert "kg_link" in kinds and len(kinds) == len(got[-1][1]["trace"]["steps"])
+    assert 'class="hl"' in got[-1][1]["html"]  # findings highlighted in the note
 
 
 def test_a_token_is_needed_when_the_server_has_one():

@@ -73,12 +73,13 @@ class StreamRequest(service.ExplainRequest):
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
-    """One server-sent event.
+    """One server-sent event (its data one line of ASCII JSON).
 
     >>> sse("tick", {"elapsed_s": 1.5})
     'event: tick\\ndata: {"elapsed_s": 1.5}\\n\\n'
     """
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    # ASCII only: no character in the data can read as a line break to any client
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
 class _GatedStream(StreamingResponse):
