@@ -50,25 +50,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "CLINREASON_WEB_TOKEN": TOKEN}
-    args = [
-        "serve",
-        "--backend",
-        "fake",
-        "--port",
-        str(port),
-        "--token-env",
-        "CLINREASON_WEB_TOKEN",
-    ]
-    proc = subprocess.Popen([str(CLI), *args], env=env, stderr=subprocess.PIPE, text=True)
+    args = ["--log-level", "DEBUG", "serve", "--backend", "fake", "--port", str(port)]
+    args += ["--token-env", "CLINREASON_WEB_TOKEN"]
+    log = tmp_path_factory.mktemp("serve") / "stderr.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([str(CLI), *args], env=env, stderr=err, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"server exited early: {proc.stderr.read() if proc.stderr else ''}")
+                pytest.fail(f"server exited early: {log.read_text()}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
@@ -80,6 +75,9 @@ def server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+    logged = log.read_text()
+    assert "clinreason on http://127.0.0.1" in logged
+    assert "substernal" not in logged and "weighs 80" not in logged  # no patient text logged
 
 
 @pytest.fixture(scope="module")
