@@ -33,13 +33,29 @@ def _free_port() -> int:
         (["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "nope"], None, "nope"),
         (["explain", str(EXAMPLES / "mcq_case.json"), "--strategy", "magic"], None, "magic"),
         (["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "openai"], None, "--base-url"),
+        (["explain", "-", "--backend", "fake"], "\x00\x01 note\nQuestion: why?", "not text"),
+        (
+            [
+                *["explain", str(EXAMPLES / "mcq_case.json"), "--strategy", "self_consistency"],
+                *["--backend", "fake", "-S", "k=abc"],
+            ],
+            None,
+            "k must be a whole number, got 'abc'",
+        ),
+        (["explain", str(EXAMPLES / "mcq_case.json"), "--model", "nosuch"], None, "nosuch"),
+        (
+            ["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "fake", "--n-ctx", "9"],
+            None,
+            "64",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line_never_a_traceback(args, stdin, message):
     result = CliRunner().invoke(main, args, input=stdin)
     assert result.exit_code != 0
     assert message in result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert "ANSWER" not in result.output  # fails before anything runs or prints an answer block
 
 
 def test_invalid_json_and_case_without_question(tmp_path):
@@ -99,3 +115,14 @@ def test_models_lists_backends_and_models():
     result = CliRunner().invoke(main, ["models"])
     assert result.exit_code == 0, result.output
     assert "qwen2.5-coder-1.5b" in result.output and "smollm2-135m" in result.output
+
+
+def test_help_lists_every_strategy_and_benchmark():
+    from clinreason.bench import BENCHMARKS
+    from clinreason.strategies import STRATEGIES
+
+    explain_help = " ".join(CliRunner().invoke(main, ["explain", "--help"]).output.split())
+    eval_help = " ".join(CliRunner().invoke(main, ["eval", "--help"]).output.split())
+    assert all(name in explain_help for name in STRATEGIES)
+    assert all(name in eval_help for name in BENCHMARKS)
+    assert "--n-ctx" in explain_help and "--n-ctx" in eval_help

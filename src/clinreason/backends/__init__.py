@@ -18,7 +18,13 @@ from clinreason.backends.base import Backend
 from clinreason.backends.cache import CachedBackend, default_cache_path
 from clinreason.backends.fake import FakeBackend
 from clinreason.backends.llama_cpp import EmbeddedBackend
-from clinreason.backends.models import DEFAULT_MODEL, MODELS, TEST_MODEL, list_models
+from clinreason.backends.models import (
+    DEFAULT_MODEL,
+    MODELS,
+    TEST_MODEL,
+    check_model_name,
+    list_models,
+)
 from clinreason.backends.openai_http import OpenAIBackend
 from clinreason.backends.retry import RetryPolicy
 from clinreason.errors import ConfigError
@@ -104,6 +110,7 @@ def make_backend(
         )
     backend: Backend
     if name == "embedded":
+        check_model_name(model or DEFAULT_MODEL)
         backend = EmbeddedBackend(model=model or DEFAULT_MODEL, **options)
     elif name == "openai":
         if not options.get("base_url"):

@@ -159,6 +159,23 @@ def list_models(cache_dir: Path | None = None) -> list[ModelStatus]:
     return rows
 
 
+def check_model_name(name: str) -> None:
+    """Fail now, before anything runs, on a model that is neither registered nor a `.gguf` file.
+
+    Raises:
+        ConfigError: unknown name, or a `.gguf` path that is not a file.
+    """
+    if name.endswith(".gguf"):
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"model file not found: {path}")
+    elif name not in MODELS:
+        raise ConfigError(
+            f"unknown embedded model {name!r}; choose from {', '.join(MODELS)} "
+            "or give a path to a .gguf file"
+        )
+
+
 def model_path(name: str, *, cache_dir: Path | None = None) -> Path:
     """The GGUF file for a model name (assembling it into the cache on first use).
 
@@ -170,17 +187,10 @@ def model_path(name: str, *, cache_dir: Path | None = None) -> Path:
         ConfigError: Unknown name, or a file that does not match its checksum.
         MissingDependencyError: A package that ships the model is not installed.
     """
+    check_model_name(name)
     if name.endswith(".gguf"):
-        path = Path(name).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"model file not found: {path}")
-        return path
-    model = MODELS.get(name)
-    if model is None:
-        raise ConfigError(
-            f"unknown embedded model {name!r}; choose from {', '.join(MODELS)} "
-            "or give a path to a .gguf file"
-        )
+        return Path(name).expanduser()
+    model = MODELS[name]
     if model.assembled:
         return _assemble(model, cache_dir or models_dir())
     paths = model.part_paths()

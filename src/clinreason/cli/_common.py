@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -21,7 +22,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def backend_options(func: F) -> F:
-    """--backend, --model, --base-url, --api-key-env, --schema-mode, --threads, --no-cache."""
+    """--backend, --model, --base-url, --api-key-env, --schema-mode, --threads, --n-ctx,
+    --no-cache."""
     options = [
         click.option(
             "--backend",
@@ -51,6 +53,12 @@ def backend_options(func: F) -> F:
             "json_object with a schema (llama.cpp's server).",
         ),
         click.option("--threads", type=int, default=None, help="CPU threads (embedded)."),
+        click.option(
+            "--n-ctx",
+            type=click.IntRange(min=64),
+            default=None,
+            help="Context window in tokens (embedded; default 4096): raise it for long notes.",
+        ),
         click.option("--no-cache", is_flag=True, help="Do not use the response cache."),
     ]
     for option in reversed(options):
@@ -66,6 +74,7 @@ def backend_from_options(
     threads: int | None,
     no_cache: bool,
     schema_mode: str = "json_schema",
+    n_ctx: int | None = None,
 ) -> Any:
     """Build the backend the user selected (imports lazily so `--help` stays fast)."""
     from clinreason.backends import make_backend
@@ -77,6 +86,10 @@ def backend_from_options(
         options.update(base_url=base_url, api_key_env=api_key_env, schema_mode=schema_mode)
     if threads is not None:
         options["n_threads"] = threads
+    if n_ctx is not None:
+        if backend != "embedded":
+            raise ConfigError("--n-ctx applies to the embedded backend only")
+        options["n_ctx"] = n_ctx
     return make_backend(backend, model=model, cache=not no_cache, **options)
 
 
@@ -98,6 +111,37 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
+_KINDS = ((bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "text"))
+
+
+def check_param_types(name: str, cls: Any, params: dict[str, Any]) -> None:
+    """Each parameter must have the type of its default (an int is a number too), so a bad
+    `-S k=abc` fails now in one line, not inside the first model call.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class S:
+    ...     k: int = 5
+    >>> check_param_types("s", S, {"k": "abc"})
+    Traceback (most recent call last):
+    clinreason.errors.ConfigError: strategy 's': k must be a whole number, got 'abc'
+    """
+    if not dataclasses.is_dataclass(cls):
+        return
+    for f in dataclasses.fields(cls):
+        if f.name not in params or f.default is dataclasses.MISSING or f.default is None:
+            continue
+        value = params[f.name]
+        for kind, words in _KINDS:
+            if isinstance(f.default, kind):
+                ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+                if kind is float:
+                    ok = isinstance(value, int | float) and not isinstance(value, bool)
+                if not ok:
+                    raise ConfigError(f"strategy {name!r}: {f.name} must be {words}, got {value!r}")
+                break
+
+
 def make_strategy(name: str, params: dict[str, Any]) -> Any:
     """A strategy from its registered name and constructor parameters.
 
@@ -108,6 +152,7 @@ def make_strategy(name: str, params: dict[str, Any]) -> Any:
 
     if name not in STRATEGIES:
         raise ConfigError(f"unknown strategy {name!r}; choose from {', '.join(sorted(STRATEGIES))}")
+    check_param_types(name, STRATEGIES[name], params)
     try:
         strategy = STRATEGIES[name](**params)
     except TypeError as exc:

@@ -147,7 +147,11 @@ def eval_cmd(
     verify: bool,
     **backend: Any,
 ) -> None:
-    """Run BENCHMARK on the local file PATH and write a resumable run directory."""
+    """Run BENCHMARK on the local file PATH and write a resumable run directory.
+
+    BENCHMARK is one of: casimedicos, medcalc, medmcqa, medqa, mirage, mmlu, phenopackets,
+    pubmedqa.
+    """
     from clinreason.bench.registry import make_benchmark
     from clinreason.bench.runner import run_eval
 

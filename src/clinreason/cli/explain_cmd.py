@@ -97,7 +97,8 @@ def _attach_verdicts(trace: Trace) -> Trace:
     "--strategy",
     default="auto",
     show_default=True,
-    help="auto (calculator / diagnose / cot by question), direct, cot, self_consistency, ...",
+    help="auto (calculator / diagnose / cot by question), argumentation, calculator, cot, "
+    "diagnose, direct, rag (retrieve and cite sources), self_consistency.",
 )
 @click.option("-S", "strategy_params", multiple=True, help="Strategy parameter key=value.")
 @backend_options
@@ -124,6 +125,7 @@ def explain(
     base_url: str | None,
     api_key_env: str,
     threads: int | None,
+    n_ctx: int | None,
     no_cache: bool,
     schema_mode: str,
     as_json: bool,
@@ -146,7 +148,7 @@ def explain(
     name = choose_strategy(case) if strategy == "auto" else strategy
     chosen = make_strategy(name, parse_params(strategy_params))
     llm = backend_from_options(
-        backend, model, base_url, api_key_env, threads, no_cache, schema_mode
+        backend, model, base_url, api_key_env, threads, no_cache, schema_mode, n_ctx
     )
     if progress if progress is not None else sys.stderr.isatty():
         from clinreason.cli.live import LiveBackend

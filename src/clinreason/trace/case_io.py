@@ -57,6 +57,8 @@ def case_from_text(text: str, *, case_id: str = "stdin") -> Case:
     """
     if not text.strip():
         raise ConfigError("no input: give a patient note and a question on stdin")
+    if "\x00" in text or any("\udc80" <= ch <= "\udcff" for ch in text):
+        raise ConfigError("the input is not text (binary, or not UTF-8): give the note as text")
     marker = list(_QUESTION.finditer(text))
     if marker:
         context, rest = text[: marker[-1].start()], text[marker[-1].end() :]
