@@ -104,6 +104,8 @@ def test_cli_explain_prints_differential_with_paths(hpo: HPOGraph, tmp_path: Pat
     assert " 1. " in out and "explains" in out and " — " in out
     assert "Noonan syndrome" in out
     trace = read_trace(saved)
+    answer_line = next(line for line in out.splitlines() if line.startswith("ANSWER:"))
+    assert f"{trace.answer.value} (Noonan syndrome" in answer_line  # the name beside the id
     assert any(v.verifier == "kg" for v in trace.verdicts)
     assert json.loads(saved.read_text())["strategy"]["name"] == "diagnose"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinreason.trace.steps import LLMCall
+from clinreason.trace.steps import LLMCall, ToolCall
 from clinreason.trace.trace import Trace
 
 DISCLAIMER = (
@@ -42,6 +42,15 @@ def _trust_lines(trace: Trace) -> list[str]:
     return lines
 
 
+def _tool_label(trace: Trace, value: str) -> str | None:
+    """The name a tool gave the answer's id (e.g. the disease name of an OMIM id)."""
+    for call in trace.steps_of(ToolCall):
+        result = call.result
+        if isinstance(result, dict) and result.get("value") == value and result.get("label"):
+            return str(result["label"])
+    return None
+
+
 def explain(trace: Trace, *, show_all: bool = False, score: float | None = None) -> str:
     """A plain-text explanation of `trace`.
 
@@ -68,7 +77,8 @@ def explain(trace: Trace, *, show_all: bool = False, score: float | None = None)
     else:
         a = trace.answer
         unit = f" {a.unit}" if a.unit else ""
-        text = f" ({case.options[a.value]})" if a.value in case.options else ""
+        label = case.options.get(a.value) or _tool_label(trace, a.value)
+        text = f" ({label})" if label else ""
         conf = (
             f"   confidence {a.confidence:.2f}"
             if a.confidence is not None
