@@ -122,8 +122,8 @@ def test_explain_text_has_trace_score_and_step_flags() -> None:
     )
     text = explain(trace, score=1 / 3)
     assert "trace score 0.33" in text
-    assert "Step flags: s1 supported, s2 contradicted" in text
-    assert "[s2 thought] Na 138.  ⚠" in text
+    assert "Step flags: step 1 (s1) supported, step 2 (s2) contradicted" in text
+    assert "   2. [s2 thought] Na 138.  ⚠" in text
 
 
 def test_explain_command_prints_score_and_flags() -> None:
@@ -131,7 +131,28 @@ def test_explain_command_prints_score_and_flags() -> None:
     result = CliRunner().invoke(main, ["explain", case, "--backend", "fake"])
     assert result.exit_code == 0, result.output
     assert "trace score 1.00" in result.output
-    assert re.search(r"Step flags: (s\d+ (supported|unverifiable)(, )?)+\n", result.output)
+    assert re.search(
+        r"Step flags: (step \d+ \(s\d+\) (supported|unverifiable)(, )?)+\n", result.output
+    )
     assert re.search(r"Trust: (Fully verified\. )?Checked \d+ of \d+ claims", result.output)
     quiet = CliRunner().invoke(main, ["explain", case, "--backend", "fake", "--no-verify"])
     assert "trace score" not in quiet.output
+
+
+def test_listed_steps_are_numbered_from_one_as_shown() -> None:
+    from clinreason.trace import GenerateRequest, LLMCall, Message
+
+    case = Case(id="e", question="?", context="Na 128 mEq/L.")
+    trace = Trace(
+        case=case,
+        strategy=ComponentSpec(name="t"),
+        steps=[
+            LLMCall(
+                id="s1", request=GenerateRequest(messages=(Message(role="user", content="?"),))
+            ),
+            Thought(id="s2", text="Na 128.", parents=["s1"]),
+        ],
+        answer=Answer(value="x", support=["s2"]),
+    )
+    text = explain(trace)
+    assert "   1. [s2 thought] Na 128." in text and "[s1 llm_call]" not in text

@@ -90,9 +90,13 @@ def explain(trace: Trace, *, show_all: bool = False, score: float | None = None)
     flags = {v.step_id: v for v in trace.verdicts if v.status == "contradicted"}
     lines.append("")
     lines.append("Steps:" if show_all or not support else "Steps supporting the answer:")
-    for number, step in enumerate((s for s in trace.steps if s.id in shown), start=1):
-        if isinstance(step, LLMCall) and not show_all and not step.error:
-            continue
+    listed = [
+        s
+        for s in trace.steps
+        if s.id in shown and (show_all or not isinstance(s, LLMCall) or s.error)
+    ]
+    numbers = {step.id: n for n, step in enumerate(listed, start=1)}
+    for number, step in enumerate(listed, start=1):
         mark = "  ⚠" if step.id in flags else ""
         lines.append(f"  {number:>2}. [{step.id} {step.kind}] {step.summary()}{mark}")
         for extra in getattr(step, "explanation", [])[:12]:
@@ -115,7 +119,9 @@ def explain(trace: Trace, *, show_all: bool = False, score: float | None = None)
         if worst:
             order = {step.id: i for i, step in enumerate(trace.steps)}
             ids = sorted(worst, key=lambda k: order.get(k, len(order)))
-            lines.append("Step flags: " + ", ".join(f"{k} {worst[k]}" for k in ids))
+            named = [f"step {numbers[k]} ({k})" if k in numbers else k for k in ids]
+            flagged = [f"{name} {worst[k]}" for name, k in zip(named, ids, strict=True)]
+            lines.append("Step flags: " + ", ".join(flagged))
         for v in trace.verdicts:
             if v.status == "contradicted":
                 lines.append(
