@@ -210,11 +210,11 @@ def test_bad_input_is_a_4xx_with_one_line(client, body, status, message):
     assert message in error and "\n" not in error and "Traceback" not in error
 
 
-def test_a_parameter_that_fails_at_run_time_ends_the_stream_with_an_error_event(client):
+def test_a_parameter_of_the_wrong_type_is_a_400_before_the_stream_starts(client):
     body = {"case": CRCL, "params": {"k": "abc"}, "strategy": "self_consistency"}
-    got = events(client.post("/v1/explain/stream", json=body).text)
-    assert [name for name, _ in got] == ["status", "error"]
-    assert got[-1][1]["status"] == 400 and "bad parameters" in got[-1][1]["error"]
+    r = client.post("/v1/explain/stream", json=body)
+    assert r.status_code == 400 and "k must be a whole number" in r.json()["error"]
+    assert client.post("/v1/explain", json=body).json() == r.json()  # as /v1/explain says
 
 
 def test_a_backend_failure_ends_with_the_failed_trace_never_an_answer():
