@@ -145,6 +145,10 @@ def rests_on_an_aim(statement: str, passage: str) -> str | None:
     return sentence if max(reporting, default=0) < best / 2 else None
 
 
+_MARKER = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
+"""A citation marker such as [1] or [1, 3]."""
+
+
 def _shows(value: float, decimals: int, known: list[float]) -> bool:
     """Whether `value`, written with `decimals` digits, is one of `known` or one rounded."""
     return any(abs(round(k, decimals) - value) < 1e-9 for k in known)
@@ -158,11 +162,13 @@ def unsourced_figures(statement: str, passage: str, case_text: str = "") -> list
     []
     >>> unsourced_figures("It fell to 12% in 40 men.", "Mortality was 19.72%.", "40 men")
     ['12%']
+    >>> unsourced_figures("Source [2] says so.", "It is so.")  # a citation marker is no figure
+    []
     """
     known = [q.value for q in quantities(passage)] + [q.value for q in quantities(case_text)]
     return [
         q.text.strip()
-        for q in quantities(statement)
+        for q in quantities(_MARKER.sub(" ", statement))
         if not IDENTIFIER.search(q.before) and not _shows(q.value, q.decimals, known)
     ]
 
