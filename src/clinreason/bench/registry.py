@@ -9,6 +9,31 @@ from clinreason.errors import ConfigError
 from clinreason.trace import ComponentSpec
 
 
+def build(what: str, name: str, registry: dict[str, Any], params: dict[str, Any] | None) -> Any:
+    """An instance of `registry[name]` (a `what`: "benchmark", "probe kind") with `params`;
+    JSON lists become tuples.
+
+    Raises:
+        ConfigError: unknown name, unknown parameter, or bad parameters.
+    """
+    if name not in registry:
+        raise ConfigError(f"unknown {what} {name!r}; choose from {', '.join(sorted(registry))}")
+    cls = registry[name]
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in (params or {}).items()}
+    if dataclasses.is_dataclass(cls):
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ConfigError(
+                f"{what} {name!r} has no parameter {', '.join(unknown)}; "
+                f"it takes: {', '.join(sorted(known)) or 'none'}"
+            )
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ConfigError(f"bad parameters for {what} {name!r}: {exc}") from None
+
+
 def make_benchmark(name: str, params: dict[str, Any] | None = None) -> Any:
     """An instance of the registered benchmark `name` with constructor `params`.
 
@@ -20,24 +45,7 @@ def make_benchmark(name: str, params: dict[str, Any] | None = None) -> Any:
     """
     from clinreason.bench import BENCHMARKS
 
-    if name not in BENCHMARKS:
-        raise ConfigError(
-            f"unknown benchmark {name!r}; choose from {', '.join(sorted(BENCHMARKS))}"
-        )
-    cls = BENCHMARKS[name]
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in (params or {}).items()}
-    if dataclasses.is_dataclass(cls):
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(params) - known)
-        if unknown:
-            raise ConfigError(
-                f"benchmark {name!r} has no parameter {', '.join(unknown)}; "
-                f"it takes: {', '.join(sorted(known)) or 'none'}"
-            )
-    try:
-        return cls(**params)
-    except TypeError as exc:
-        raise ConfigError(f"bad parameters for benchmark {name!r}: {exc}") from None
+    return build("benchmark", name, BENCHMARKS, params)
 
 
 def benchmark_from_spec(spec: ComponentSpec) -> Any:

@@ -34,22 +34,9 @@ def make_perturbation(kind: str, params: dict[str, Any] | None = None) -> Pertur
         ConfigError: unknown kind or bad parameters.
     """
     from clinreason.bench.probes import PERTURBATIONS
+    from clinreason.bench.registry import build
 
-    if kind not in PERTURBATIONS:
-        raise ConfigError(f"unknown probe kind {kind!r}; choose from {', '.join(PERTURBATIONS)}")
-    cls = PERTURBATIONS[kind]
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in (params or {}).items()}
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ConfigError(
-            f"probe kind {kind!r} has no parameter {', '.join(unknown)}; "
-            f"it takes: {', '.join(sorted(known)) or 'none'}"
-        )
-    try:
-        return cls(**params)  # type: ignore[no-any-return]
-    except TypeError as exc:
-        raise ConfigError(f"bad parameters for probe kind {kind!r}: {exc}") from None
+    return build("probe kind", kind, PERTURBATIONS, params)  # type: ignore[no-any-return]
 
 
 async def run_probe(
