@@ -170,9 +170,7 @@ def instruction(case: Case, statements: int, *, reason_first: bool = False) -> s
         )
     return (
         f"Using the sources where they help, write up to {statements} short statements that "
-        "lead to the answer. For each statement, first copy the one sentence of a source it "
-        f'rests on, starting with the source number, e.g. "[2] ...", or "{NONE}" if it rests on '
-        f"no source; then the statement. Then give {target}. Reply as JSON: "
+        f"lead to the answer. For each statement, {quote}. Then give {target}. Reply as JSON: "
         '{"statements": [{"quote": "[n] ...", "statement": "..."}], "answer": "..."}'
     )
 
