@@ -45,7 +45,8 @@ class LiveBackend:
         """Call the wrapped backend, showing which call this is."""
         self.calls += 1
         model = self.inner.spec.params.get("model") or self.inner.spec.name
-        first = " (loading the model first)" if self.calls == 1 else ""
+        loads = self.calls == 1 and self.inner.spec.name == "embedded"
+        first = " (loading the model first)" if loads else ""
         self._progress.update(self._task, description=f"model call {self.calls} to {model}{first}")
         generation = await self.inner.generate(request)
         self.tokens += generation.usage.completion_tokens
