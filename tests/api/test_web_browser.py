@@ -1,5 +1,6 @@
-"""The web page in real headless Debian chromium (Playwright) against a real `clinreason serve
---backend fake` process on a free loopback port, with an access token."""
+"""The web page in real headless Debian chromium (Playwright) against a real `clinreason serve`
+process on a free loopback port: with the fake backend and an access token, and with the small
+embedded model (SmolLM2-135M)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +51,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _serve(log: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A `clinreason serve` process on a free loopback port; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "CLINREASON_WEB_TOKEN": TOKEN}
-    args = ["--log-level", "DEBUG", "serve", "--backend", "fake", "--port", str(port)]
-    args += ["--token-env", "CLINREASON_WEB_TOKEN"]
-    log = tmp_path_factory.mktemp("serve") / "stderr.log"
+    args = ["--log-level", "DEBUG", "serve", "--port", str(port), *options]
     with log.open("w") as err:
         proc = subprocess.Popen([str(CLI), *args], env=env, stderr=err, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -78,6 +78,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logged = log.read_text()
     assert "clinreason on http://127.0.0.1" in logged
     assert "substernal" not in logged and "weighs 80" not in logged  # no patient text logged
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {**os.environ, "CLINREASON_WEB_TOKEN": TOKEN}
+    log = tmp_path_factory.mktemp("serve") / "stderr.log"
+    options = ("--backend", "fake", "--token-env", "CLINREASON_WEB_TOKEN")
+    with _serve(log, *options, env=env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +245,27 @@ def test_bad_input_gets_a_clear_message_not_a_traceback(server, browser):
     error = page.locator("#error").inner_text()
     assert "strategy" in error and "Traceback" not in error
     w.clean(422)
+
+
+@pytest.mark.embedded
+def test_the_page_streams_a_real_embedded_model(browser, tmp_path):
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
+    options = ("--backend", "embedded", "--model", "smollm2-135m", "--n-ctx", "2048", "--no-cache")
+    with _serve(tmp_path / "stderr.log", *options) as url:  # loopback: no token needed
+        w = Watched(browser, url)
+        page = w.page
+        assert "smollm2-135m" in page.locator("#backend").inner_text()
+        page.fill("#note", NOTE)
+        page.select_option("#strategy", "cot")
+        page.click("#run")
+        page.wait_for_selector("#answer", timeout=240_000)
+        arrivals = page.evaluate("window.__arrivals")
+        assert arrivals.index("answer") >= 1, arrivals  # a step arrived before the answer
+        steps = page.locator("#result-steps li.step")
+        assert steps.count() >= 2 and "Model call" in steps.first.inner_text()
+        answer = page.locator("#answer").inner_text()
+        assert any(f"{label}." in answer or f" {label} " in f" {answer} " for label in "ABCD")
+        meta = page.locator("#run-meta").inner_text()
+        assert "tokens/s" in meta and " 0 tokens" not in meta  # the model really generated
+        assert page.locator("#trust").inner_text().startswith("Trust:")
+        w.clean()
