@@ -191,7 +191,7 @@ class EmbeddedBackend:
                 except ValueError as exc:
                     raise BackendRequestError(
                         f"{exc} (model {self.model}, n_ctx={self.n_ctx}); shorten the prompt "
-                        "or raise n_ctx",
+                        "or raise n_ctx (--n-ctx on the command line)",
                         backend=self.name,
                     ) from None
                 except RuntimeError as exc:
