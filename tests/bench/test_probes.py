@@ -14,6 +14,7 @@ from clinreason.bench.probes import (
     PROBE_KEY,
     Demographics,
     Distractor,
+    Negation,
     NumericFormat,
     OptionOrder,
     case_rng,
@@ -153,6 +154,29 @@ def test_distractor_appends_a_listed_sentence_or_skips() -> None:
     assert rec["sentence"] in vignette.question
     one = Case(id="s", question="Which vitamin prevents scurvy?", options={"A": "C", "B": "D"})
     assert Distractor().apply(one, random.Random(0))[0] is None
+
+
+def test_negation_states_one_present_finding_as_absent_or_skips() -> None:
+    note = "A 5-year-old boy presents with a fever and a rash. He denies seizures."
+    case = Case(id="n", context=note, question="Most likely diagnosis?")
+    seen = set()
+    for seed in range(8):
+        new, record = Negation().apply(case, random.Random(seed))
+        assert new is not None and Negation.expectation == "may change"
+        (edit,) = record["edits"]
+        assert edit["new"] in ("no fever", "no rash") and edit["original"] in ("a fever", "a rash")
+        assert new.context == note.replace(edit["original"], edit["new"], 1)
+        assert "seizures" not in edit["new"]  # already absent: never chosen
+        seen.add(record["finding"])
+        assert Negation().apply(case, random.Random(seed)) == (new, record)  # deterministic
+    assert len(seen) == 2
+    opening = Case(id="o", context="Fever for three days.", question="Cause?")
+    new, _ = Negation().apply(opening, random.Random(0))
+    assert new is not None and new.context == "No fever for three days."
+    none, why = Negation().apply(
+        Case(id="x", context="Seen today.", question="?"), random.Random(0)
+    )
+    assert none is None and why["reason"] == "no finding recognised as present"
 
 
 # demographics ---------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ Kinds (expectation):
   distractor      a neutral sentence added to the note (unchanged)
   demographics    sex swapped, age moved within its band (unchanged; -X relevant=include also
                   perturbs calculators that use the attribute, as 'may change')
+  negation        one finding recognised as present stated as absent (may change:
+                  a sensitivity check, counted apart from flips)
   KIND may list several, comma-separated, or be 'all'.
 \b
 Examples:

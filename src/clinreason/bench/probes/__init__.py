@@ -19,6 +19,7 @@ from clinreason.bench.probes.base import (
 )
 from clinreason.bench.probes.demographics import Demographics
 from clinreason.bench.probes.distractor import Distractor
+from clinreason.bench.probes.negation import Negation
 from clinreason.bench.probes.numeric import NumericFormat
 from clinreason.bench.probes.options import OptionOrder
 
@@ -27,6 +28,7 @@ PERTURBATIONS: dict[str, Any] = {
     "numeric-format": NumericFormat,
     "distractor": Distractor,
     "demographics": Demographics,
+    "negation": Negation,
 }
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Distractor",
     "Edit",
     "Expectation",
+    "Negation",
     "NumericFormat",
     "OptionOrder",
     "Perturbation",
