@@ -21,58 +21,21 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
+from clinreason.api.local import local_server
 from clinreason.trace import case_from_text
 
 REPO = Path(__file__).resolve().parents[1]
-CLI = Path(sys.executable).with_name("clinreason")
 CRCL = json.loads((REPO / "examples" / "crcl_case.json").read_text())
 CASE = case_from_text((REPO / "examples" / "note.txt").read_text(), case_id="bench").model_dump(
     mode="json"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve(*options: str) -> Iterator[str]:
-    """A `clinreason serve` process on a free loopback port; yields its URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(CLI), "serve", "--port", str(port), *options],
-        stderr=subprocess.DEVNULL,
-        env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def first_step_times(url: str, case: dict[str, object], strategy: str) -> tuple[float, float]:
@@ -128,7 +91,7 @@ def main() -> None:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
 
     embedded = ("--backend", "embedded", "--model", args.model, "--no-cache")
-    with serve(*embedded, "--queue", str(args.queue)) as url:
+    with local_server(*embedded, "--queue", str(args.queue), timeout=120) as url:
         warm = time.perf_counter()
         httpx.post(f"{url}/v1/explain", json={"case": CASE, "strategy": args.strategy}, timeout=600)
         loaded = time.perf_counter() - warm
@@ -149,7 +112,7 @@ def main() -> None:
             f"{args.clients} clients, embedded, --queue {args.queue}",
             *asyncio.run(clients(url, args.clients, args.strategy)),
         )
-    with serve("--backend", "fake", "--no-cache", "--queue", str(args.clients)) as url:
+    with local_server("--backend", "fake", "--no-cache", "--queue", str(args.clients)) as url:
         report_clients(
             f"{args.clients} clients, fake backend, --queue {args.clients}",
             *asyncio.run(clients(url, args.clients, args.strategy)),

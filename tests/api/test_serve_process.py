@@ -4,66 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 from click.testing import CliRunner
 
+from clinreason.api.local import local_server
 from clinreason.cli import main
 
-CLI = Path(sys.executable).with_name("clinreason")
 CRCL = json.loads((Path(__file__).parents[2] / "examples" / "crcl_case.json").read_text())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited early: {proc.stderr.read()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("server did not start")
-
-
-def test_serve_process_answers_over_http_with_a_token():
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+def test_serve_process_answers_over_http_with_a_token(tmp_path: Path) -> None:
     marker = "Quillon-Marsh-5512"
     env = {**os.environ, "CLINREASON_TEST_TOKEN": "proc-token-77"}
-    proc = subprocess.Popen(
-        [
-            str(CLI),
-            "--log-level",
-            "DEBUG",
-            "serve",
-            "--backend",
-            "fake",
-            "--port",
-            str(port),
-            "--token-env",
-            "CLINREASON_TEST_TOKEN",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_ready(url, proc)
+    log = tmp_path / "stderr.log"
+    options = ("--backend", "fake", "--token-env", "CLINREASON_TEST_TOKEN")
+    with local_server(*options, log=log, log_level="DEBUG", env=env) as url:
         assert httpx.get(f"{url}/v1/calculators").status_code == 401
         auth = {"Authorization": "Bearer proc-token-77"}
         listed = httpx.get(f"{url}/v1/calculators", headers=auth).json()
@@ -76,14 +33,8 @@ def test_serve_process_answers_over_http_with_a_token():
         big = httpx.post(f"{url}/v1/verify", content=b"x" * 2_000_000, headers=auth)
         assert big.status_code == 413
         assert httpx.get(f"{url}/openapi.json").json()["info"]["title"] == "clinreason"
-    finally:
-        proc.terminate()
-        try:
-            _, stderr = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, stderr = proc.communicate()
-    assert f"http://127.0.0.1:{port}" in stderr  # the URL is printed
+    stderr = log.read_text()
+    assert url in stderr  # the URL is printed
     assert marker not in stderr  # patient text is never logged, even at DEBUG
 
 

@@ -7,10 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from clinreason.api.local import local_server
 from clinreason.trace import case_from_text
 
 CHROMIUM = "/usr/bin/chromium"
@@ -26,7 +23,6 @@ ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]  # fmt: skip
-CLI = Path(sys.executable).with_name("clinreason")
 EXAMPLES = Path(__file__).parents[2] / "examples"
 NOTE = (EXAMPLES / "note.txt").read_text()
 TOKEN = "browser-token-4242"
@@ -45,36 +41,11 @@ new MutationObserver((records) => {
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def _serve(log: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A `clinreason serve` process on a free loopback port; yields its URL."""
-    port = _free_port()
-    args = ["--log-level", "DEBUG", "serve", "--port", str(port), *options]
-    with log.open("w") as err:
-        proc = subprocess.Popen([str(CLI), *args], env=env, stderr=err, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited early: {log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("server did not start")
-                time.sleep(0.2)
+    """`clinreason serve` (DEBUG log in `log`); afterwards, the log holds no patient text."""
+    with local_server(*options, log=log, log_level="DEBUG", env=env) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
     logged = log.read_text()
     assert "clinreason on http://127.0.0.1" in logged
     assert "substernal" not in logged and "weighs 80" not in logged  # no patient text logged

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ import httpx
 import jsonschema
 import pytest
 
+from clinreason.api.local import free_port
 from clinreason.backends import make_backend
 from clinreason.backends.models import model_path
 from clinreason.backends.openai_http import OpenAIBackend
@@ -38,12 +38,6 @@ from clinreason.trace import SCHEMA_VERSION, GenerateRequest, Message
 
 API_KEY = "loopback-test-key"
 KEY_ENV = "CLINREASON_TEST_SERVER_KEY"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ask(text: str, **kw) -> GenerateRequest:

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from clinreason.api.local import free_port
 from clinreason.cli import main
 from clinreason.trace import trace_json_schema
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize(
@@ -80,7 +74,7 @@ def test_progress_reports_the_model_calls_and_time_and_leaves_the_answer_alone(t
 
 
 def test_unreachable_server_is_an_error_not_an_answer(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     out = tmp_path / "t.json"
     args = ["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "openai", "--base-url", url]
     args += ["--model", "m", "--no-cache", "--save", str(out), "-S", "max_tokens=8"]
