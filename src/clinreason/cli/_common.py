@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from clinreason.tools.retrieval import BM25Index
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def backend_options(func: F) -> F:
@@ -91,6 +93,17 @@ def backend_from_options(
             raise ConfigError("--n-ctx applies to the embedded backend only")
         options["n_ctx"] = n_ctx
     return make_backend(backend, model=model, cache=not no_cache, **options)
+
+
+def run_resumable(run: Coroutine[Any, Any, T], out: Path) -> T:
+    """Run a benchmark coroutine writing into `out`; Ctrl-C ends it with one line saying the
+    finished cases are kept and how to continue."""
+    try:
+        return asyncio.run(run)
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted; finished cases are kept in {out} (rerun with --resume)"
+        ) from None
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import sys
@@ -17,6 +16,7 @@ from clinreason.cli._common import (
     backend_options,
     make_strategy,
     parse_params,
+    run_resumable,
 )
 
 _EVAL_EPILOG = """
@@ -170,12 +170,7 @@ def eval_cmd(
         finally:
             await llm.aclose()
 
-    try:
-        summary = asyncio.run(go())
-    except KeyboardInterrupt:
-        raise click.ClickException(
-            f"interrupted; finished cases are kept in {out} (rerun with --resume)"
-        ) from None
+    summary = run_resumable(go(), out)
     click.echo(f"{bench.name} on {dataset.name}@{dataset.version}: run directory {out}")
     _echo_summary(summary)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import sys
@@ -12,7 +11,12 @@ from typing import Any
 
 import click
 
-from clinreason.cli._common import backend_from_options, backend_options, parse_params
+from clinreason.cli._common import (
+    backend_from_options,
+    backend_options,
+    parse_params,
+    run_resumable,
+)
 from clinreason.cli.bench_cmd import _strategy, _table
 from clinreason.errors import ConfigError
 
@@ -203,12 +207,7 @@ def probe_cmd(
         finally:
             await llm.aclose()
 
-    try:
-        results = asyncio.run(go())
-    except KeyboardInterrupt:
-        raise click.ClickException(
-            f"interrupted; finished cases are kept in {out} (rerun with --resume)"
-        ) from None
+    results = run_resumable(go(), out)
     if as_json:
         click.echo(json.dumps({"kinds": [r.as_dict() for r in results]}, indent=2, default=str))
         return
