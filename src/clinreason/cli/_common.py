@@ -124,7 +124,13 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
-_KINDS = ((bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "text"))
+_KINDS = (
+    (bool, (bool,), "true or false"),
+    (int, (int,), "a whole number"),
+    (float, (int, float), "a number"),
+    (str, (str,), "text"),
+)
+"""A default's type, the value types it accepts (never a bool for a number), in words."""
 
 
 def check_param_types(name: str, cls: Any, params: dict[str, Any]) -> None:
@@ -145,12 +151,10 @@ def check_param_types(name: str, cls: Any, params: dict[str, Any]) -> None:
         if f.name not in params or f.default is dataclasses.MISSING or f.default is None:
             continue
         value = params[f.name]
-        for kind, words in _KINDS:
+        for kind, accepted, words in _KINDS:
             if isinstance(f.default, kind):
-                ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
-                if kind is float:
-                    ok = isinstance(value, int | float) and not isinstance(value, bool)
-                if not ok:
+                a_bool_for_a_number = kind is not bool and isinstance(value, bool)
+                if not isinstance(value, accepted) or a_bool_for_a_number:
                     raise ConfigError(f"strategy {name!r}: {f.name} must be {words}, got {value!r}")
                 break
 
