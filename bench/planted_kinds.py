@@ -51,7 +51,7 @@ Deterministic: each item's random choices come from `random.Random(f"{seed}|{kin
 No language model is run.
 
     .venv/bin/python bench/planted_kinds.py [--data ../shared/data] [--seed 0] [--limit N]
-        [--kinds criterion_dropped,...] [--json] [--show 3]
+        [--kinds criterion_dropped,...] [--json] [--show 3] [--templates dev|held-out]
 """
 
 from __future__ import annotations
@@ -133,6 +133,46 @@ REJECTION_TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 """(clean, planted) rejection sentences: clean states a true note fact about a wrong option,
 planted states its negation about the right option."""
+
+HELD_OUT_KNOWLEDGE: dict[str, tuple[str, ...]] = {
+    "held_out": (
+        "{F} is frequently observed in {D}.",
+        "{D} is known to cause {f}.",
+        "A classic sign of {D} is {f}.",
+        "{D} commonly manifests with {f}.",
+        "{F} is a recognized manifestation of {D}.",
+        "{F} would be expected in {D}.",
+        "In {D}, {f} is common.",
+        "{F} occurs in {D}.",
+    ),
+}
+HELD_OUT_REJECTION: dict[str, tuple[tuple[str, str], ...]] = {
+    "held_out": (
+        (
+            "Option {X} does not fit, given that the patient has {f}.",
+            "Option {X} does not fit, given that the patient has no {f}.",
+        ),
+        (
+            "Option {X} is less likely as there is {f}.",
+            "Option {X} is less likely as there is no {f}.",
+        ),
+        (
+            "We can exclude option {X} because {f} is present.",
+            "We can exclude option {X} because {f} is absent.",
+        ),
+        (
+            "Option {X} is improbable since the patient reports {f}.",
+            "Option {X} is improbable since the patient denies {f}.",
+        ),
+    ),
+}
+"""Held-out sentence forms (`--templates held-out`), written and committed before the verifier
+changes they measure (2026-12-07) and never used while writing verifier rules: the figures on
+them are the honest ones for phrasings the rules were not written against."""
+TEMPLATE_SETS = {
+    "dev": (KNOWLEDGE_TEMPLATES, REJECTION_TEMPLATES),
+    "held-out": (HELD_OUT_KNOWLEDGE, HELD_OUT_REJECTION),
+}
 
 
 @dataclass(frozen=True)
@@ -753,14 +793,18 @@ def run(
     kinds: Sequence[str] = KINDS,
     show: int = 3,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+    templates: str = "dev",
 ) -> dict[str, Any]:
     """Build the clean traces, plant each kind, verify, and return the figures."""
     from clinreason.verify import VERIFIERS
+
+    knowledge_forms, rejection_forms = TEMPLATE_SETS[templates]
 
     medcalc = data / "medcalc-bench" / "dev.csv"
     mirage = data / "mirage" / "dev.json"
     res: dict[str, Any] = {
         "seed": seed,
+        "templates": templates,
         **_revision(),
         "machine": f"Python {platform.python_version()}, {platform.machine()}, 2 shared cores",
         "verifiers": [v.name for v in verifiers()],
@@ -814,7 +858,11 @@ def run(
             for t in calc_traces
             if (
                 item := knowledge_item(
-                    f"kg-{t.case.id}", t.case.context, graph, _rng(seed, "kg", t.case.id)
+                    f"kg-{t.case.id}",
+                    t.case.context,
+                    graph,
+                    _rng(seed, "kg", t.case.id),
+                    templates=knowledge_forms,
                 )
             )
         ]
@@ -841,7 +889,9 @@ def run(
         for dataset in sorted(questions):
             for qid, q in sorted(questions[dataset].items())[:limit]:
                 case = Case(id=f"{dataset}-{qid}", question=q["question"], options=q["options"])
-                item_r = rejection_item(case, q["answer"], graph, _rng(seed, "rej", case.id))
+                item_r = rejection_item(
+                    case, q["answer"], graph, _rng(seed, "rej", case.id), templates=rejection_forms
+                )
                 if item_r is not None:
                     rejections.append(item_r)
         measure(
@@ -894,13 +944,19 @@ def main() -> None:
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--show", type=int, default=3, help="examples per kind")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--templates",
+        choices=sorted(TEMPLATE_SETS),
+        default="dev",
+        help="sentence forms of knowledge_swap and false_rejection (held-out: never tuned on)",
+    )
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     unknown = set(kinds) - set(KINDS)
     if unknown:
         sys.exit(f"unknown kinds: {', '.join(sorted(unknown))}; choose from {', '.join(KINDS)}")
     started = time.perf_counter()
-    res = run(args.data, args.seed, args.limit, kinds, args.show)
+    res = run(args.data, args.seed, args.limit, kinds, args.show, templates=args.templates)
     res["seconds"] = round(time.perf_counter() - started, 1)
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
