@@ -51,7 +51,7 @@ Deterministic: each item's random choices come from `random.Random(f"{seed}|{kin
 No language model is run.
 
     .venv/bin/python bench/planted_kinds.py [--data ../shared/data] [--seed 0] [--limit N]
-        [--kinds criterion_dropped,...] [--json] [--show 3] [--templates dev|held-out]
+        [--kinds criterion_dropped,...] [--json] [--show 3] [--templates dev|held-out|blind]
 """
 
 from __future__ import annotations
@@ -169,9 +169,21 @@ HELD_OUT_REJECTION: dict[str, tuple[tuple[str, str], ...]] = {
 """Held-out sentence forms (`--templates held-out`), written and committed before the verifier
 changes they measure (2026-12-07) and never used while writing verifier rules: the figures on
 them are the honest ones for phrasings the rules were not written against."""
+BLIND = Path(__file__).parent / "labels" / "planted_blind_templates.json"
+"""Blind sentence forms (`--templates blind`): written by a separate author who had not seen the
+verifiers' rules, and committed unread before those rules were changed (2026-12-07)."""
+
+
+def _blind() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]]]:
+    forms = json.loads(BLIND.read_text(encoding="utf-8"))
+    pairs = tuple((clean, planted) for clean, planted in forms["rejection"])
+    return {"blind": tuple(forms["knowledge"])}, {"blind": pairs}
+
+
 TEMPLATE_SETS = {
-    "dev": (KNOWLEDGE_TEMPLATES, REJECTION_TEMPLATES),
-    "held-out": (HELD_OUT_KNOWLEDGE, HELD_OUT_REJECTION),
+    "dev": lambda: (KNOWLEDGE_TEMPLATES, REJECTION_TEMPLATES),
+    "held-out": lambda: (HELD_OUT_KNOWLEDGE, HELD_OUT_REJECTION),
+    "blind": _blind,
 }
 
 
@@ -798,7 +810,7 @@ def run(
     """Build the clean traces, plant each kind, verify, and return the figures."""
     from clinreason.verify import VERIFIERS
 
-    knowledge_forms, rejection_forms = TEMPLATE_SETS[templates]
+    knowledge_forms, rejection_forms = TEMPLATE_SETS[templates]()
 
     medcalc = data / "medcalc-bench" / "dev.csv"
     mirage = data / "mirage" / "dev.json"
@@ -948,7 +960,7 @@ def main() -> None:
         "--templates",
         choices=sorted(TEMPLATE_SETS),
         default="dev",
-        help="sentence forms of knowledge_swap and false_rejection (held-out: never tuned on)",
+        help="sentence forms of knowledge_swap and false_rejection (held-out, blind: never tuned on)",
     )
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
