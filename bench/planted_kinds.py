@@ -960,7 +960,7 @@ def main() -> None:
         "--templates",
         choices=sorted(TEMPLATE_SETS),
         default="dev",
-        help="sentence forms of knowledge_swap and false_rejection (held-out, blind: never tuned on)",
+        help="sentence forms of knowledge_swap and false_rejection (held-out, blind: not tuned on)",
     )
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]

@@ -256,3 +256,26 @@ def test_render_and_schema_are_pure(mcq_case):
     assert generator_schema(mcq_case, book, 3)["properties"]["arguments"]["maxItems"] == 3
     per_option = per_option_schema(mcq_case, book)["properties"]["A"]["properties"]["scheme"]
     assert per_option["enum"][-1] == "none"
+
+
+async def test_knowledge_check_attacks_support_the_hpo_annotations_contradict():
+    """'Seizures support Marfan syndrome' is attacked by the HPO annotations (Marfan syndrome
+    is well annotated and has nothing related to seizures); with the check off it wins."""
+    case = Case(
+        id="k1",
+        context="A tall 19-year-old man has recurrent seizures and a dislocated lens.",
+        question="Most likely diagnosis?",
+        options={"A": "Marfan syndrome", "B": "Homocystinuria"},
+    )
+    gen = json.dumps(
+        {"arguments": [{"option": "A", "scheme": "clinical_evidence", "finding": "seizures"}]}
+    )
+    on = await run(Argumentation(max_attacks=0), case, FakeBackend([gen]))
+    off = await run(Argumentation(max_attacks=0, knowledge_check=False), case, FakeBackend([gen]))
+    step = on.steps_of(ArgumentStep)[0]
+    (k1,) = [a for a in step.graph.arguments if a.author == "knowledge_check"]
+    assert "Marfan syndrome" in k1.claim and "OMIM:154700" in k1.claim
+    assert any(e.source == "K1" and e.target == "G1" for e in step.graph.attacks)
+    assert "G1" in step.rejected and on.answer is not None and on.answer.value is None
+    assert off.answer is not None and off.answer.value == "A"
+    assert not [a for a in off.steps_of(ArgumentStep)[0].graph.arguments if a.id == "K1"]

@@ -80,6 +80,15 @@ def toy() -> KGCheck:
         # unlinked disease: no verdict at all (never a false contradiction)
         ("Unknown disease presents with ectopia lentis.", []),
         ("Fever is common.", []),
+        # no sentence form: read by co-mention of one disease, findings and a relating word
+        ("Ectopia lentis is a recognised manifestation of lens disease.", [("EL", "supported")]),
+        ("In lens disease, hearing loss is common.", [("HL", "contradicted")]),
+        ("Lens disease is known to produce myopia.", [("MY", "supported")]),
+        # ... but never when negated, contrasted, about the patient, or naming two diseases
+        ("Hearing loss is not seen in lens disease.", []),
+        ("In tall syndrome 1 rather than lens disease, hearing loss is common.", []),
+        ("The patient has hearing loss, common in lens disease.", []),
+        ("In lens disease and rare thing, hearing loss is common.", []),
     ],
 )  # fmt: skip
 def test_toy_claims(toy: KGCheck, text: str, expected: list[tuple[str, str]]) -> None:

@@ -7,7 +7,7 @@ import json
 from clinreason.backends.fake import FakeBackend
 from clinreason.errors import BackendUnavailable
 from clinreason.strategies import ChainOfThought, Direct, SelfConsistency, run
-from clinreason.trace import LLMCall, Thought, Vote
+from clinreason.trace import Check, LLMCall, Thought, Vote
 
 
 async def test_direct_records_call_and_answer(mcq_case):
@@ -61,3 +61,35 @@ async def test_self_consistency_tie_goes_to_first_seen(mcq_case):
         SelfConsistency(k=2), mcq_case, FakeBackend(['{"answer": "C"}', '{"answer": "A"}'])
     )
     assert trace.answer is not None and trace.answer.value == "C"
+
+
+async def test_checked_self_consistency_drops_votes_whose_reasoning_the_note_contradicts(mcq_case):
+    replies = [
+        '{"reasoning": "The patient has no fever. Infection is unlikely.", "answer": "B"}',
+        '{"reasoning": "Fever and neck stiffness point to infection.", "answer": "A"}',
+        '{"reasoning": "Migraine is likely because the patient denies neck stiffness.", '
+        '"answer": "B"}',
+    ]
+    plain = await run(SelfConsistency(k=3), mcq_case, FakeBackend(replies))
+    checked = await run(SelfConsistency(k=3, checked=True), mcq_case, FakeBackend(replies))
+    assert plain.answer is not None and plain.answer.value == "B"
+    assert checked.answer is not None and checked.answer.value == "A"
+    vote = checked.steps_of(Vote)[0]
+    assert vote.counts == {"A": 1}
+    checks = checked.steps_of(Check)
+    assert [c.verdict.details["vote_dropped"] for c in checks] == ["B", "B"]
+    assert all(c.verdict.status == "contradicted" for c in checks)
+    assert "fever" in checks[0].verdict.claim and "neck stiffness" in checks[1].verdict.claim
+    assert {c.id for c in checks} <= set(vote.parents)
+    assert checked.answer.confidence == 1.0
+
+
+async def test_checked_self_consistency_keeps_every_vote_when_all_are_contradicted(mcq_case):
+    replies = [
+        '{"reasoning": "The patient has no fever.", "answer": "B"}',
+        '{"reasoning": "The patient denies neck stiffness.", "answer": "C"}',
+    ]
+    trace = await run(SelfConsistency(k=2, checked=True), mcq_case, FakeBackend(replies))
+    assert trace.steps_of(Vote)[0].counts == {"B": 1, "C": 1}
+    assert trace.answer is not None and trace.answer.value == "B"
+    assert len(trace.steps_of(Check)) == 2

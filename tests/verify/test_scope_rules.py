@@ -26,6 +26,12 @@ from clinreason.verify.text import quantities
         ("He has fever, and his father has diabetes.", [Finding("fever", True)]),
         ("He has a history of diabetes.", [Finding("diabetes", True)]),
         ("Ｈe has fever.", [Finding("fever", True)]),  # full-width letter (NFKC)
+        # a hedged main clause does not hedge its reason clause
+        ("Option B is unlikely because the patient has no fever.", [Finding("fever", False)]),
+        ("Sepsis can be ruled out since there is no fever.", [Finding("fever", False)]),
+        ("B is less likely given that she denies chest pain.", [Finding("chest pain", False)]),
+        ("B is likely because fever may suggest it.", []),  # the reason is hedged too
+        ("Pneumonia is possible if he has fever.", []),
     ],
 )
 def test_asserted_findings(text, expected):

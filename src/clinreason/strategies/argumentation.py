@@ -8,7 +8,10 @@
 2. **Verifier** (one model call): answers the schemes' critical questions about those
    arguments; each "yes" becomes an attacking argument that must cite a finding.
 3. **Text check** (no model): every finding an argument relies on must be stated in the case
-   text, or a text-check argument attacks it as unsupported.
+   text, or a text-check argument attacks it as unsupported. **Knowledge check** (no model,
+   `knowledge_check`): an argument that a finding supports an option naming a disease is
+   attacked when the `kg` verifier contradicts "disease presents with finding" (the disease is
+   well annotated in HPO and nothing related to the finding is among its annotations).
 4. **Solver** (clingo): the framework is solved under grounded semantics (or preferred), and
    the answer is the option whose supporting arguments are accepted; see
    `clinreason.tools.argumentation.decision` for the rule, the tie rule and the confidence.
@@ -49,6 +52,7 @@ from clinreason.tools.argumentation import (
     validate_proposals,
 )
 from clinreason.trace import Answer, Case, GenerateRequest, Message, Thought, TraceBuilder
+from clinreason.verify.kg import KGCheck
 
 SYSTEM = (
     "You are a clinician in a case discussion. Use only facts stated in the case and "
@@ -250,6 +254,24 @@ def extract_items(text: str, key: str) -> tuple[list[object], str]:
     return items, f"{problem}; salvaged {len(items)} complete item(s)"
 
 
+def knowledge_attacks(
+    case: Case, book: SchemeBook, proposals: Sequence[Proposal]
+) -> dict[str, str]:
+    """Generator argument id -> the `kg` verifier's evidence, for each supporting argument
+    ("finding F supports option X") whose option names a disease the HPO annotations
+    contradict having F. Options that name no disease of the graph are not judged."""
+    check = KGCheck()
+    out = {}
+    for i, p in enumerate(proposals, start=1):
+        if book[p.scheme].stance != "for" or p.option not in case.options:
+            continue
+        verdicts = check.check_relation(case.options[p.option], p.finding)
+        contradicted = [v for v in verdicts if v.status == "contradicted"]
+        if contradicted and len(contradicted) == len(verdicts):
+            out[f"G{i}"] = contradicted[0].evidence
+    return out
+
+
 @dataclass(frozen=True)
 class Argumentation:
     """Generator proposes scheme-based arguments, verifier attacks them with critical
@@ -265,6 +287,7 @@ class Argumentation:
         schemes: path of a schemes TOML file; None uses the shipped schemes.
         generator: 'free' (the model picks which options to argue about) or 'per_option'
             (one argument or "none" per option, in one call).
+        knowledge_check: attack supporting arguments that the HPO annotations contradict.
     """
 
     name: ClassVar[str] = "argumentation"
@@ -277,6 +300,7 @@ class Argumentation:
     min_overlap: float = 0.6
     schemes: str | None = None
     generator: str = "free"
+    knowledge_check: bool = True
 
     def __post_init__(self) -> None:
         if self.generator not in ("free", "per_option"):
@@ -342,7 +366,8 @@ class Argumentation:
             parents += [vcall.id, *self._record(tb, "verifier", note, notes, vcall.id)]
         started = time.perf_counter()
         text = CaseText(f"{case.context}\n{case.question}", min_overlap=self.min_overlap)
-        graph = build_graph(text, proposals, challenges, book)
+        knowledge = knowledge_attacks(case, book, proposals) if self.knowledge_check else {}
+        graph = build_graph(text, proposals, challenges, book, knowledge)
         fw = Framework.from_graph(graph)
         decision = decide(
             fw,

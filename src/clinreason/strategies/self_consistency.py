@@ -1,4 +1,11 @@
-"""`self_consistency`: k sampled chains of thought, majority vote, agreement as confidence."""
+"""`self_consistency`: k sampled chains of thought, majority vote, agreement as confidence.
+
+With `checked`, each sample's reasoning is first read by two verifiers that do not share its code
+path: `grounding` (the patient facts it states, against the note, with the shared negation
+rules) and `kg` (the disease-finding relations it states, against the HPO annotations). A sample
+with a contradicted claim loses its vote, unless every sample has one; a `check` step per such
+sample says which claim and why (ArgMed's verifier role, MedMMV's evidence-checked voting).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,22 @@ from clinreason.strategies.base import call_llm
 from clinreason.strategies.parsing import reasoning_text
 from clinreason.strategies.prompts import answer_schema, extract_answer, instruction, messages
 from clinreason.strategies.recheck import recheck_choice
-from clinreason.trace import Answer, Case, GenerateRequest, Thought, TraceBuilder, Vote
+from clinreason.trace import (
+    Answer,
+    Case,
+    Check,
+    GenerateRequest,
+    Thought,
+    Trace,
+    TraceBuilder,
+    Verdict,
+    Vote,
+)
+from clinreason.verify import verify_trace
+
+SAMPLE_CHECKS = ("grounding", "kg")
+"""Verifiers that read a sample's reasoning without the model (patient facts, disease-finding
+relations)."""
 
 
 def majority(answers: list[str | None]) -> tuple[dict[str, int], str | None]:
@@ -27,6 +49,12 @@ def majority(answers: list[str | None]) -> tuple[dict[str, int], str | None]:
     best = max(ordered.values())
     winner = next(a for a, c in ordered.items() if c == best)
     return ordered, winner
+
+
+def contradicted_claims(case: Case, tb: TraceBuilder, thought: Thought) -> list[Verdict]:
+    """The contradicted verdicts of `SAMPLE_CHECKS` on one sample's reasoning."""
+    alone = Trace(case=case, strategy=tb.strategy, steps=[thought])
+    return [v for v in verify_trace(alone, SAMPLE_CHECKS) if v.status == "contradicted"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +74,8 @@ class SelfConsistency:
     max_tokens: int = 320
     recheck: int = 0
     """Re-ask samples for an independent `check` of a multiple-choice answer (0 = off)."""
+    checked: bool = False
+    """Drop the votes of samples whose reasoning a verifier contradicts (see the module doc)."""
 
     async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
         """One request for k samples; a `thought` per sample, then a `vote` step."""
@@ -68,18 +98,25 @@ class SelfConsistency:
             thoughts.append(
                 tb.add(Thought(text=f"sample {index} -> {label}: {reasoning}", parents=[call.id]))
             )
-        counts, winner = majority(answers)
+        voters = [t.id for t in thoughts]
+        checks: list[str] = []
+        if self.checked:
+            voters, checks = self._drop_contradicted(case, tb, thoughts, answers)
+        counted = [a for t, a in zip(thoughts, answers, strict=True) if t.id in voters]
+        counts, winner = majority(counted)
         vote = tb.add(
             Vote(
                 counts=counts,
                 winner=winner,
                 tie_break="first_seen",
-                abstained=sum(a is None for a in answers),
-                parents=[t.id for t in thoughts],
+                abstained=sum(a is None for a in counted),
+                parents=[*voters, *checks],
             )
         )
-        agreeing = [t.id for t, a in zip(thoughts, answers, strict=True) if a == winner]
-        confidence = counts[winner] / len(answers) if winner is not None else None
+        agreeing = [
+            t.id for t, a in zip(thoughts, answers, strict=True) if a == winner and t.id in voters
+        ]
+        confidence = counts[winner] / len(counted) if winner is not None else None
         support = [vote.id, *agreeing]
         if self.recheck > 0 and case.options and winner is not None:
             check = await recheck_choice(
@@ -88,7 +125,31 @@ class SelfConsistency:
             support = [*support, check.id]
         return Answer(
             value=winner,
-            raw=generation.texts[answers.index(winner)] if winner is not None else "",
+            raw=generation.texts[[t.id for t in thoughts].index(agreeing[0])] if agreeing else "",
             support=support,
             confidence=confidence,
         )
+
+    @staticmethod
+    def _drop_contradicted(
+        case: Case, tb: TraceBuilder, thoughts: list[Thought], answers: list[str | None]
+    ) -> tuple[list[str], list[str]]:
+        """(ids of the samples that keep their vote, ids of the `check` steps recorded)."""
+        voters, checks = [], []
+        for thought, answer in zip(thoughts, answers, strict=True):
+            bad = contradicted_claims(case, tb, thought)
+            if not bad:
+                voters.append(thought.id)
+                continue
+            first = bad[0]
+            more = f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""
+            verdict = first.model_copy(
+                update={
+                    "claim": f"{first.claim}{more}",
+                    "details": {**first.details, "vote_dropped": answer, "contradicted": len(bad)},
+                }
+            )
+            checks.append(tb.add(Check(verdict=verdict, parents=[thought.id])).id)
+        if not voters:  # every sample is contradicted: nothing to prefer, keep them all
+            voters = [t.id for t in thoughts]
+        return voters, checks

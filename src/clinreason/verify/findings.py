@@ -221,6 +221,12 @@ _HEDGE = re.compile(
 )
 """A hedged sentence asserts nothing: the shared hypothetical cues and the modal words of
 reasoning text ('likely', 'may', 'suggests')."""
+_PREMISE = re.compile(
+    r"(?i)\b(?:because|since|given(?:\s+that)?|due\s+to|"
+    r"as(?=\s+(?:there|the|he|she|they|his|her|this|its|no)\b))\s+"
+)
+"""A reason clause states its premise as a fact whatever the main clause hedges: in 'B is
+unlikely because the patient has no fever' the hedge is about B, not about the fever."""
 _CUT = re.compile(
     r"(?i)\b(?:and|or|but|which|that|who|suggest\w*|consistent|indicat\w*|so|with|without|"
     r"since|because|as|in|on|at|for|after|before|over|during|while|to|from|than|is|was|are|"
@@ -271,11 +277,29 @@ def _split(rest: str, present: bool) -> list[Finding]:
     return out
 
 
+def _asserted_part(sentence: str) -> str | None:
+    """The part of a sentence that asserts facts: all of it, or in a hedged sentence the reason
+    clause after its first 'because'/'since'/'given that'/'as there' (None: nothing asserted).
+
+    >>> _asserted_part("B is unlikely because the patient has no fever.")
+    'the patient has no fever.'
+    >>> _asserted_part("B is likely because fever may suggest it.") is None
+    True
+    """
+    if not _HEDGE.search(sentence):
+        return sentence
+    premise = _PREMISE.search(sentence)
+    if premise is None or _HEDGE.search(sentence[premise.end() :]):
+        return None
+    return sentence[premise.end() :]
+
+
 def asserted_findings(text: str) -> list[Finding]:
     """Findings a reasoning text asserts as present or absent (hedged sentences are skipped)."""
     out: list[Finding] = []
-    for _, sentence in sentences(normalize(text)):
-        if _HEDGE.search(sentence):
+    for _, whole in sentences(normalize(text)):
+        sentence = _asserted_part(whole)
+        if sentence is None:
             continue
         cues = list(_PRE.finditer(sentence))
         for k, m in enumerate(cues):

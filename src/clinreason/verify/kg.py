@@ -4,7 +4,10 @@ A `thought` sentence that asserts a disease-finding relation ("Marfan syndrome p
 ectopia lentis", "arachnodactyly suggests Marfan syndrome", "X is characterised by Y",
 "patients with X often have Y") is linked to a disease (by its name, or an id such as
 OMIM:154700; a name shared by numbered subtypes, "Loeys-Dietz syndrome", links the family) and
-to phenotype terms (concept recognition), then judged per finding:
+to phenotype terms (concept recognition). A sentence in none of these forms is still read when
+it names exactly one disease beside findings and a relating word ("F is a recognised
+manifestation of D", "In D, F is common"), and is not negated, contrasted, conditional or about
+the patient (`comention_claims`). Each finding is then judged:
 
 - **supported**: the disease is annotated with the term or a more specific one (evidence: the
   annotated term and its is-a path up to the claimed term);
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -58,6 +61,22 @@ _BACKWARD = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_ASSOCIATION = re.compile(
+    r"(?i)\b(?:features?|signs?|hallmarks?|manifest\w*|symptoms?\s+of|characteri[sz]\w*|"
+    r"typical\w*|classic\w*|common\w*|frequent\w*|(?:seen|observed|found|encountered|noted)\s+"
+    r"in|occur\w*|caus\w*|leads?\s+to|results?\s+in|produc\w*|associat\w*|linked|"
+    r"suggest\w*|indicat\w*|points?\s+to|expected|present(?:s|ing)?\s+with)\b"
+)
+"""Words that relate a finding to a disease, in any sentence form (the co-mention reading)."""
+_DISSOCIATION = re.compile(
+    r"(?i)\b(?:not|no|never|n't|unlikely|rules?\s+out|ruled\s+out|against|rather|instead|"
+    r"exclud\w*|absent|absence|without|lack\w*|unless|except|whereas|but|however|although|"
+    r"though|differential|versus|vs|or|unlike|rare\w*|uncommon|atypical|if|whether|patient\w*|"
+    r"(?:s?he|his|her|they|their)\b)\b|\?"
+)
+"""A negated, contrasted, conditional or patient-specific sentence is not read by co-mention."""
+_WORD_SPAN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*|OMIM:\d+|ORPHA:\d+")
+MAX_COMENTION_WORDS = 40
 _ID = re.compile(r"\b(?:OMIM|ORPHA):\d+\b")
 _SUFFIX = re.compile(r"^(?:\d+[a-z]?|[a-z]\d*|type|[ivx]+)$")
 MIN_ANNOTATIONS = 10
@@ -92,6 +111,53 @@ def relation_claims(text: str) -> list[tuple[str, str, str]]:
             if m:
                 out.append((s, m.group("d").strip(" ,"), m.group("f").strip(" ,")))
                 break
+    return out
+
+
+def comention_claims(
+    text: str,
+    index: DiseaseIndex,
+    skip: Iterable[str] = (),
+    phenotype_spans: Callable[[str], Iterable[tuple[int, int]]] = lambda s: (),
+) -> list[tuple[str, str, str]]:
+    """(sentence, disease, rest of the sentence) for sentences that name exactly one disease
+    beside relating words ("F is a recognised manifestation of D", "In D, F is common"), read
+    without a sentence form: the rest is searched for findings.
+
+    Negated, contrasted, conditional and patient-specific sentences, and sentences naming two
+    diseases, are left alone (`_DISSOCIATION`); so are the sentences in `skip` (read by a form
+    already). A disease name that is also a phenotype mention (`phenotype_spans`, e.g.
+    "obesity") counts as a finding, not as the disease.
+    """
+    done = set(skip)
+    out = []
+    for sentence in _SENTENCE.split(text):
+        s = sentence.strip()
+        if not s or s in done or not _ASSOCIATION.search(s) or _DISSOCIATION.search(s):
+            continue
+        words = list(_WORD_SPAN.finditer(s))
+        if len(words) > MAX_COMENTION_WORDS:
+            continue
+        findings = set(phenotype_spans(s))
+        found: list[tuple[int, int, tuple[str, ...]]] = []
+        i = 0
+        while i < len(words):
+            linked = index.link(" ".join(w.group() for w in words[i : i + index.max_len]))
+            if linked is None or not _key(words[i].group()):
+                i += 1
+                continue
+            need, n = len(linked[0].split()), 0
+            while need > 0 and i + n < len(words):
+                need -= max(1, len(_key(words[i + n].group())))
+                n += 1
+            start, end = words[i].start(), words[i + n - 1].end()
+            if (start, end) not in findings:
+                found.append((start, end, linked[1]))
+            i += n
+        if len({ids for _, _, ids in found}) != 1:
+            continue
+        start, end, _ = found[0]
+        out.append((s, s[start:end], f"{s[:start]} ; {s[end:]}"))
     return out
 
 
@@ -245,13 +311,31 @@ class KGCheck:
         for step in trace.steps:
             if isinstance(step, Thought):
                 claims = relation_claims(step.text)
+                if _ASSOCIATION.search(step.text):
+                    claims += self._comentions(step.text, skip=[c[0] for c in claims])
                 if claims:
                     out.extend(self._claims(step.id, claims))
             elif isinstance(step, ToolCall) and step.tool == "kg.diagnose" and not step.error:
                 out.extend(self._diagnosis(step))
         return out
 
-    def _claims(self, step_id: str, claims: list[tuple[str, str, str]]) -> list[Verdict]:
+    def check_relation(
+        self, disease: str, finding: str, step_id: str | None = None
+    ) -> list[Verdict]:
+        """Verdicts on "`disease` presents with `finding`" (none when the disease is not named
+        in the graph), e.g. for an argument that a finding supports an option."""
+        return self._claims(step_id, [(f"{disease} — {finding}", disease, finding)])
+
+    def _comentions(self, text: str, skip: list[str]) -> list[tuple[str, str, str]]:
+        graph = self._graph()
+        rec = ConceptRecognizer.for_graph(graph)
+
+        def spans(sentence: str) -> list[tuple[int, int]]:
+            return [(m.span.start, m.span.end) for m in rec.recognize(sentence)]
+
+        return comention_claims(text, _index(graph), skip, spans)
+
+    def _claims(self, step_id: str | None, claims: list[tuple[str, str, str]]) -> list[Verdict]:
         graph = self._graph()
         index = _index(graph)
         rec = ConceptRecognizer.for_graph(graph)
@@ -281,7 +365,7 @@ class KGCheck:
 
     def _one(
         self,
-        step_id: str,
+        step_id: str | None,
         graph: KnowledgeGraph,
         name: str,
         ids: tuple[str, ...],

@@ -24,7 +24,7 @@ The supports are also recorded as display-only `supports` edges (G -> D_X).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from clinreason.tools.argumentation.framework import Framework
@@ -153,6 +153,7 @@ def build_graph(
     proposals: Sequence[Proposal],
     challenges: Sequence[Challenge],
     book: SchemeBook,
+    knowledge: Mapping[str, str] | None = None,
 ) -> ArgumentGraph:
     """The argument graph of one case.
 
@@ -161,6 +162,9 @@ def build_graph(
         proposals: validated generator arguments; they get ids G1..Gn in order.
         challenges: validated verifier attacks on those ids.
         book: the schemes the proposals instantiate.
+        knowledge: generator argument id -> why a knowledge source contradicts it (e.g. the
+            HPO annotations of the option's disease lack the finding); each becomes a
+            `knowledge_check` argument K1, K2, ... attacking it.
 
     >>> from clinreason.tools.argumentation.schemes import load_schemes
     >>> g = build_graph(CaseText("Fever and neck stiffness."),
@@ -224,8 +228,22 @@ def build_graph(
                 reason=f"finding not in the case text: {match.reason()}",
             )
         )
+    known: list[Argument] = []
+    for target, evidence in (knowledge or {}).items():
+        known.append(
+            Argument(
+                id=f"K{len(known) + 1}",
+                claim=f"A knowledge source contradicts {target}: {evidence}",
+                scheme="knowledge_check",
+                premises=[evidence],
+                author="knowledge_check",
+            )
+        )
+        attacks.append(Attack(source=known[-1].id, target=target, reason=evidence))
     return ArgumentGraph(
-        arguments=[*generated, *verifier, *checked, *decisions], attacks=attacks, supports=supports
+        arguments=[*generated, *verifier, *checked, *known, *decisions],
+        attacks=attacks,
+        supports=supports,
     )
 
 
