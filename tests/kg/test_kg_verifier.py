@@ -84,6 +84,8 @@ def toy() -> KGCheck:
         ("Ectopia lentis is a recognised manifestation of lens disease.", [("EL", "supported")]),
         ("In lens disease, hearing loss is common.", [("HL", "contradicted")]),
         ("Lens disease is known to produce myopia.", [("MY", "supported")]),
+        # a form whose disease part names nothing ("Classically, lens disease") reads on
+        ("Classically, lens disease is associated with hearing loss.", [("HL", "contradicted")]),
         # ... but never when negated, contrasted, about the patient, or naming two diseases
         ("Hearing loss is not seen in lens disease.", []),
         ("In tall syndrome 1 rather than lens disease, hearing loss is common.", []),

@@ -312,7 +312,9 @@ class KGCheck:
             if isinstance(step, Thought):
                 claims = relation_claims(step.text)
                 if _ASSOCIATION.search(step.text):
-                    claims += self._comentions(step.text, skip=[c[0] for c in claims])
+                    index = _index(self._graph())
+                    linked = [c[0] for c in claims if index.link(c[1])]
+                    claims += self._comentions(step.text, skip=linked)
                 if claims:
                     out.extend(self._claims(step.id, claims))
             elif isinstance(step, ToolCall) and step.tool == "kg.diagnose" and not step.error:
