@@ -336,3 +336,34 @@ def test_explain_over_the_server_checks_the_answer_and_reports_trust(llama_serve
     assert trace["trust"] is not None and trace["trust"]["fully_verified"] is False
     answer = next(c for c in trace["claims"] if c["kind"] == "answer")
     assert answer["status"] in ("supported", "contradicted", "judgement")
+
+
+def test_checked_self_consistency_over_the_server(llama_server, monkeypatch):
+    """`self_consistency -S checked=true` over a real server: each sample is read by the
+    verifiers before the vote; every sample either votes or has a `check` step saying why not."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from clinreason.cli import main
+
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    case = str(Path(__file__).resolve().parents[2] / "examples" / "mcq_case.json")
+    args = ["explain", case, "--backend", "openai", "--base-url", llama_server, "--model"]
+    args += ["smollm2", "--api-key-env", KEY_ENV, "--schema-mode", "json_object", "--no-cache"]
+    args += ["--strategy", "self_consistency", "-S", "k=2", "-S", "max_tokens=96"]
+    args += ["-S", "checked=true", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    trace = json.loads(result.output)
+    assert trace["strategy"]["params"]["checked"] is True
+    samples = [s["id"] for s in trace["steps"] if s["kind"] == "thought"]
+    dropped = {
+        s["parents"][0]
+        for s in trace["steps"]
+        if s["kind"] == "check" and "vote_dropped" in s["verdict"]["details"]
+    }
+    (vote,) = [s for s in trace["steps"] if s["kind"] == "vote"]
+    voters = [p for p in vote["parents"] if p in samples]
+    assert len(samples) == 2 and set(voters) | dropped == set(samples)
+    assert not (set(voters) & dropped) or set(voters) == set(samples)  # all dropped: all vote
