@@ -102,7 +102,8 @@ class SelfConsistency:
         checks: list[str] = []
         if self.checked:
             voters, checks = self._drop_contradicted(case, tb, thoughts, answers)
-        counted = [a for t, a in zip(thoughts, answers, strict=True) if t.id in voters]
+        kept = [(t, a) for t, a in zip(thoughts, answers, strict=True) if t.id in voters]
+        counted = [a for _, a in kept]
         counts, winner = majority(counted)
         vote = tb.add(
             Vote(
@@ -113,11 +114,9 @@ class SelfConsistency:
                 parents=[*voters, *checks],
             )
         )
-        agreeing = [
-            t.id for t, a in zip(thoughts, answers, strict=True) if a == winner and t.id in voters
-        ]
+        agreeing = [t for t, a in kept if a == winner]
         confidence = counts[winner] / len(counted) if winner is not None else None
-        support = [vote.id, *agreeing]
+        support = [vote.id, *(t.id for t in agreeing)]
         if self.recheck > 0 and case.options and winner is not None:
             check = await recheck_choice(
                 case, winner, backend, tb, samples=self.recheck, parents=support
@@ -125,7 +124,7 @@ class SelfConsistency:
             support = [*support, check.id]
         return Answer(
             value=winner,
-            raw=generation.texts[[t.id for t in thoughts].index(agreeing[0])] if agreeing else "",
+            raw=generation.texts[thoughts.index(agreeing[0])] if agreeing else "",
             support=support,
             confidence=confidence,
         )
