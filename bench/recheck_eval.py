@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from clinreason.bench import rundir
 from clinreason.bench.base import CaseResult
 from clinreason.bench.stats import auroc
 from clinreason.trace import Check, LLMCall
@@ -54,14 +55,8 @@ def auroc_interval(
 
 
 def read_results(run_dir: Path) -> list[CaseResult]:
-    """The last result line per case."""
-    by_id: dict[str, CaseResult] = {}
-    with (run_dir / "results.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                result = CaseResult.model_validate_json(line)
-                by_id[result.case_id] = result
-    return list(by_id.values())
+    """The last result per case, with its trace (any run-directory layout)."""
+    return rundir.read_results(run_dir)
 
 
 def row(result: CaseResult) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from clinreason.bench import MirageBenchmark
 from clinreason.bench.compare import compare_runs, load_run, row_dict
 from clinreason.bench.importer import ImportSpec, import_predictions
-from clinreason.bench.rundir import read_spec
+from clinreason.bench.rundir import read_spec, records
 from clinreason.errors import ConfigError, DatasetError
 
 
@@ -39,7 +39,7 @@ def test_import_scores_raw_outputs_strictly(data_dir: Path, tmp_path: Path) -> N
         and spec.imported["n_lines"] == 6
         and spec.imported["n_missing"] == 0
     )
-    line = json.loads((tmp_path / "alpha" / "results.jsonl").read_text().splitlines()[0])
+    line = records(tmp_path / "alpha")[0]
     assert [s["kind"] for s in line["trace"]["steps"]] == ["thought", "thought"]  # reasoning kept
     assert line["trace"]["answer"]["support"] == ["s1", "s2"]
     assert line["trace"]["backend"]["params"] == {"model": "m-alpha"}

@@ -22,6 +22,7 @@ from clinreason.bench.probes import (
 from clinreason.bench.probes.analysis import Tolerance
 from clinreason.bench.probes.distractor import SENTENCES
 from clinreason.bench.probes.numeric import CONVERSIONS, convert_text
+from clinreason.bench.rundir import records
 from clinreason.cli import main, probe_cmd
 from clinreason.errors import ConfigError
 from clinreason.tools.extract.labs import CREATININE
@@ -234,9 +235,7 @@ def test_probe_option_order_end_to_end_finds_flips(data_dir: Path, tmp_path: Pat
     assert kind["accuracy"]["accuracy_baseline"] > kind["accuracy"]["accuracy_other"]
     assert {f["case_id"] for f in kind["flips"]} == {"medqa/0000", "medqa/0001", "pubmedqa/111"}
     assert (out / "original" / "results.jsonl").exists() and (out / "probe.json").exists()
-    lines = [
-        json.loads(x) for x in (out / "option-order" / "results.jsonl").read_text().split("\n") if x
-    ]
+    lines = records(out / "option-order")
     assert all(PROBE_KEY in x["metadata"] for x in lines)  # the record, for auditing
     assert all(PROBE_KEY not in x["trace"]["case"]["metadata"] for x in lines)  # never shown
     assert all(x["trace"]["case"]["gold"] is None for x in lines)

@@ -16,8 +16,17 @@ import pytest
 
 from clinreason.backends.fake import FakeBackend
 from clinreason.bench import MirageBenchmark
-from clinreason.bench.rundir import RESULTS, locked, read_results, read_spec, scan_results
+from clinreason.bench.rundir import (
+    RESULTS,
+    locked,
+    read_results,
+    read_run,
+    read_spec,
+    records,
+    scan_results,
+)
 from clinreason.bench.runner import rescore, run_eval
+from clinreason.bench.tracestore import STORE
 from clinreason.errors import BackendUnavailable, ConfigError, TraceFormatError
 from clinreason.strategies import ChainOfThought, Direct
 from clinreason.trace import GenerateRequest, Generation
@@ -32,7 +41,8 @@ def _run(bench, dataset, strategy, backend, out: Path, **kw):  # type: ignore[no
 
 
 def _lines(out: Path) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(line) for line in (out / RESULTS).read_text().splitlines()]
+    """Every line of results.jsonl, joined with its trace frame."""
+    return records(out)
 
 
 def test_run_writes_results_summary_and_spec(
@@ -53,7 +63,7 @@ def test_run_writes_results_summary_and_spec(
     assert sorted(r["case_id"] for r in lines) == sorted(c.id for c in dataset)
     assert all(r["status"] == "ok" and r["correct"] for r in lines)
     first = lines[0]
-    assert first["trace"]["steps"][0]["kind"] == "llm_call"  # the full trace inline
+    assert first["trace"]["steps"][0]["kind"] == "llm_call"  # the full trace, from its frame
     assert first["metadata"]["dataset"] in ("medqa", "pubmedqa")
     assert summary["accuracy"] == 1.0 and summary["n"] == 3 and summary["n_errors"] == 0
     assert summary["by"]["dataset"]["medqa"]["n"] == 2 and summary["macro_accuracy"] == 1.0
@@ -274,6 +284,10 @@ def test_killed_process_resumes_without_loss_or_duplicates(tmp_path: Path) -> No
     ids = [line.split(b'"')[3] for line in (out / RESULTS).read_bytes().splitlines()]
     assert len(results) == 400 and len(ids) == len(set(ids)) == 400
     assert all(r.status == "ok" for r in results)
+    read = read_run(out)  # every case's frame in the trace store is intact, none left over
+    assert not read.lost and all(r.trace is not None and r.trace.steps for r in read.results)
+    ends = [sum(json.loads(line)["frame"]) for line in scan_results(out / RESULTS).lines]
+    assert max(ends) == (out / STORE).stat().st_size
 
 
 class Recorder:

@@ -18,6 +18,7 @@ from clinreason.bench.phenopackets import (
     rank_metrics,
     record_to_case,
 )
+from clinreason.bench.rundir import records
 from clinreason.cli import main
 from clinreason.errors import DatasetError
 from clinreason.strategies import run
@@ -60,10 +61,9 @@ def test_eval_cli_on_tiny_fixture(hpo: HPOGraph, kg_data: Path, tmp_path: Path) 
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
-    rows = {
-        r["case_id"]: r
-        for r in map(json.loads, (out / "results.jsonl").read_text().split("\n")[:-1])
-    }
+    rows = {r["case_id"]: r for r in records(out)}
+    # one small line per case; the trace is in the compressed store beside it
+    assert all(len(line) <= 2048 for line in (out / "results.jsonl").read_bytes().splitlines())
     assert set(rows) == {"t_marfan_1", "t_noonan_1", "t_cf_1", "t_absent_1", "t_empty_1"}
     # the diagnosis the graph lacks: counted separately, not dropped, not in the headline
     assert rows["t_absent_1"]["details"] | {"quality": None} == {

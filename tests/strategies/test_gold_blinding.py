@@ -21,7 +21,7 @@ from clinreason.bench.importer import ImportSpec, import_predictions
 from clinreason.bench.medcalc import MedCalcBenchmark
 from clinreason.bench.medcalc import load as load_medcalc
 from clinreason.bench.phenopackets import record_to_case as phenopacket_case
-from clinreason.bench.rundir import RESULTS, read_results
+from clinreason.bench.rundir import RESULTS, read_results, records
 from clinreason.bench.runner import make_result, rescore, run_eval
 from clinreason.strategies import run
 from clinreason.trace import Answer, Case, ComponentSpec, Thought, Trace, TraceBuilder, Verdict
@@ -192,8 +192,7 @@ def test_rescore_reads_files_written_before_blinding(
     asyncio.run(run_eval(bench, dataset, spy, FakeBackend([]), out_dir=out, progress=False))
     full = {c.id: c for c in dataset.cases}
     lines = []
-    for line in (out / RESULTS).read_text().splitlines():
-        obj = json.loads(line)
+    for obj in records(out):  # rewritten inline, as files before gold blinding were
         obj["trace"]["case"] = full[obj["case_id"]].model_dump(mode="json")
         del obj["gold_range"], obj["rationale"]
         lines.append(json.dumps(obj))

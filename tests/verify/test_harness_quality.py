@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from clinreason.backends.fake import FakeBackend
 from clinreason.bench.choice import MedMCQABenchmark
-from clinreason.bench.rundir import RESULTS
+from clinreason.bench.rundir import RESULTS, records
 from clinreason.bench.runner import make_result, run_eval
 from clinreason.cli import main
 from clinreason.strategies import ChainOfThought
@@ -54,7 +54,7 @@ def _run(out: Path) -> dict:  # type: ignore[type-arg]
 
 
 def _lines(out: Path) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(line) for line in (out / RESULTS).read_text().splitlines()]
+    return records(out)
 
 
 def test_results_carry_verdicts_and_quality_columns(tmp_path: Path) -> None:

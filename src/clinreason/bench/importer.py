@@ -26,10 +26,9 @@ from clinreason.bench.rundir import (
     environment,
     locked,
     new_run_id,
-    result_line,
-    rewrite_results,
     scan_results,
     write_json_atomic,
+    write_results,
     write_spec,
 )
 from clinreason.bench.runner import make_result, summarize_run
@@ -202,7 +201,7 @@ def import_predictions(
             },
             **environment(),  # type: ignore[arg-type]
         )
-        rewrite_results(out_dir / RESULTS, [result_line(r) for r in ordered])
+        write_results(out_dir, ordered)
         summary = summarize_run(benchmark, ordered)
         write_json_atomic(out_dir / SUMMARY, summary)
         write_spec(out_dir, run)

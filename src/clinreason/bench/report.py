@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from clinreason.bench.base import CaseResult
 from clinreason.bench.compare import ALL, PairedRow, compare_pair, detect_key, load_run
 from clinreason.bench.report_plots import (
@@ -25,9 +23,9 @@ from clinreason.bench.report_plots import (
     figure_div,
     reliability_figure,
 )
-from clinreason.bench.rundir import RESULTS, SUMMARY, RunSpec, scan_results
+from clinreason.bench.rundir import SUMMARY, RunSpec, read_run
 from clinreason.bench.summary import summarize_binary
-from clinreason.errors import ClinReasonError, ConfigError
+from clinreason.errors import ClinReasonError, ConfigError, TraceFormatError
 from clinreason.trace import DISCLAIMER, utcnow
 
 _STYLE = """
@@ -148,13 +146,10 @@ def load_report_run(path: Path, *, max_cases: int) -> ReportRun:
         breakdown_keys=_keys(loaded.results, stored),
         macro_key=stored.get("macro_key"),
     )
-    scan = scan_results(Path(path) / RESULTS)
-    cases: list[CaseResult] = []
-    for line in scan.lines[:max_cases]:
-        try:
-            cases.append(CaseResult.model_validate_json(line))
-        except ValidationError as exc:
-            raise ConfigError(f"{path}: unreadable result line: {exc.errors()[0]['msg']}") from None
+    try:
+        cases = read_run(Path(path), limit=max_cases).results
+    except TraceFormatError as exc:
+        raise ConfigError(f"{path}: unreadable result line: {exc}") from None
     return ReportRun(Path(path), loaded.spec, summary, cases, len(loaded.results))
 
 

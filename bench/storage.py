@@ -1,0 +1,79 @@
+"""Run-directory bytes per case: the compact layout (small `results.jsonl` lines plus the
+`traces.gz` frame store) against the inline layout used before (the whole `CaseResult`, trace
+included, on each line), for a phenopacket-store run with the rules-only `diagnose` strategy
+(no language model).
+
+The "before" figure re-serializes the same results the way the inline writer did
+(`rundir.result_line`), so both layouts hold exactly the same records.
+
+Usage:
+    .venv/bin/python bench/storage.py ../shared/data/phenopacket-store/dev_cases.jsonl \
+        [--limit 400] [--out runs/storage]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from clinreason.backends import make_backend
+from clinreason.bench.registry import make_benchmark
+from clinreason.bench.rundir import RESULTS, read_results, result_line, scan_results
+from clinreason.bench.runner import run_eval
+from clinreason.bench.tracestore import STORE
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path, help="phenopacket-store dev_cases.jsonl")
+    parser.add_argument("--limit", type=int, default=400, help="First N cases.")
+    parser.add_argument("--out", type=Path, default=None, help="Keep the run here.")
+    args = parser.parse_args()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
+    bench = make_benchmark("phenopackets", {})
+    dataset = bench.load(args.data)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or Path(tmp) / "run"
+        started = time.perf_counter()
+        asyncio.run(
+            run_eval(
+                bench,
+                dataset,
+                bench.default_strategy(),
+                make_backend("fake", cache=False),
+                out_dir=out,
+                limit=args.limit,
+                progress=True,
+            )
+        )
+        run_s = time.perf_counter() - started
+        lines = scan_results(out / RESULTS).lines
+        n = len(lines)
+        line_bytes = (out / RESULTS).stat().st_size
+        store_bytes = (out / STORE).stat().st_size
+        started = time.perf_counter()
+        results = read_results(out)
+        read_s = time.perf_counter() - started
+        inline = sum(len(result_line(r)) for r in results)
+    sizes = [len(x) for x in lines]
+    compact = line_bytes + store_bytes
+    print(f"{n} cases ({run_s:.1f} s to run, {read_s:.2f} s to read back with traces)")
+    print(f"before (inline lines): {inline / n:9,.0f} bytes/case  {inline:12,d} bytes")
+    print(
+        f"after, results.jsonl : {line_bytes / n:9,.0f} bytes/case  (median "
+        f"{statistics.median(sizes):,.0f}, max {max(sizes):,d})"
+    )
+    print(f"after, traces.gz     : {store_bytes / n:9,.0f} bytes/case")
+    print(f"after, total         : {compact / n:9,.0f} bytes/case  {compact:12,d} bytes")
+    print(f"total after / before : {100 * compact / inline:.1f}% (target <= 10%)")
+    print(f"largest line <= 2 KB : {max(sizes) <= 2048}")
+
+
+if __name__ == "__main__":
+    main()

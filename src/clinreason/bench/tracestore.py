@@ -1,0 +1,219 @@
+"""The compact run layout: a small `results.jsonl` line per case plus a compressed trace store.
+
+A compact line is a `CaseResult` without its trace, verdicts, rationale, metadata and
+reasoning-quality details, plus two extra keys: `frame` (`[offset, length]` of the case's frame
+in `traces.gz`) and `checks` (verdict counts by status, for readers of the raw file). The frame
+is one gzip member holding two JSON lines: a `FrameHeader` (case id, metadata, rationale,
+verdicts, quality details) and the trace, whose case metadata is left out when it is the
+header's metadata minus the gold keys (the case metadata is stored once).
+
+`traces.gz` is a valid multi-member gzip file (`zcat traces.gz` prints every frame). Frames
+are written before their line, each with one `os.write` on an O_APPEND file, so a killed run
+leaves at most an unreferenced last frame (truncated on resume). A damaged frame (CRC or
+length mismatch, or another case's frame) loses only its case: `read_frames` reports it.
+Lines written inline by older versions (`trace` in the line) are read as they are.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import mmap
+import os
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import JsonValue, ValidationError
+
+from clinreason.bench.base import CaseResult
+from clinreason.trace import DataModel, Verdict
+from clinreason.trace.case import GOLD_METADATA_KEYS
+
+STORE = "traces.gz"
+FRAME = "frame"
+CHECKS = "checks"
+COMPRESSLEVEL = 6
+_LINE_EXCLUDE = {"trace", "verdicts", "rationale", "metadata", "details"}
+_MOVED_DETAILS = ("quality",)
+"""Large `details` entries kept in the frame header, not on the line."""
+
+
+class FrameHeader(DataModel):
+    """First line of a frame: what the compact line leaves out, besides the trace."""
+
+    case_id: str
+    metadata: dict[str, JsonValue] = {}
+    rationale: str | None = None
+    details: dict[str, JsonValue] = {}
+    """The `details` entries left off the line (`_MOVED_DETAILS`)."""
+    verdicts: list[Verdict] = []
+    case_metadata: dict[str, JsonValue] | None = None
+    """The trace case's metadata when it is not the line's metadata minus the gold keys."""
+
+
+def _derived_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in metadata.items() if k not in GOLD_METADATA_KEYS}
+
+
+def split_result(result: CaseResult) -> tuple[bytes, bytes]:
+    """(compact line without its frame reference and newline, compressed frame)."""
+    line = result.model_dump_json(exclude=_LINE_EXCLUDE).encode("utf-8")
+    kept = {k: v for k, v in result.details.items() if k not in _MOVED_DETAILS}
+    moved = {k: v for k, v in result.details.items() if k in _MOVED_DETAILS}
+    counts = Counter(v.status for v in result.verdicts)
+    line = line[:-1] + b"," + _json({"details": kept, CHECKS: counts})[1:]
+    trace = result.trace
+    case_metadata = None
+    if trace is not None:
+        if trace.case.metadata == _derived_metadata(result.metadata):
+            trace = trace.model_copy(
+                update={"case": trace.case.model_copy(update={"metadata": {}})}
+            )
+        else:
+            case_metadata = dict(trace.case.metadata)
+    header = FrameHeader(
+        case_id=result.case_id,
+        metadata=result.metadata,
+        rationale=result.rationale,
+        details=moved,
+        verdicts=list(result.verdicts),
+        case_metadata=case_metadata,
+    )
+    payload = header.model_dump_json().encode("utf-8") + b"\n"
+    if trace is not None:
+        payload += trace.model_dump_json().encode("utf-8") + b"\n"
+    return line, gzip.compress(payload, compresslevel=COMPRESSLEVEL, mtime=0)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def with_frame(line: bytes, offset: int, length: int) -> bytes:
+    """The compact line with its frame reference, ending in a newline."""
+    return line[:-1] + b',"' + FRAME.encode() + f'":[{offset},{length}]}}\n'.encode()
+
+
+@dataclass
+class LostCase:
+    """A result whose frame could not be read."""
+
+    case_id: str
+    reason: str
+
+
+class FrameError(Exception):
+    """A frame that cannot be read (reason in the message)."""
+
+
+class StoreReader:
+    """Reads frames of one run directory's store (memory-mapped on first use; `close` it)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = Path(run_dir) / STORE
+        self._data: mmap.mmap | bytes | None = None
+
+    def _bytes(self) -> mmap.mmap | bytes:
+        if self._data is None:
+            size = self.path.stat().st_size if self.path.is_file() else 0
+            if size == 0:
+                self._data = b""
+            else:
+                with open(self.path, "rb") as handle:
+                    self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return self._data
+
+    def close(self) -> None:
+        """Unmap the store."""
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+        self._data = None
+
+    def payload(self, case_id: str, ref: Any) -> tuple[dict[str, Any], bytes]:
+        """(header as a dict, trace JSON) of the frame `ref` = [offset, length]."""
+        if (
+            not isinstance(ref, list)
+            or len(ref) != 2
+            or not all(isinstance(x, int) and x >= 0 for x in ref)
+        ):
+            raise FrameError(f"bad frame reference {ref!r}")
+        offset, length = ref
+        blob = self._bytes()[offset : offset + length]
+        if len(blob) != length:
+            raise FrameError(f"{STORE} ends before the frame at byte {offset}")
+        try:
+            payload = gzip.decompress(blob)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FrameError(f"frame at byte {offset} is damaged ({exc})") from None
+        head, _, trace = payload.partition(b"\n")
+        try:
+            header = json.loads(head)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise FrameError(f"frame at byte {offset} has an unreadable header") from None
+        if not isinstance(header, dict) or header.get("case_id") != case_id:
+            raise FrameError(f"frame at byte {offset} belongs to another case")
+        return header, trace
+
+
+def full_record(obj: dict[str, Any], store: StoreReader, *, traces: bool) -> dict[str, Any]:
+    """A compact line (parsed) joined with its frame: the fields of an inline line.
+
+    Raises:
+        FrameError: the frame cannot be read.
+    """
+    ref = obj.pop(FRAME)
+    obj.pop(CHECKS, None)
+    header, trace_json = store.payload(str(obj.get("case_id")), ref)
+    try:
+        checked = FrameHeader.model_validate(header)
+    except ValidationError as exc:
+        raise FrameError(f"frame header: {exc.errors()[0]['msg']}") from None
+    obj["metadata"] = header.get("metadata", {})
+    obj["rationale"] = checked.rationale
+    obj["details"] = {**obj.get("details", {}), **header.get("details", {})}
+    obj["verdicts"] = header.get("verdicts", [])
+    obj["trace"] = None
+    if traces and trace_json:
+        try:
+            trace = json.loads(trace_json)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise FrameError("frame trace is not JSON") from None
+        if not isinstance(trace, dict) or not isinstance(trace.get("case"), dict):
+            raise FrameError("frame trace has no case")
+        metadata = checked.case_metadata
+        if metadata is None:
+            metadata = _derived_metadata(obj.get("metadata") or {})
+        trace["case"]["metadata"] = metadata
+        obj["trace"] = trace
+    return obj
+
+
+def store_end(lines: list[bytes]) -> int:
+    """The end of the last frame that `lines` reference (0 without compact lines)."""
+    end = 0
+    for line in lines:
+        at = line.rfind(b',"' + FRAME.encode() + b'":[')
+        if at < 0:
+            continue
+        try:
+            offset, length = json.loads(line[at + len(FRAME) + 4 : line.rindex(b"]") + 1])
+        except (ValueError, TypeError):
+            continue
+        end = max(end, int(offset) + int(length))
+    return end
+
+
+def trim_store(run_dir: Path, lines: list[bytes]) -> int:
+    """Drop store bytes after the last referenced frame (a frame whose line was never
+    written: the run was killed between the two writes). Returns the bytes dropped."""
+    path = Path(run_dir) / STORE
+    if not path.is_file():
+        return 0
+    size = path.stat().st_size
+    end = store_end(lines)
+    if size > end:
+        os.truncate(path, end)
+    return max(0, size - end)
