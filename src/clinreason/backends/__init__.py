@@ -2,7 +2,8 @@
 
 - `embedded`: llama-cpp-python in-process, model from a PyPI package (default
   `qwen2.5-coder-1.5b`; `smollm2-135m` is the small fast one);
-- `openai`: any OpenAI-compatible `/v1/chat/completions` server;
+- `openai`: any OpenAI-compatible `/v1/chat/completions` server, or several serving one model
+  (`FanoutBackend`: per-endpoint concurrency, health checks, failover);
 - `fake`: scripted replies for tests and offline demos.
 
 `make_backend` is what the CLI and API use; Python users construct the classes directly.
@@ -17,6 +18,7 @@ from typing import Any
 from clinreason.backends.base import Backend
 from clinreason.backends.cache import CachedBackend, default_cache_path
 from clinreason.backends.fake import FakeBackend
+from clinreason.backends.fanout import FanoutBackend
 from clinreason.backends.llama_cpp import EmbeddedBackend
 from clinreason.backends.models import (
     DEFAULT_MODEL,
@@ -39,7 +41,15 @@ BACKENDS: dict[str, type] = {
 
 _OPTIONS: dict[str, set[str]] = {
     "embedded": {"n_threads", "n_ctx", "seed", "logprobs", "prompt_cache", "cache_dir"},
-    "openai": {"base_url", "api_key_env", "timeout", "max_concurrency", "schema_mode", "retry"},
+    "openai": {
+        "base_url",
+        "api_key_env",
+        "timeout",
+        "max_concurrency",
+        "schema_mode",
+        "retry",
+        "per_endpoint",
+    },
     "fake": {"script"},
 }
 
@@ -90,8 +100,8 @@ def make_backend(
         cache: Put a `CachedBackend` in front (never for `fake`).
         cache_path: SQLite file of the cache; default in the user cache dir.
         **options: Backend options (embedded: n_threads, n_ctx, seed, logprobs,
-            prompt_cache; openai: base_url, api_key_env, timeout, max_concurrency,
-            schema_mode).
+            prompt_cache; openai: base_url (a URL, or a list of them for a fan-out),
+            api_key_env, timeout, max_concurrency, schema_mode, per_endpoint).
 
     Raises:
         ConfigError: Unknown backend name or option, or a missing required option.
@@ -117,7 +127,18 @@ def make_backend(
             raise ConfigError("the openai backend needs a base URL (--base-url)")
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
-        backend = OpenAIBackend(model=model, **options)
+        urls = options.pop("base_url")
+        urls = [urls] if isinstance(urls, str) else list(urls)
+        per_endpoint = options.pop("per_endpoint", None)
+        if len(urls) > 1:
+            if "max_concurrency" in options or "retry" in options:
+                raise ConfigError("with several base URLs, set per_endpoint (not max_concurrency)")
+            extra = {"per_endpoint": per_endpoint} if per_endpoint is not None else {}
+            backend = FanoutBackend(urls, model, **extra, **options)
+        else:
+            if per_endpoint is not None:
+                options.setdefault("max_concurrency", per_endpoint)
+            backend = OpenAIBackend(urls[0], model=model, **options)
     else:
         script = options.get("script", demo_reply)
         return FakeBackend(script=script, model=model or "fake")
@@ -135,6 +156,7 @@ __all__ = [
     "CachedBackend",
     "EmbeddedBackend",
     "FakeBackend",
+    "FanoutBackend",
     "OpenAIBackend",
     "RetryPolicy",
     "default_cache_path",

@@ -218,6 +218,29 @@ class OpenAIBackend:
                 ) from None
         return self._check(response)
 
+    async def models(self) -> list[str]:
+        """The model ids the server lists (`GET /models`): a health check.
+
+        Raises:
+            BackendError: unreachable, timed out, an error status, or a body that is not a
+                JSON object.
+        """
+        client, _ = self._ensure_client()
+        try:
+            response = await client.get(
+                f"{self.base_url}/models", headers=self._headers(), timeout=min(self.timeout, 10)
+            )
+        except httpx.TimeoutException:
+            raise BackendTimeout("no answer to GET /models", backend=self.label) from None
+        except httpx.TransportError as exc:
+            raise BackendUnavailable(
+                f"cannot reach the server ({type(exc).__name__}: {exc})", backend=self.label
+            ) from None
+        items = self._check(response).get("data")
+        if not isinstance(items, list):
+            return []
+        return [str(item.get("id")) for item in items if isinstance(item, dict)]
+
     def _check(self, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("retry-after"))

@@ -23,6 +23,7 @@ from clinreason.bench.quality import case_quality, quality_summary, semantic_mat
 from clinreason.bench.rundir import (
     RESULTS,
     RUN,
+    RUN_SCHEMA_VERSION,
     SUMMARY,
     DatasetRef,
     FsyncMode,
@@ -32,13 +33,17 @@ from clinreason.bench.rundir import (
     locked,
     new_run_id,
     read_results,
+    read_run,
     read_spec,
     rewrite_results,
     scan_results,
     write_json_atomic,
+    write_results,
     write_spec,
 )
+from clinreason.bench.shards import parse_shard, select_shard
 from clinreason.bench.stats import auroc
+from clinreason.bench.tracestore import trim_store
 from clinreason.errors import ConfigError, DatasetError
 from clinreason.strategies.base import run as run_strategy
 from clinreason.trace import Case, ComponentSpec, Trace, TraceBuilder, component_spec, utcnow
@@ -159,10 +164,10 @@ async def _solve(strategy: Any, case: Case, backend: Any) -> Trace:
         return TraceBuilder(case.blinded(), component_spec(strategy), spec).fail(exc)
 
 
-def _select(dataset: Dataset, limit: int | None) -> list[Case]:
+def _select(dataset: Dataset, limit: int | None, shard: tuple[int, int] | None) -> list[Case]:
     if limit is not None and limit < 0:
         raise ConfigError(f"--limit must be >= 0, got {limit}")
-    cases = list(dataset.cases[:limit] if limit is not None else dataset.cases)
+    cases = select_shard(dataset.cases[:limit] if limit is not None else dataset.cases, shard)
     seen: set[str] = set()
     for case in cases:
         if case.id in seen:
@@ -194,7 +199,7 @@ def _same_strategy(old: ComponentSpec, new: ComponentSpec, defaults: dict[str, A
 
 def _check_compatible(old: RunSpec, new: RunSpec, strategy_defaults: dict[str, Any]) -> None:
     diffs = []
-    for name in ("benchmark", "backend", "seed"):
+    for name in ("benchmark", "backend", "seed", "shard"):
         if getattr(old, name) != getattr(new, name):
             diffs.append(name)
     if not _same_strategy(old.strategy, new.strategy, strategy_defaults):
@@ -239,8 +244,12 @@ def _prepare(
     if scan.torn or len(keep) != len(scan.lines):
         log.info("repairing %s: kept %d of %d lines", results, len(keep), len(scan.lines))
         rewrite_results(results, list(keep.values()))
+    dropped = trim_store(out_dir, list(keep.values()))
+    if dropped:
+        log.info("repairing %s: dropped %d bytes of unreferenced trace frames", out_dir, dropped)
     merged = old.model_copy(
         update={
+            "schema_version": spec.schema_version,
             "resumed_at": [*old.resumed_at, utcnow()],
             "limit": spec.limit,
             "concurrency": spec.concurrency,
@@ -267,6 +276,7 @@ async def run_eval(
     fsync: FsyncMode = "group",
     argv: Sequence[str] | None = None,
     verify: bool = True,
+    shard: str | None = None,
 ) -> dict[str, JsonValue]:
     """Run `strategy` with `backend` on `dataset`, writing the run directory `out_dir`.
 
@@ -286,6 +296,8 @@ async def run_eval(
         argv: Command line to record (default: `sys.argv`).
         verify: Run the verifiers and reasoning-quality scorers on each trace as it finishes
             (off: faster; `clinreason score` adds them later from the stored traces).
+        shard: `i/n`: only the cases of shard i of n (split by case id; see
+            `clinreason.bench.shards`, whose `merge_runs` joins the shard runs).
 
     Returns:
         The content of `summary.json`.
@@ -297,7 +309,7 @@ async def run_eval(
         raise ConfigError(f"--concurrency must be >= 1, got {concurrency}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cases = _select(dataset, limit)
+    cases = _select(dataset, limit, parse_shard(shard) if shard is not None else None)
     strategy_spec = component_spec(strategy)
     backend_spec = backend.spec
     system = f"{strategy_spec.name} / {backend_spec.name}:{backend_spec.params.get('model', '?')}"
@@ -312,6 +324,7 @@ async def run_eval(
         backend=backend_spec,
         seed=seed,
         limit=limit,
+        shard=None if shard is None else "/".join(map(str, parse_shard(shard))),
         concurrency=concurrency,
         argv=list(sys.argv if argv is None else argv),
         **environment(),  # type: ignore[arg-type]
@@ -376,6 +389,9 @@ def rescore(
         run_dir: A run directory.
         benchmark: Scoring configuration; default: the one recorded in `run.json`.
         out_dir: Write the re-scored run here instead of in place.
+
+    A case whose trace frame cannot be read is left out and listed under `lost` in the
+    summary (`clinreason eval --resume` on the rewritten run runs it again).
     """
     from clinreason.bench.registry import benchmark_from_spec
 
@@ -384,7 +400,8 @@ def rescore(
     bench = benchmark or benchmark_from_spec(spec.benchmark)
     target = Path(out_dir) if out_dir is not None else run_dir
     target.mkdir(parents=True, exist_ok=True)
-    old = read_results(run_dir)
+    read = read_run(run_dir)
+    old = read.results
     matcher = semantic_matcher_or_none()  # None (logged) without the embedding model
     new: list[CaseResult] = []
     for result in old:
@@ -394,14 +411,20 @@ def rescore(
         case = result.full_case()
         assert case is not None  # a result with a trace has a case
         new.append(make_result(bench, case, result.trace, result.latency_s, matcher=matcher))
-    from clinreason.bench.rundir import result_line
-
     with locked(target):
-        rewrite_results(target / RESULTS, [result_line(r) for r in new])
+        write_results(target, new)
         summary = summarize_run(bench, new)
+        if read.lost:
+            summary["lost"] = [{"case_id": x.case_id, "reason": x.reason} for x in read.lost]
         write_json_atomic(target / SUMMARY, summary)
         write_spec(
             target,
-            spec.model_copy(update={"benchmark": component_spec(bench), "scored_at": utcnow()}),
+            spec.model_copy(
+                update={
+                    "benchmark": component_spec(bench),
+                    "scored_at": utcnow(),
+                    "schema_version": RUN_SCHEMA_VERSION,
+                }
+            ),
         )
     return summary

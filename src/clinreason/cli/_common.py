@@ -24,8 +24,8 @@ T = TypeVar("T")
 
 
 def backend_options(func: F) -> F:
-    """--backend, --model, --base-url, --api-key-env, --schema-mode, --threads, --n-ctx,
-    --no-cache."""
+    """--backend, --model, --base-url, --endpoint-concurrency, --api-key-env, --schema-mode,
+    --threads, --n-ctx, --no-cache."""
     options = [
         click.option(
             "--backend",
@@ -36,9 +36,17 @@ def backend_options(func: F) -> F:
         click.option("--model", default=None, help="Model name (see `clinreason models`)."),
         click.option(
             "--base-url",
-            default=None,
+            multiple=True,
             envvar="CLINREASON_BASE_URL",
-            help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.",
+            help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1. Repeat it (or name a "
+            "file with one URL per line) to spread requests over replicas of one model, with "
+            "health checks and failover.",
+        ),
+        click.option(
+            "--endpoint-concurrency",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Requests in flight per OpenAI-compatible server (default 4).",
         ),
         click.option(
             "--api-key-env",
@@ -68,24 +76,47 @@ def backend_options(func: F) -> F:
     return func
 
 
+def base_urls(values: str | tuple[str, ...] | None) -> list[str]:
+    """`--base-url` values, each a URL or a file with one URL per line (# comments)."""
+    if not values:
+        return []
+    urls: list[str] = []
+    for value in [values] if isinstance(values, str) else values:
+        if value.startswith(("http://", "https://")) or not Path(value).is_file():
+            urls.append(value)
+            continue
+        lines = Path(value).read_text(encoding="utf-8").splitlines()
+        found = [x.split("#")[0].strip() for x in lines if x.split("#")[0].strip()]
+        if not found:
+            raise ConfigError(f"--base-url {value}: the file lists no URL")
+        urls += found
+    return urls
+
+
 def backend_from_options(
     backend: str,
     model: str | None,
-    base_url: str | None,
+    base_url: str | tuple[str, ...] | None,
     api_key_env: str,
     threads: int | None,
     no_cache: bool,
     schema_mode: str = "json_schema",
     n_ctx: int | None = None,
+    endpoint_concurrency: int | None = None,
 ) -> Any:
     """Build the backend the user selected (imports lazily so `--help` stays fast)."""
     from clinreason.backends import make_backend
 
     options: dict[str, Any] = {}
     if backend == "openai":
-        if not base_url:
+        urls = base_urls(base_url)
+        if not urls:
             raise ConfigError("--backend openai needs --base-url (or CLINREASON_BASE_URL)")
-        options.update(base_url=base_url, api_key_env=api_key_env, schema_mode=schema_mode)
+        options.update(base_url=urls, api_key_env=api_key_env, schema_mode=schema_mode)
+        if endpoint_concurrency is not None:
+            options["per_endpoint"] = endpoint_concurrency
+    elif endpoint_concurrency is not None:
+        raise ConfigError("--endpoint-concurrency applies to --backend openai only")
     if threads is not None:
         options["n_threads"] = threads
     if n_ctx is not None:

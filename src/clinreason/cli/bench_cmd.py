@@ -27,6 +27,9 @@ Examples:
   clinreason eval medqa test.jsonl --strategy self_consistency -S k=5 --backend openai \\
       --base-url http://127.0.0.1:8000/v1 --model qwen2.5-7b --concurrency 8 --out runs/mq
   clinreason eval mirage dev.json -P subsets='["medqa"]' --limit 20 --backend fake --out runs/t
+  clinreason eval medqa test.jsonl --backend openai --model qwen2.5-7b \\
+      --base-url http://gpu1:8000/v1 --base-url http://gpu2:8000/v1 --endpoint-concurrency 16 \\
+      --concurrency 32 --shard 1/4 --out runs/mq-1     # then: clinreason merge runs/mq-* --out ..
 """
 
 
@@ -102,6 +105,12 @@ def _strategy(bench: Any, name: str | None, params: dict[str, Any], seed: int) -
     "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory."
 )
 @click.option("--limit", type=int, default=None, help="Only the first N cases.")
+@click.option(
+    "--shard",
+    default=None,
+    metavar="I/N",
+    help="Only shard I of N (split by case id); join shard runs with `clinreason merge`.",
+)
 @click.option("--concurrency", type=int, default=4, show_default=True, help="Cases in flight.")
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed (strategies, bootstrap)."
@@ -138,6 +147,7 @@ def eval_cmd(
     bench_params: tuple[str, ...],
     out: Path,
     limit: int | None,
+    shard: str | None,
     concurrency: int,
     seed: int,
     resume: bool,
@@ -165,7 +175,7 @@ def eval_cmd(
             return await run_eval(
                 bench, dataset, chosen, llm, out_dir=out, concurrency=concurrency, resume=resume,
                 limit=limit, seed=seed, progress=progress, retry_errors=retry_errors,
-                fsync=fsync, argv=["clinreason", *sys.argv[1:]], verify=verify,
+                fsync=fsync, argv=["clinreason", *sys.argv[1:]], verify=verify, shard=shard,
             )  # fmt: skip
         finally:
             await llm.aclose()
@@ -173,6 +183,29 @@ def eval_cmd(
     summary = run_resumable(go(), out)
     click.echo(f"{bench.name} on {dataset.name}@{dataset.version}: run directory {out}")
     _echo_summary(summary)
+    _echo_endpoints(llm)
+
+
+def _echo_endpoints(llm: Any) -> None:
+    """Per-endpoint requests and throughput of a fan-out backend (nothing for others)."""
+    stats = getattr(getattr(llm, "inner", llm), "stats", None)
+    if stats is None:
+        return
+    rows = [
+        [
+            e["url"],
+            e["state"],
+            str(e["ok"]),
+            str(e["failed"]),
+            "–" if e["per_s"] is None else f"{e['per_s']:.2f}",
+        ]
+        for e in stats()
+    ]
+    click.echo("")
+    click.echo(_table(["endpoint", "state", "answered", "failed", "answers/s"], rows))
+    for e in stats():
+        if e["state"] != "up":
+            click.echo(f"  {e['url']} {e['state']}: {e['reason']}")
 
 
 @click.command("score")
@@ -207,6 +240,14 @@ def score_cmd(
     if extraction is not None:
         params["extraction"] = extraction
     summary = rescore(run_dir, benchmark=make_benchmark(spec.benchmark.name, params), out_dir=out)
+    for lost in summary.get("lost") or []:
+        click.echo(f"warning: case {lost['case_id']} lost: {lost['reason']}", err=True)
+    if summary.get("lost"):
+        click.echo(
+            f"warning: {len(summary['lost'])} case(s) lost to unreadable trace frames and left "
+            f"out; `clinreason eval ... --out {out or run_dir} --resume` runs them again",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
@@ -370,4 +411,29 @@ def import_cmd(
     _echo_summary(summary)
 
 
-COMMANDS = (eval_cmd, score_cmd, compare_cmd, report_cmd, import_cmd)
+@click.command("merge")
+@click.argument(
+    "run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="New run dir."
+)
+@click.option("--partial", is_flag=True, help="Merge even if shards are missing or unfinished.")
+def merge_cmd(run_dirs: tuple[Path, ...], out: Path, partial: bool) -> None:
+    """Join the shard runs RUN_DIRS (`eval --shard i/n`) into one run directory.
+
+    Refuses runs of different benchmarks, datasets, strategies, models or seeds (server URLs
+    may differ), a shard given twice, and missing or unfinished shards unless --partial.
+
+    \b
+    Example:
+      clinreason merge runs/mq-1 runs/mq-2 runs/mq-3 runs/mq-4 --out runs/mq
+    """
+    from clinreason.bench.shards import merge_runs
+
+    summary = merge_runs(list(run_dirs), out, partial=partial)
+    click.echo(f"merged {len(run_dirs)} shard runs into {out}")
+    _echo_summary(summary)
+
+
+COMMANDS = (eval_cmd, score_cmd, compare_cmd, report_cmd, import_cmd, merge_cmd)

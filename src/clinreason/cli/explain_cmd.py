@@ -122,7 +122,8 @@ def explain(
     strategy_params: tuple[str, ...],
     backend: str,
     model: str | None,
-    base_url: str | None,
+    base_url: tuple[str, ...],
+    endpoint_concurrency: int | None,
     api_key_env: str,
     threads: int | None,
     n_ctx: int | None,
@@ -148,8 +149,9 @@ def explain(
     name = choose_strategy(case) if strategy == "auto" else strategy
     chosen = make_strategy(name, parse_params(strategy_params))
     llm = backend_from_options(
-        backend, model, base_url, api_key_env, threads, no_cache, schema_mode, n_ctx
-    )
+        backend, model, base_url, api_key_env, threads, no_cache, schema_mode, n_ctx,
+        endpoint_concurrency,
+    )  # fmt: skip
     if progress if progress is not None else sys.stderr.isatty():
         from clinreason.cli.live import LiveBackend
 

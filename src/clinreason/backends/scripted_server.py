@@ -1,0 +1,149 @@
+"""A scripted OpenAI-compatible server with a fixed latency, for fan-out tests and benchmarks.
+
+`python -m clinreason.backends.scripted_server --port 8101 --latency 0.2` answers
+`POST /v1/chat/completions` after `latency` seconds with the fake backend's schema-shaped reply
+(`clinreason.backends.demo_reply`: the first allowed answer; no model is called) and
+`GET /v1/models` at once. `--garbage` makes completions return a non-JSON body (an endpoint
+the fan-out must quarantine). One thread per connection, standard library only; it prints its
+URL on stdout once listening. `scripted_servers` starts several for a test or benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from clinreason.backends import demo_reply
+from clinreason.trace import GenerateRequest, Message
+
+
+def reply_for(body: dict[str, Any]) -> str:
+    """The scripted completion text for a chat-completions request body."""
+    fmt = body.get("response_format") or {}
+    schema = fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema")
+    messages = tuple(
+        Message(role=m.get("role", "user"), content=str(m.get("content", "")))
+        for m in body.get("messages") or [{"role": "user", "content": ""}]
+    )
+    return demo_reply(GenerateRequest(messages=messages, json_schema=schema))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers
+
+    def _send(self, status: int, payload: bytes, kind: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") == "/v1/models":
+            data = {"object": "list", "data": [{"id": self.server.model, "object": "model"}]}
+            self._send(200, json.dumps(data).encode())
+        else:
+            self._send(404, b'{"error": {"message": "not found"}}')
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length))
+        except json.JSONDecodeError:
+            self._send(400, b'{"error": {"message": "body is not JSON"}}')
+            return
+        time.sleep(self.server.latency)
+        self.server.count += 1
+        if self.server.garbage:
+            self._send(200, b"<html>upstream hiccup</html>", "text/html")
+            return
+        text = reply_for(body)
+        data = {
+            "id": f"scripted-{self.server.count}",
+            "object": "chat.completion",
+            "model": body.get("model", self.server.model),
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": text},
+                 "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+        }  # fmt: skip
+        self._send(200, json.dumps(data).encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    latency = 0.0
+    garbage = False
+    model = "scripted"
+    count = 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve until killed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0: any free port.")
+    parser.add_argument("--latency", type=float, default=0.0, help="Seconds per completion.")
+    parser.add_argument("--garbage", action="store_true", help="Return non-JSON completions.")
+    parser.add_argument("--model", default="scripted")
+    args = parser.parse_args(argv)
+    server = _Server(("127.0.0.1", args.port), _Handler)
+    server.latency, server.garbage, server.model = args.latency, args.garbage, args.model
+    print(f"http://127.0.0.1:{server.server_address[1]}/v1", flush=True)  # read by `start`
+    server.serve_forever()
+
+
+@dataclass
+class ScriptedServer:
+    """A running scripted server process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL the server (an endpoint dying mid-run) and reap it."""
+        self.process.kill()
+        self.process.wait()
+
+
+@contextmanager
+def scripted_servers(
+    count: int, *, latency: float = 0.0, garbage: Sequence[int] = ()
+) -> Iterator[list[ScriptedServer]]:
+    """Start `count` servers on free loopback ports (those at indexes `garbage` return
+    garbage); kill them all on exit."""
+    servers: list[ScriptedServer] = []
+    try:
+        for index in range(count):
+            cmd = [sys.executable, "-m", __name__, "--latency", str(latency)]
+            process = subprocess.Popen(
+                [*cmd, "--garbage"] if index in garbage else cmd, stdout=subprocess.PIPE
+            )
+            assert process.stdout is not None
+            url = process.stdout.readline().decode().strip()
+            if not url.startswith("http://"):
+                process.kill()
+                raise RuntimeError(f"scripted server did not start (said {url!r})")
+            servers.append(ScriptedServer(url, process))
+        yield servers
+    finally:
+        for server in servers:
+            if server.process.poll() is None:
+                server.kill()
+
+
+if __name__ == "__main__":
+    main()
