@@ -1,7 +1,9 @@
 """Run-directory bytes per case: the compact layout (small `results.jsonl` lines plus the
 `traces.gz` frame store) against the inline layout used before (the whole `CaseResult`, trace
 included, on each line), for a phenopacket-store run with the rules-only `diagnose` strategy
-(no language model).
+(no language model). Also prints what other per-frame codecs would store for the same frames
+(gzip 9, xz, deflate with a dictionary from the run's first frames, and zstd with and without a
+trained dictionary when the optional `zstandard` package is importable).
 
 The "before" figure re-serializes the same results the way the inline writer did
 (`rundir.result_line`), so both layouts hold exactly the same records.
@@ -15,11 +17,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
+import json
+import lzma
 import os
 import platform
 import statistics
 import tempfile
 import time
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from clinreason.backends import make_backend
@@ -27,6 +34,11 @@ from clinreason.bench.registry import make_benchmark
 from clinreason.bench.rundir import RESULTS, read_results, result_line, scan_results
 from clinreason.bench.runner import run_eval
 from clinreason.bench.tracestore import STORE
+
+
+def _frame(line: bytes) -> tuple[int, int]:
+    offset, length = json.loads(line)["frame"]
+    return int(offset), int(length)
 
 
 def main() -> None:
@@ -61,6 +73,8 @@ def main() -> None:
         results = read_results(out)
         read_s = time.perf_counter() - started
         inline = sum(len(result_line(r)) for r in results)
+        store = (out / STORE).read_bytes()
+        payloads = [gzip.decompress(store[o : o + k]) for o, k in map(_frame, lines)]
     sizes = [len(x) for x in lines]
     compact = line_bytes + store_bytes
     print(f"{n} cases ({run_s:.1f} s to run, {read_s:.2f} s to read back with traces)")
@@ -73,6 +87,36 @@ def main() -> None:
     print(f"after, total         : {compact / n:9,.0f} bytes/case  {compact:12,d} bytes")
     print(f"total after / before : {100 * compact / inline:.1f}% (target <= 10%)")
     print(f"largest line <= 2 KB : {max(sizes) <= 2048}")
+    print("other codecs, same frame payloads (bytes/case of the store; first 50 cases train):")
+    for name, size in alternatives(payloads).items():
+        print(f"  {name:34s} {size:7,.0f}  total {100 * (size + line_bytes / n) * n / inline:.1f}%")
+
+
+def alternatives(payloads: list[bytes]) -> dict[str, float]:
+    """Store bytes per case with other per-frame codecs (frames must stay independent)."""
+    train, test = payloads[:50], payloads[50:] or payloads
+    zdict = b"".join(train[:5])[-32768:]
+
+    def deflate_dict(p: bytes) -> bytes:
+        c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict=zdict)
+        return c.compress(p) + c.flush()
+
+    codecs: dict[str, Callable[[bytes], bytes]] = {
+        "gzip level 9": lambda p: gzip.compress(p, 9, mtime=0),
+        "xz (lzma preset 6)": lzma.compress,
+        "deflate + run dictionary (32 KB)": deflate_dict,
+    }
+    try:
+        import zstandard  # optional: not a clinreason dependency
+
+        trained = zstandard.train_dictionary(32768, train)
+        codecs["zstd 9"] = zstandard.ZstdCompressor(level=9).compress
+        codecs["zstd 9 + trained dictionary"] = zstandard.ZstdCompressor(
+            level=9, dict_data=trained
+        ).compress
+    except ImportError:
+        pass
+    return {name: sum(len(f(p)) for p in test) / len(test) for name, f in codecs.items()}
 
 
 if __name__ == "__main__":
