@@ -118,6 +118,18 @@ def test_no_endpoint_up_fails_each_case_as_an_error_not_an_answer(tmp_path: Path
     assert all("no endpoint is up" in e and "127.0.0.1:9" in e for e in errors)
 
 
+def test_a_request_every_endpoint_fails_ends_as_an_error_after_bounded_tries(
+    tmp_path: Path,
+) -> None:
+    with scripted_servers(2, failing=[0, 1]) as servers:  # healthy, but every completion 500s
+        backend = FanoutBackend([s.url for s in servers], "m", recheck_s=0.05)
+        summary = _eval(backend, tmp_path, 2)
+    assert summary["n_errors"] == 2
+    errors = [r.error or "" for r in read_results(tmp_path, traces=False)]
+    assert all("failed on 6 tries" in e and "scripted failure" in e for e in errors)
+    assert sum(s["failed"] for s in backend.stats()) == 12
+
+
 def test_make_backend_and_bad_options() -> None:
     urls = ["http://127.0.0.1:1/v1", "http://127.0.0.1:2/v1"]
     fan = make_backend("openai", model="m", base_url=urls, per_endpoint=3, cache=False)

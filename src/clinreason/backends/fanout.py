@@ -10,8 +10,8 @@
 - An endpoint that returns garbage (a body that is not a chat completion) `quarantine_after`
   times in a row is *quarantined* for the rest of the run, with a warning saying why.
 - A 4xx answer (a bad request, not a bad endpoint) is raised as it is; when no endpoint has
-  been up for `wait_s` seconds the request fails with `BackendUnavailable` (the case is
-  recorded as an error, which `--resume` retries).
+  been up for `wait_s` seconds, or a request has failed 3 × (number of endpoints) times, it
+  fails with a `BackendError` (the case is recorded as an error, which `--resume` retries).
 - `stats()` gives requests, failures and throughput per endpoint.
 """
 
@@ -217,7 +217,9 @@ class FanoutBackend:
         await self._checked
         if self._started is None:
             self._started = time.monotonic()
-        while True:
+        tries = 3 * len(self.endpoints)
+        last: BackendError | None = None
+        for _ in range(tries):
             endpoint = await self._acquire()
             try:
                 generation = await endpoint.backend.generate(request)
@@ -225,6 +227,7 @@ class FanoutBackend:
                 endpoint.failed += 1
                 raise
             except BackendBadResponse as exc:
+                last = exc
                 endpoint.failed += 1
                 endpoint.garbage_in_a_row += 1
                 quarantined = endpoint.state == "quarantined"
@@ -236,6 +239,7 @@ class FanoutBackend:
                         "its requests go to the other endpoints",
                     )
             except BackendError as exc:  # unreachable, timed out, 5xx, rate limited
+                last = exc
                 endpoint.failed += 1
                 self._set(endpoint, "down", str(exc))
             else:
@@ -244,6 +248,11 @@ class FanoutBackend:
                 return generation
             finally:
                 await self._release(endpoint)
+        # every endpoint failed this request several times (e.g. one that crashes servers)
+        assert last is not None
+        raise type(last)(
+            f"failed on {tries} tries over the endpoints; last: {last}", backend=self.label
+        )
 
     def stats(self) -> list[dict[str, Any]]:
         """Per endpoint: state, reason, requests answered and failed, answers per second."""

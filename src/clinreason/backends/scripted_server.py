@@ -66,6 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.garbage:
             self._send(200, b"<html>upstream hiccup</html>", "text/html")
             return
+        if self.server.failing:
+            self._send(500, b'{"error": {"message": "scripted failure"}}')
+            return
         text = reply_for(body)
         data = {
             "id": f"scripted-{self.server.count}",
@@ -88,6 +91,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     latency = 0.0
     garbage = False
+    failing = False
     model = "scripted"
     count = 0
 
@@ -98,10 +102,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0: any free port.")
     parser.add_argument("--latency", type=float, default=0.0, help="Seconds per completion.")
     parser.add_argument("--garbage", action="store_true", help="Return non-JSON completions.")
+    parser.add_argument("--failing", action="store_true", help="Answer completions with 500.")
     parser.add_argument("--model", default="scripted")
     args = parser.parse_args(argv)
     server = _Server(("127.0.0.1", args.port), _Handler)
     server.latency, server.garbage, server.model = args.latency, args.garbage, args.model
+    server.failing = args.failing
     print(f"http://127.0.0.1:{server.server_address[1]}/v1", flush=True)  # read by `start`
     server.serve_forever()
 
@@ -121,17 +127,16 @@ class ScriptedServer:
 
 @contextmanager
 def scripted_servers(
-    count: int, *, latency: float = 0.0, garbage: Sequence[int] = ()
+    count: int, *, latency: float = 0.0, garbage: Sequence[int] = (), failing: Sequence[int] = ()
 ) -> Iterator[list[ScriptedServer]]:
     """Start `count` servers on free loopback ports (those at indexes `garbage` return
-    garbage); kill them all on exit."""
+    garbage, those at `failing` answer 500); kill them all on exit."""
     servers: list[ScriptedServer] = []
     try:
         for index in range(count):
             cmd = [sys.executable, "-m", __name__, "--latency", str(latency)]
-            process = subprocess.Popen(
-                [*cmd, "--garbage"] if index in garbage else cmd, stdout=subprocess.PIPE
-            )
+            cmd += ["--garbage"] * (index in garbage) + ["--failing"] * (index in failing)
+            process = subprocess.Popen(cmd, stdout=subprocess.PIPE)
             assert process.stdout is not None
             url = process.stdout.readline().decode().strip()
             if not url.startswith("http://"):
