@@ -19,6 +19,7 @@ from pydantic import JsonValue
 from clinreason.bench.base import CaseResult
 from clinreason.bench.rundir import (
     RESULTS,
+    SUMMARY,
     ResultWriter,
     RunSpec,
     locked,
@@ -131,7 +132,7 @@ def merge_runs(
     with locked(out_dir):
         if scan_results(out_dir / RESULTS).lines:
             raise ConfigError(f"{out_dir} already holds results; choose a new --out")
-        writer = ResultWriter(out_dir / RESULTS, fsync="none")
+        writer = ResultWriter(out_dir / RESULTS)
         try:
             for path in run_dirs:  # one run in memory at a time
                 read = read_run(path)
@@ -151,7 +152,7 @@ def merge_runs(
         finally:
             writer.close()
         summary = summarize_run(benchmark_from_spec(specs[0].benchmark), results)
-        write_json_atomic(out_dir / "summary.json", summary)
+        write_json_atomic(out_dir / SUMMARY, summary)
         first = specs[0]
         merged = first.model_copy(
             update={
