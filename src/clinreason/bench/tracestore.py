@@ -36,6 +36,8 @@ STORE = "traces.gz"
 FRAME = "frame"
 CHECKS = "checks"
 COMPRESSLEVEL = 6
+_GZIP_WBITS = 31
+"""zlib's gzip container: each frame is a gzip member (`gzip.decompress`, `zcat`)."""
 _LINE_EXCLUDE = {"trace", "verdicts", "rationale", "metadata", "details"}
 _MOVED_DETAILS = ("quality",)
 """Large `details` entries kept in the frame header, not on the line."""
@@ -66,26 +68,20 @@ def split_result(result: CaseResult) -> tuple[bytes, bytes]:
     counts = Counter(v.status for v in result.verdicts)
     line = line[:-1] + b"," + _json({"details": kept, CHECKS: counts})[1:]
     trace = result.trace
-    case_metadata = None
-    if trace is not None:
-        if trace.case.metadata == _derived_metadata(result.metadata):
-            trace = trace.model_copy(
-                update={"case": trace.case.model_copy(update={"metadata": {}})}
-            )
-        else:
-            case_metadata = dict(trace.case.metadata)
-    header = FrameHeader(
+    derived = trace is not None and trace.case.metadata == _derived_metadata(result.metadata)
+    header = FrameHeader.model_construct(  # from a validated result: no second validation
         case_id=result.case_id,
         metadata=result.metadata,
         rationale=result.rationale,
         details=moved,
         verdicts=list(result.verdicts),
-        case_metadata=case_metadata,
+        case_metadata=None if derived or trace is None else dict(trace.case.metadata),
     )
     payload = header.model_dump_json().encode("utf-8") + b"\n"
     if trace is not None:
-        payload += trace.model_dump_json().encode("utf-8") + b"\n"
-    return line, gzip.compress(payload, compresslevel=COMPRESSLEVEL, mtime=0)
+        exclude = {"case": {"metadata"}} if derived else None
+        payload += trace.model_dump_json(exclude=exclude).encode("utf-8") + b"\n"
+    return line, zlib.compress(payload, COMPRESSLEVEL, wbits=_GZIP_WBITS)
 
 
 def _json(value: Any) -> bytes:
