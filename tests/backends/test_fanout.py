@@ -148,12 +148,13 @@ def test_eval_cli_with_repeated_base_url_and_a_url_file(tmp_path: Path) -> None:
         args = [
             "eval", "mirage", str(DATA / "mirage_tiny.json"), "--backend", "openai",
             "--model", "m", "--base-url", servers[0].url, "--base-url", str(url_file),
-            "--endpoint-concurrency", "2", "--no-cache", "--no-progress", "--out",
+            "--endpoint-concurrency", "3", "--no-cache", "--no-progress", "--out",
             str(tmp_path / "run"),
         ]  # fmt: skip
         result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "answers/s" in result.output
+    assert "raise it to use them all" in result.output  # --concurrency 4 < 2 servers x 3
     assert servers[0].url in result.output and servers[1].url in result.output
     spec = json.loads((tmp_path / "run" / "run.json").read_text())
     assert sorted(spec["backend"]["params"]["base_url"]) == sorted(s.url for s in servers)

@@ -169,6 +169,14 @@ def eval_cmd(
     dataset = bench.load(path)
     chosen = _strategy(bench, strategy, parse_params(strategy_params), seed)
     llm = _backend(**backend)
+    capacity = int(getattr(llm, "max_concurrency", 1) or 1)
+    fanout = hasattr(getattr(llm, "inner", llm), "stats")
+    if fanout and concurrency < capacity:
+        click.echo(
+            f"note: --concurrency {concurrency} keeps at most {concurrency} requests in flight "
+            f"over servers that take {capacity}; raise it to use them all",
+            err=True,
+        )
 
     async def go() -> dict[str, Any]:
         try:
