@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -367,3 +368,57 @@ def test_checked_self_consistency_over_the_server(llama_server, monkeypatch):
     voters = [p for p in vote["parents"] if p in samples]
     assert len(samples) == 2 and set(voters) | dropped == set(samples)
     assert not (set(voters) & dropped) or set(voters) == set(samples)  # all dropped: all vote
+
+
+@pytest.mark.server
+def test_fanout_onto_the_real_server_when_the_other_endpoint_dies(
+    llama_server, monkeypatch, tmp_path
+):
+    """llama-cpp-python's server (SmolLM2) plus a scripted server killed after its first
+    answer: every case is answered once, the rest by the real server."""
+    from clinreason.backends.fanout import FanoutBackend
+    from clinreason.backends.scripted_server import scripted_servers
+    from clinreason.bench import MirageBenchmark
+    from clinreason.bench.base import Dataset
+    from clinreason.bench.rundir import RESULTS, scan_results
+    from clinreason.bench.runner import run_eval
+    from clinreason.strategies import Direct
+    from clinreason.trace import Case
+
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    cases = tuple(
+        Case(id=f"medqa/{i}", question=f"Is {i} an even number?", options={"A": "yes", "B": "no"},
+             gold="A" if i % 2 == 0 else "B", metadata={"dataset": "medqa"})
+        for i in range(6)
+    )  # fmt: skip
+    dataset = Dataset("synthetic", "1", cases, "memory", "0" * 64)
+
+    class KillFirst:
+        def start(self, total: int, done: int) -> None: ...
+        def stop(self) -> None: ...
+        def advance(self, result) -> None:  # type: ignore[no-untyped-def]
+            if scripted.process.poll() is None:
+                scripted.kill()
+
+    with scripted_servers(1, latency=0.2) as (scripted,):
+        backend = FanoutBackend(
+            [llama_server, scripted.url], "smollm2", per_endpoint=1, api_key_env=KEY_ENV,
+            schema_mode="json_object", recheck_s=0.2,
+        )  # fmt: skip
+
+        async def go() -> dict:  # type: ignore[type-arg]
+            try:
+                return await run_eval(
+                    MirageBenchmark(), dataset, Direct(), backend, out_dir=tmp_path,
+                    concurrency=2, progress=KillFirst(), verify=False,
+                )  # fmt: skip
+            finally:
+                await backend.aclose()
+
+        summary = asyncio.run(go())
+    real, killed = backend.stats()
+    assert summary["n"] == 6 and summary["n_errors"] == 0
+    ids = scan_results(tmp_path / RESULTS).case_ids
+    assert len(ids) == len(set(ids)) == 6
+    assert killed["state"] == "down" and killed["ok"] <= 2
+    assert real["state"] == "up" and real["ok"] + killed["ok"] == 6 and real["ok"] >= 4
