@@ -92,6 +92,8 @@ class FanoutBackend:
     _checked: asyncio.Task[list[Endpoint]] | None = field(default=None, init=False, repr=False)
     _started: float | None = field(default=None, init=False, repr=False)
     _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False, repr=False)
+    _none_up_since: float | None = field(default=None, init=False, repr=False)
+    """Since when no endpoint has been up (shared: once waited out, requests fail at once)."""
 
     def __post_init__(self) -> None:
         urls = [u.rstrip("/") for u in self.base_urls]
@@ -173,7 +175,6 @@ class FanoutBackend:
     async def _acquire(self) -> Endpoint:
         """The healthy endpoint with the fewest requests in flight, waiting for a free slot."""
         changed = self._condition()
-        since = time.monotonic()
         async with changed:
             while True:
                 now = time.monotonic()
@@ -188,9 +189,12 @@ class FanoutBackend:
                     chosen.in_flight += 1
                     return chosen
                 if up:
-                    since = now
-                elif all(e.state == "quarantined" for e in self.endpoints) or (
-                    now - since >= self.wait_s
+                    self._none_up_since = None
+                elif self._none_up_since is None:
+                    self._none_up_since = now
+                if not up and (
+                    all(e.state == "quarantined" for e in self.endpoints)
+                    or now - (self._none_up_since or now) >= self.wait_s
                 ):
                     raise BackendUnavailable(
                         "no endpoint is up: "
