@@ -32,6 +32,11 @@ from clinreason.verify.text import quantities
         ("B is less likely given that she denies chest pain.", [Finding("chest pain", False)]),
         ("B is likely because fever may suggest it.", []),  # the reason is hedged too
         ("Pneumonia is possible if he has fever.", []),
+        # a new clause after a negated list is not one of its items (seen in a real cot trace)
+        (
+            "The X-ray does not show any consolidation, and the ECG reveals sinus tachycardia.",
+            [Finding("consolidation", False), Finding("sinus tachycardia", True)],
+        ),
     ],
 )
 def test_asserted_findings(text, expected):

@@ -195,7 +195,7 @@ _CUE = (
     r"(?:has|had|have|having|presents?\s+with|presented\s+with|presenting\s+with|"
     r"(?:patient|man|woman|boy|girl|child|infant|male|female)\s+with|reports?|reported|"
     r"reporting|complains?\s+of|complained\s+of|complaining\s+of|exhibits?|exhibited|shows?|"
-    r"showed|showing|demonstrates?|demonstrated|(?:a\s+)?history\s+of|positive\s+for|"
+    r"showed|showing|reveal(?:s|ed|ing)?|demonstrates?|demonstrated|(?:a\s+)?history\s+of|positive\s+for|"
     r"found\s+to\s+have|evidence\s+of|notable\s+for|significant\s+for|suffers?\s+from|"
     r"developed|experienc(?:es?|ing)|describes?|endorses?|endorsed|noted\s+to\s+have|"
     r"there\s+(?:is|was|are|were)(?:\s+(?:also|now))?)"
@@ -246,6 +246,7 @@ _UNDOCUMENTED = re.compile(
 """A negated reporting verb about the record ('the note does not report', 'is not reported')."""
 
 
+_DETERMINER = re.compile(r"(?i)(?:the|a|an|his|her|their|this|that|these|those)\b")
 _NEG_PART = re.compile(rf"(?i)(?:{_NEG_CUE}|not)\s+")
 
 
@@ -261,6 +262,8 @@ def _split(rest: str, present: bool) -> list[Finding]:
     parts = re.split(r"(?i),\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+", rest)
     out = []
     for i, part in enumerate(parts[:5]):
+        if i > 0 and _DETERMINER.match(part.strip()):
+            break  # "no rash, and the ECG shows ...": a new clause, not a list item
         negated = _NEG_PART.match(part.strip())
         piece = part.strip()[negated.end() :] if negated else part.strip()
         piece = re.sub(r"(?i)^any\s+", "", piece)
