@@ -18,6 +18,7 @@ data-version: hp/releases/2025-01-16
 [Term]
 id: HP:0000316
 name: Hypertelorism
+def: "Interpupillary distance more than 2 SD above the mean (\\"wide\\")." [PMID:1]
 synonym: "Wide-set eyes" EXACT layperson [ORCID:1]
 synonym: "Ocular hypertelorism" EXACT []
 synonym: "Widely spaced eyes" RELATED []
@@ -51,6 +52,17 @@ def test_parse_obo_keeps_scope_and_type_and_skips_obsolete() -> None:
     assert [s.text for s in table.synonyms("HP:0000316", ("RELATED",))] == ["Widely spaced eyes"]
     assert table.find("HP:0000316", "wide-set EYES").describe() == "EXACT layperson"
     assert table.counts() == {"EXACT": 1, "EXACT layperson": 1, "RELATED": 1}
+
+
+def test_parse_obo_keeps_labels_definitions_and_every_listed_synonym() -> None:
+    table = parse_obo(OBO.splitlines())
+    assert table.labels == {"HP:0000316": "Hypertelorism"}
+    assert table.definitions == {
+        "HP:0000316": 'Interpupillary distance more than 2 SD above the mean ("wide").'
+    }
+    # the corpus shows the file's synonym lines as written, the discarded names included
+    assert [s.text for s in table.listed["HP:0000316"]][-1] == "Old name"
+    assert table.data_version == "hp/releases/2025-01-16"
 
 
 def test_load_synonyms_from_a_path_and_when_missing(tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +58,47 @@ def test_hpo_terms_with_definitions_from_an_obo(tmp_path):
     assert [p.id for p in passages_of(seizure)] == ["HP:0001250"]
     without = next(d for d in corpora.hpo_documents(None) if d.doc_id == "HP:0001250")
     assert "Definition" not in without.text
+
+
+_OBO_DEF = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
+_OBO_SYN = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (EXACT|RELATED) ')
+
+
+def _raw_obo(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """Term id -> (definition, EXACT/RELATED synonyms in file order), read line by line here,
+    independently of the shared loader the corpus uses (the corpus's reader before it)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    tid = None
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("["):
+            tid = None
+        elif line.startswith("id: HP:"):
+            tid = line[4:].strip()
+            out[tid] = ("", [])
+        elif tid and (m := _OBO_DEF.match(line)):
+            out[tid] = (m.group(1).replace('\\"', '"'), out[tid][1])
+        elif tid and (m := _OBO_SYN.match(line)):
+            out[tid][1].append(m.group(1).replace('\\"', '"'))
+    return out
+
+
+@pytest.mark.skipif(corpora.find_obo() is None, reason="no hp.obo: run `make kg-data`")
+def test_hpo_documents_hold_every_definition_and_synonym_of_the_real_obo():
+    obo = corpora.find_obo()
+    raw = _raw_obo(obo)
+    docs = list(corpora.hpo_documents(obo))
+    assert len(docs) > 15_000
+    with_def = 0
+    for d in docs:
+        definition, syns = raw.get(d.doc_id, ("", []))
+        head = f"{d.title} ({d.doc_id})."
+        assert d.text.startswith(head + (f" Definition: {definition}" if definition else ""))
+        with_def += bool(definition)
+        shown = [n for n in dict.fromkeys(syns) if n.casefold() != d.title.casefold()]
+        if shown:
+            listed = d.text.split(" Synonyms: ", 1)[1]
+            assert listed.startswith("; ".join(shown)), d.doc_id
+    assert with_def > 10_000
 
 
 def test_icd10cm_codes():

@@ -257,3 +257,50 @@ def test_a_nos_term_stands_for_its_general_concept(reader: SecondReader) -> None
     note = "A 42-year-old man with diabetes mellitus and hypertension."
     v = _one(reader, *_trace(note, "cha2ds2_vasc", _assumed("Diabetes history")))
     assert v.status == "contradicted" and "E08-E13" in v.details["concepts"]
+
+
+# -- terminology: HPO names into ICD-10-CM, block ranges, "except as in" notes ---------------
+
+
+def test_an_hpo_synonym_reaches_the_icd_hierarchy(reader: SecondReader) -> None:
+    """'Cerebrovascular disease history' maps to ICD-10-CM I60-I69 only; the note's wording is an
+    HPO synonym of Stroke (hp.obo), whose label names I63 Cerebral infarction, inside I60-I69."""
+    if reader._graph().term("HP:0001297").synonyms == ():  # type: ignore[union-attr]
+        pytest.skip("no hp.obo synonyms: run `make kg-data`")
+    note = "A 70-year-old man for hip replacement; he had a cerebrovascular accident in 2015."
+    v = _one(reader, *_trace(note, "revised_cardiac_risk_index",
+                             _assumed("Cerebrovascular disease history")))  # fmt: skip
+    assert v.status == "contradicted" and v.details["reader"] == "icd10cm"
+    assert v.details["term"] == "I63" and "I60-I69" in v.details["concepts"]
+    start, end = v.details["span"]
+    assert note[start:end] == "cerebrovascular accident"
+
+
+def test_a_block_range_holds_codes_filed_under_narrower_blocks(reader: SecondReader) -> None:
+    """'malignancy' is "Malignancy unspecified site" (C80.1), which stands for C00-C96
+    Malignant neoplasms; a melanoma of the skin (C43) lies in that range."""
+    from clinreason.verify.terminology import icd_index
+
+    index = icd_index()
+    assert index is not None
+    assert index.general("C80.1") == "C00-C96"
+    assert "C00-C96" in index.ancestors("C43.9")
+    assert "C00-C96" not in index.ancestors("D22.9")  # a benign naevus is not in the range
+    note = "A 61-year-old woman after knee surgery; malignant melanoma of the skin in 2021."
+    v = _one(reader, *_trace(note, "caprini_vte", _assumed("Present or previous malignancy")))
+    assert v.status == "unverifiable" and v.details["ambiguous"] is True  # "previous": qualifier
+    assert "C00-C96" in v.details["concepts"]
+
+
+def test_an_except_note_extends_a_name_to_the_codes_it_names(reader: SecondReader) -> None:
+    """G83 includes "paralysis (complete) (incomplete), except as in G80-G82": paraplegia (G82)
+    is a paralysis for the Wells DVT item, though HPO files it elsewhere."""
+    from clinreason.verify.terminology import icd_index
+
+    index = icd_index()
+    assert index is not None and {"G80", "G81", "G82", "G83"} <= index.names[("paralysis",)]
+    note = "A 48-year-old man with paraplegia since a fall; his right calf is swollen."
+    step = _assumed("Paralysis, paresis, or recent plaster immobilization of the lower extremity")
+    v = _one(reader, *_trace(note, "wells_dvt", step))
+    assert v.status == "unverifiable" and v.details["ambiguous"] is True
+    assert v.details["term"].startswith("G82")

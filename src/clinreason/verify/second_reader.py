@@ -8,10 +8,12 @@ trace that called a calculator (`calculator.<slug>`; traces without one get no v
 - **yes/no criteria** (`bool` parameters, and `choice` parameters with a plain "none" / "absent"
   choice): the criterion's own words (name, else aliases, else description) are mapped to
   ontology concepts by the same concept recognisers that then read the note: HPO terms
-  (`tools.kg.recognize` over the hpo3 graph, is-a descendants included) and ICD-10-CM codes
-  (descriptions and inclusion terms of `simple_icd_10_cm`, matched as whole phrases; an
-  "X, unspecified" code stands for its parent X; code descendants included). Initialisms of
-  the mapped multi-word names ("Chronic Obstructive Pulmonary Disease" -> COPD) are read too.
+  (`tools.kg.recognize` over the hpo3 graph with hp.obo's synonyms, is-a descendants included)
+  and ICD-10-CM codes (descriptions and inclusion terms of `simple_icd_10_cm`, matched as whole
+  phrases; an "X, unspecified" code stands for its parent X; code descendants and the codes in
+  a block's range included); an HPO mention is also read as the ICD-10-CM codes its term's own
+  names name (`verify.terminology`). Initialisms of the mapped multi-word names ("Chronic
+  Obstructive Pulmonary Disease" -> COPD) are read too.
   Negation, family and hypothetical context come from the shared `tools.negation` module (the
   one part shared with the extractor). No table of the extractor (`tools.extract`) is used and
   there are no per-calculator phrase lists.
@@ -74,16 +76,21 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 from clinreason.tools.calculators.base import Calculator, Param
 from clinreason.tools.kg.base import KnowledgeGraph
 from clinreason.tools.kg.recognize import ConceptRecognizer
-from clinreason.tools.kg.text import Token, normalize, tokenize
-from clinreason.tools.negation import context
+from clinreason.tools.kg.text import tokenize
 from clinreason.trace import Case, Extraction, Trace, Verdict
 from clinreason.verify.calculation import calculator_used
+from clinreason.verify.terminology import (
+    Hit,
+    IcdIndex,
+    concept_hits,
+    icd_index,
+    status_at,
+)
 from clinreason.verify.text import Quantity, quantities, same_value, unit_key
 from clinreason.verify.text import normalize as normalize_text
 from clinreason.verify.units import analytes_in, convert
@@ -147,187 +154,6 @@ SAME_REL = 0.02
 """Two values of one quantity this close (relative) count as the same value."""
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _SLASH = re.compile(r"\s*/\s*")
-
-
-# -- terminology ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Hit:
-    """A concept mention in a text (criterion or note)."""
-
-    reader: Literal["hpo", "icd10cm"]
-    concepts: tuple[str, ...]
-    """HPO term id, or the ICD-10-CM codes whose name matched."""
-    label: str
-    start: int
-    end: int
-    text: str
-    status: Literal["present", "absent", "family", "hypothetical"]
-
-
-@dataclass
-class IcdIndex:
-    """ICD-10-CM disease and symptom names (chapters A-N and R) -> codes, for phrase matching."""
-
-    names: dict[tuple[str, ...], frozenset[str]]
-    abbreviations: dict[str, frozenset[str]]
-    labels: dict[str, str]
-    parents: dict[str, str]
-    max_len: int
-    _anc: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    def ancestors(self, code: str) -> frozenset[str]:
-        """All ancestors of a code (categories and blocks)."""
-        found = self._anc.get(code)
-        if found is None:
-            acc: list[str] = []
-            p = self.parents.get(code)
-            while p is not None and p not in acc:
-                acc.append(p)
-                p = self.parents.get(p)
-            found = self._anc[code] = frozenset(acc)
-        return found
-
-    def general(self, code: str) -> str:
-        """The code an "X, unspecified" code stands for: its parent X (repeatedly)."""
-        seen = {code}
-        while True:
-            parent = self.parents.get(code)
-            if parent is None or parent in seen:
-                return code
-            mine = normalize(_clean(self.labels.get(code, "")))
-            theirs = normalize(re.sub(r"(?i)^other\s+", "", self.labels.get(parent, "")))
-            if not mine or mine != theirs:
-                return code
-            code = parent
-            seen.add(code)
-
-
-def _clean(name: str) -> str:
-    name = re.sub(r"\bNOS\b", "", name)
-    name = re.sub(r"(?i),?\s*(?:unspecified|not elsewhere classified)\b", "", name)
-    return " ".join(name.split()).strip(" ,;")
-
-
-_ABBR = re.compile(r"[(\[]([A-Z][A-Z0-9]{2,5})[)\]]")
-
-
-@lru_cache(maxsize=1)
-def icd_index() -> IcdIndex | None:
-    """The ICD-10-CM name index (built once per process), or None without simple_icd_10_cm."""
-    try:
-        import simple_icd_10_cm as icd
-    except ImportError:  # pragma: no cover - a core dependency
-        return None
-    names: dict[tuple[str, ...], set[str]] = {}
-    abbreviations: dict[str, set[str]] = {}
-    labels: dict[str, str] = {}
-    parents: dict[str, str] = {}
-    max_len = 1
-    for code in icd.get_all_codes(True):
-        if icd.is_chapter(code) or code[0] not in "ABCDEFGHIJKLMNR":
-            continue
-        if icd.is_extended_subcategory(code):
-            continue
-        labels[code] = icd.get_description(code)
-        parent = icd.get_parent(code)
-        if parent and parent != code and not icd.is_chapter(parent):
-            parents[code] = parent
-        texts = [labels[code], *icd.get_inclusion_term(code)]
-        texts += [t for t in icd.get_includes(code) if len(t.split()) <= 6]
-        for text in texts:
-            for ab in _ABBR.findall(text):
-                abbreviations.setdefault(ab, set()).add(code)
-            bare = _clean(text)
-            if re.fullmatch(r"[A-Z][A-Z0-9]{2,5}", bare):
-                abbreviations.setdefault(bare, set()).add(code)
-                continue
-            if re.match(r"(?i)other\b", bare) or "unspecified" in bare.lower():
-                continue
-            key = normalize(bare)
-            if len(" ".join(key)) < 4:
-                continue
-            names.setdefault(key, set()).add(code)
-            if re.search(r"\bNOS\b", text) and code in parents:
-                # "X NOS" is X in general, filed under one code ("diabetes NOS" under E11, type 2):
-                # it also stands for the code's parent, so "diabetes mellitus" (E08-E13) is found
-                names[key].add(parents[code])
-            max_len = max(max_len, len(key))
-    return IcdIndex(
-        names={k: frozenset(v) for k, v in names.items()},
-        abbreviations={k: frozenset(v) for k, v in abbreviations.items() if len(v) <= 3},
-        labels=labels,
-        parents=parents,
-        max_len=max_len,
-    )
-
-
-def _sentence_bounds(tokens: list[Token]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    first = 0
-    for k in range(1, len(tokens) + 1):
-        if k == len(tokens) or tokens[k].sentence_break:
-            out.extend([(tokens[first].start, tokens[k - 1].end)] * (k - first))
-            first = k
-    return out
-
-
-def _status(text: str, bounds: tuple[int, int], start: int, end: int) -> Any:
-    s0, s1 = bounds
-    ctx = context(text[s0:s1], start - s0, end - s0)
-    if ctx.family:
-        return "family"
-    if ctx.hypothetical:
-        return "hypothetical"
-    return "absent" if ctx.negated else "present"
-
-
-def icd_hits(index: IcdIndex, text: str) -> list[_Hit]:
-    """ICD-10-CM names (longest at each position, never across punctuation) in `text`."""
-    tokens = tokenize(text)
-    bounds = _sentence_bounds(tokens)
-    out: list[_Hit] = []
-    i = 0
-    while i < len(tokens):
-        best: tuple[int, frozenset[str]] | None = None
-        for end in range(i + 1, min(len(tokens), i + index.max_len) + 1):
-            if end - 1 > i and tokens[end - 1].phrase_break:
-                break
-            codes = index.names.get(tuple(t.norm for t in tokens[i:end]))
-            if codes:
-                best = (end, codes)
-        if best is None:
-            codes = index.abbreviations.get(tokens[i].text)
-            if codes:
-                best = (i + 1, codes)
-        if best is None:
-            i += 1
-            continue
-        end, codes = best
-        start_c, end_c = tokens[i].start, tokens[end - 1].end
-        ordered = tuple(sorted(codes))
-        out.append(
-            _Hit(
-                "icd10cm",
-                ordered,
-                index.labels.get(ordered[0], ordered[0]),
-                start_c,
-                end_c,
-                text[start_c:end_c],
-                _status(text, bounds[i], start_c, end_c),
-            )
-        )
-        i = end
-    return out
-
-
-def hpo_hits(rec: ConceptRecognizer, text: str) -> list[_Hit]:
-    """HPO mentions in `text` (the shared concept recogniser)."""
-    return [
-        _Hit("hpo", (m.term,), m.label, m.span.start, m.span.end, m.span.text, m.status)
-        for m in rec.recognize(text)
-    ]
 
 
 # -- criterion mapping -----------------------------------------------------------------------
@@ -405,7 +231,7 @@ def map_criterion(
     for text in texts:
         if not text:
             continue
-        hits = (hpo_hits(rec, text) if rec else []) + (icd_hits(icd, text) if icd else [])
+        hits = concept_hits(rec, icd, text)
         if not hits:
             continue
         if any(h.status != "present" for h in hits):
@@ -611,7 +437,7 @@ def _labels(cmap: CriterionMap) -> str:
     return ", ".join(shown[:4])
 
 
-def _acronym_hits(note: str, acronym: str, reader: str, concept: str, label: str) -> list[_Hit]:
+def _acronym_hits(note: str, acronym: str, reader: str, concept: str, label: str) -> list[Hit]:
     """Case-sensitive whole-word occurrences of an initialism ('COPD', 'TIAs') in the note."""
     out = []
     for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(acronym)}s?(?![A-Za-z0-9])", note):
@@ -619,14 +445,14 @@ def _acronym_hits(note: str, acronym: str, reader: str, concept: str, label: str
         ends = [i for i in (note.find(c, m.end()) for c in ".;!?\n") if i != -1]
         s1 = min(ends) if ends else len(note)
         out.append(
-            _Hit(
+            Hit(
                 reader,  # type: ignore[arg-type]
                 (concept,),
                 label,
                 m.start(),
                 m.end(),
                 m.group(),
-                _status(note, (s0, s1), m.start(), m.end()),
+                status_at(note, (s0, s1), m.start(), m.end()),
             )
         )
     return out
@@ -736,7 +562,7 @@ class SecondReader:
         icd = icd_index() if self.use_icd else None
         maps = _maps(calc, rec, icd)
         all_maps = {p.name: m for p, m in maps.items() if m is not None}
-        hits = hpo_hits(rec, note) + (icd_hits(icd, note) if icd else [])
+        hits = concept_hits(rec, icd, note)
         out = []
         for step, p in items:
             cmap = all_maps.get(p.name)
@@ -758,14 +584,14 @@ class SecondReader:
         pname: str,
         cmap: CriterionMap,
         all_maps: dict[str, CriterionMap],
-        hits: list[_Hit],
+        hits: list[Hit],
         note: str,
         icd: IcdIndex | None,
-    ) -> list[tuple[_Hit, Mapping]]:
+    ) -> list[tuple[Hit, Mapping]]:
         """Note mentions of the criterion's concepts (or descendants), with the mapping they
         matched; a mention that matches a more specific criterion of the calculator is left
         to that one."""
-        out: list[tuple[_Hit, Mapping]] = []
+        out: list[tuple[Hit, Mapping]] = []
         for m in cmap.mappings:
             for h in hits:
                 if h.reader != m.reader:
@@ -789,7 +615,7 @@ class SecondReader:
         pname: str,
         reader: str,
         mine: list[str],
-        h: _Hit,
+        h: Hit,
         all_maps: dict[str, CriterionMap],
         icd: IcdIndex | None,
     ) -> bool:
@@ -811,7 +637,7 @@ class SecondReader:
         step: Extraction,
         p: Param,
         cmap: CriterionMap,
-        found: list[tuple[_Hit, Mapping]],
+        found: list[tuple[Hit, Mapping]],
         note: str,
     ) -> Verdict:
         extracted = _polarity(p, step.value)
@@ -841,7 +667,7 @@ class SecondReader:
             "span": None,
         }
 
-        def cite(hit: _Hit) -> dict[str, Any]:
+        def cite(hit: Hit) -> dict[str, Any]:
             return {
                 "reader": hit.reader,
                 "span": [hit.start, hit.end],
@@ -849,7 +675,7 @@ class SecondReader:
                 "label": hit.label,
             }
 
-        def says(hit: _Hit, suffix: str = "") -> str:
+        def says(hit: Hit, suffix: str = "") -> str:
             how = {"absent": "denies ", "present": "says "}.get(hit.status, "says ")
             return (
                 f"the note {how}'{_window(note, hit.start, hit.end)}' "
@@ -861,11 +687,11 @@ class SecondReader:
             f"; the criterion's qualifier ({' '.join(quals)}) is not checked" if quals else ""
         )
 
-        def verdict(status: str, hit: _Hit | None, evidence: str, **flags: Any) -> Verdict:
+        def verdict(status: str, hit: Hit | None, evidence: str, **flags: Any) -> Verdict:
             cited = cite(hit) if hit is not None else {}
             return _verdict(status, step.id, claim, evidence, **{**base, **cited, **flags})
 
-        def both(a: _Hit, b: _Hit) -> str:
+        def both(a: Hit, b: Hit) -> str:
             return f"{says(a)}; but also '{_window(note, b.start, b.end)}'"
 
         if assumed:  # an assumed absence

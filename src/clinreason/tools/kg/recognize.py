@@ -316,9 +316,14 @@ class ConceptRecognizer:
         return self.describe(entry.term, entry.name)
 
     def _label(self, term: str) -> str:
-        if not hasattr(self, "_labels"):
-            self._labels = {t.id: t.label for t in self.terms}
-        return self._labels.get(term, term)
+        found = self.term(term)
+        return found.label if found is not None else term
+
+    def term(self, term_id: str) -> Term | None:
+        """One of the recogniser's terms (with its names), or None."""
+        if not hasattr(self, "_by_id"):
+            self._by_id = {t.id: t for t in self.terms}
+        return self._by_id.get(term_id)
 
     def _longest(
         self,

