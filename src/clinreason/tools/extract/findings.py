@@ -11,6 +11,10 @@ turns those into a value:
 - no mention (or only family/hypothetical/remote ones) -> None: "not mentioned"; the caller records
   the calculator's default as an explicit assumption.
 
+Besides the lists' own phrases, the other HPO names of the terms a list names are mentions too
+(`terminology.hpo_names`: HPO's labels and EXACT synonyms through the shared `hp.obo` loader);
+such a mention says which HPO name matched (`Mention.via`, and the extraction's note).
+
 These rules are deliberately simple and general; the `calculator` strategy asks the language
 model to judge mentions in context when a backend is available.
 """
@@ -36,6 +40,7 @@ from clinreason.tools.extract.negation import (
     is_remote,
     same_list,
 )
+from clinreason.tools.extract.terminology import HpoName, hpo_names, inside_other_term
 from clinreason.trace import Span
 
 
@@ -49,6 +54,8 @@ class Mention:
     hypothetical: bool
     remote: bool = False
     """Dated a year or more ago, for an item bound to a recent period."""
+    via: str = ""
+    """The HPO name that matched, when not one of the list's own phrases."""
 
     @property
     def affirmed(self) -> bool:
@@ -59,10 +66,7 @@ class Mention:
 @functools.lru_cache(maxsize=512)
 def _pattern(key: str, absence: bool = False) -> re.Pattern[str] | None:
     """The finding's terms as one regex (or its `ABSENCE_TERMS` phrases with `absence`)."""
-    if absence:
-        terms = ABSENCE_TERMS.get(key, ())
-    else:
-        terms = TERMS.get(key) or INVERSE_TERMS.get(key) or CHOICE_TERMS.get(key)
+    terms = ABSENCE_TERMS.get(key, ()) if absence else _fragments(key)
     if not terms:
         return None
     sensitive = [t[3:] for t in terms if t.startswith("(C)")]
@@ -73,6 +77,28 @@ def _pattern(key: str, absence: bool = False) -> re.Pattern[str] | None:
     if sensitive:
         parts.append("(?<![\\w-])(?:" + "|".join(sensitive) + ")(?![\\w-])")
     return re.compile("|".join(parts))
+
+
+def _fragments(key: str) -> tuple[str, ...]:
+    return TERMS.get(key) or INVERSE_TERMS.get(key) or CHOICE_TERMS.get(key) or ()
+
+
+def _matches(note: str, key: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+    """(start, end, via) of the list's phrases, then of the HPO names no phrase overlaps."""
+    out = [(m.start(), m.end(), "") for m in pattern.finditer(note)]
+    extra: list[tuple[int, int, HpoName]] = []
+    names = hpo_names(_fragments(key))
+    named = frozenset(n.term for n in names)
+    for name in names:
+        extra.extend(
+            (m.start(), m.end(), name)
+            for m in name.pattern.finditer(note)
+            if not inside_other_term(note, m.start(), m.end(), named)
+        )
+    for start, end, name in sorted(extra, key=lambda x: (x[0], x[0] - x[1])):
+        if not any(s < end and start < e for s, e, _ in out):
+            out.append((start, end, name.describe()))
+    return sorted(out)
 
 
 def has_terms(key: str) -> bool:
@@ -98,23 +124,24 @@ def mentions(note: str, key: str) -> list[Mention]:
     stated_absent = list(absent.finditer(note)) if absent else []
     recent = key in RECENT_KEYS
 
-    def mention(start: int, end: int, negated: bool) -> Mention:
+    def mention(start: int, end: int, negated: bool, via: str = "") -> Mention:
         return Mention(
             span=span(note, start, end),
             negated=negated,
             family=is_family(note, start),
             hypothetical=is_hypothetical(note, start),
             remote=recent and is_remote(note, start),
+            via=via,
         )
 
     out: list[Mention] = []
-    for m in pattern.finditer(note):
-        if any(a.start() < m.end() and m.start() < a.end() for a in stated_absent):
+    for start, end, via in _matches(note, key, pattern):
+        if any(a.start() < end and start < a.end() for a in stated_absent):
             continue  # "smoking" in "quit smoking": the phrase states the absence
-        negated = is_negated(note, m.start(), m.end()) or bool(
-            out and out[-1].negated and same_list(note, out[-1].span.end, m.start())
+        negated = is_negated(note, start, end) or bool(
+            out and out[-1].negated and same_list(note, out[-1].span.end, start)
         )
-        out.append(mention(m.start(), m.end(), negated))
+        out.append(mention(start, end, negated, via))
     out += [mention(a.start(), a.end(), True) for a in stated_absent]
     return sorted(out, key=lambda x: x.span.start)
 
@@ -134,7 +161,8 @@ def judge(note: str, key: str) -> Found | None:
         return _judge_inverse(note, found)
     for m in found:
         if m.affirmed:
-            return Found(True, None, m.span, note="mentioned as present")
+            via = f" ({m.via})" if m.via else ""
+            return Found(True, None, m.span, note=f"mentioned as present{via}")
     for m in found:
         if m.negated and not m.family and not m.hypothetical:
             s_start, _ = sentence_at(note, m.span.start)
