@@ -111,10 +111,12 @@ def named_terms(fragments: tuple[str, ...], table: SynonymTable) -> list[str]:
     return list(found)
 
 
-def inside_other_term(text: str, start: int, end: int, named: frozenset[str]) -> bool:
+def inside_other_term(
+    text: str, start: int, end: int, named: frozenset[str], path: str | None = None
+) -> bool:
     """Whether the match lies inside a longer HPO name (up to 3 more words on either side) of a
     term outside `named`: "arterial hypertension" in "pulmonary arterial hypertension"."""
-    table = load_synonyms()
+    table = load_synonyms(path)
     if table is None:
         return False
     terms_of = _names(table).terms_of
