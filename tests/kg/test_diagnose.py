@@ -120,3 +120,24 @@ def test_config_from_cli_and_from_recorded_spec() -> None:
     assert again == made
     with pytest.raises(ConfigError, match="bad config"):
         Diagnose(config={"nope": 1})  # type: ignore[arg-type]
+
+
+async def test_each_kg_link_says_which_synonym_matched(hpo: HPOGraph) -> None:
+    """Issue 18: the matched synonym and its kind travel in the trace (KGLink.facts)."""
+    if hpo.synonym_table is None:
+        pytest.skip("no hp.obo: run `make kg-data`")
+    note = "A 4-year-old girl with wide-set eyes, flat feet and a ptosis."
+    trace = await run(
+        Diagnose(), Case(id="syn", question="Diagnosis?", context=note), FakeBackend([])
+    )
+    links = {s.entity: s for s in trace.steps_of(KGLink)}
+    wide = links["HP:0000316"]
+    (fact,) = wide.facts
+    assert (fact.subject, fact.relation, fact.object) == (
+        "HP:0000316",
+        "has_synonym",
+        "Wide-set eyes",
+    )
+    assert fact.details["kind"] == "hp.obo@" + hpo.synonym_table.release + " EXACT layperson"
+    assert wide.summary().endswith(f'matched the synonym "Wide-set eyes" ({fact.details["kind"]})')
+    assert links["HP:0000508"].facts == []  # "ptosis": the label, no synonym fact

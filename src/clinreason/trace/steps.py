@@ -182,12 +182,15 @@ class KGLink(StepBase):
         """One readable line describing the step."""
         target = f"{self.entity} ({self.label})" if self.entity else "not linked"
         neg = " [absent]" if self.negated else ""
-        synonyms = [f.object for f in self.facts if f.relation == "has_synonym"]
+        synonyms = [f for f in self.facts if f.relation == "has_synonym"]
         path = " -> ".join(
             f.object_label or f.object for f in self.facts[:4] if f.relation != "has_synonym"
         )
         tail = f"; path: {path}" if path else ""
-        tail += f'; matched the synonym "{synonyms[0]}"' if synonyms else ""
+        if synonyms:
+            kind = synonyms[0].details.get("kind")
+            tail += f'; matched the synonym "{synonyms[0].object}"'
+            tail += f" ({kind})" if isinstance(kind, str) and kind else ""
         return f'"{_short(self.mention, 60)}"{neg} -> {target}{tail}'
 
 
