@@ -22,7 +22,10 @@ increase" is a pseudo-trigger, not "no". Scope rules:
 - a hypothetical cue ("to rule out", "risk of", "if") has the scope of a pre-negation;
 - a family cue ("mother", "family history") covers the rest of the sentence up to a contrast
   ("but", ";"), unless the relative is only the informant ("the family denied ...");
-- a remote cue ("a year ago", "in childhood") anywhere in the sentence dates it long ago.
+- a remote cue ("a year ago", "in childhood") anywhere in the sentence dates it long ago;
+- a normality statement ("normal hearing", "hearing is normal", "tone was entirely
+  unremarkable") states the abnormality of what it calls normal absent (`stated_normal`; the
+  HPO recogniser reads "hearing" there as Hearing abnormality, absent).
 
 >>> s = "He denies chest pain but reports dyspnea."
 >>> is_negated(s, s.index("chest"), s.index("chest") + 10), is_negated(s, s.index("dysp"), 39)
@@ -464,6 +467,31 @@ class Context:
     hypothetical: bool = False
     trigger: str = ""
     """The text of the deciding cue (family, else hypothetical, else negation)."""
+
+
+_NORMAL = r"(?:normal|unremarkable)"
+_NORMAL_BEFORE = re.compile(rf"(?i)(?<![\w-])({_NORMAL})\s+$")
+_NORMAL_AFTER = re.compile(
+    rf"(?i)^\s+(?:is|was|are|were|appears?|appeared|seems?|seemed|remains?|remained)\s+"
+    rf"(?:(?:\w+ly|all)\s+)?({_NORMAL})(?![\w-])"
+)
+
+
+def stated_normal(sentence: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of the whole statement when the words `sentence[start:end]` are called normal
+    ("normal hearing", "hearing is normal", "his tone was entirely normal"), else None.
+
+    >>> s = "Hearing is normal; normal muscle tone."
+    >>> stated_normal(s, 0, 7), stated_normal(s, 26, 37), stated_normal(s, 19, 25)
+    ((0, 17), (19, 37), None)
+    """
+    before = _NORMAL_BEFORE.search(sentence[:start])
+    if before is not None:
+        return before.start(1), end
+    after = _NORMAL_AFTER.match(sentence[end:])
+    if after is not None:
+        return start, end + after.end(1)
+    return None
 
 
 def context(sentence: str, start: int, end: int) -> Context:

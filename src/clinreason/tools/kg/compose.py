@@ -1,6 +1,6 @@
 """Second-pass rules of concept recognition over the first pass's dictionary matches (pure).
 
-All three are general: they look up names the dictionary already has, never per-term phrases.
+All four are general: they look up names the dictionary already has, never per-term phrases.
 
 * **Modifier**: a word right before a match that makes a more specific term of the ontology
   ("bilateral" / "both" + Cryptorchidism -> Bilateral cryptorchidism; "severe" + Hypotonia ->
@@ -12,6 +12,10 @@ All three are general: they look up names the dictionary already has, never per-
   ("atrial septal defect (ASD)"), when it is a vetted clinical abbreviation, when it has 3 or more
   letters and one sense, or when another finding of the note lies in the same organ system as
   exactly one of its senses ("hole in the heart ... ASD" -> Atrial septal defect).
+* **Normality**: words the shared negation rules find called normal ("hearing is normal",
+  "normal muscle tone": `tools.negation.stated_normal`) name the abnormality of that thing when
+  the dictionary has "X abnormality", "Abnormality of (the) X" or "Abnormal X" (Hearing
+  abnormality, Abnormal muscle tone): a mention of it, stated absent.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from clinreason.tools.kg.text import Token
+from clinreason.tools.negation import stated_normal
 
 CONJUNCTIONS = frozenset(("and", "or"))
 NOT_MODIFIERS = frozenset(
@@ -261,3 +266,53 @@ def resolve_abbreviations(
         if sense is not None:
             out.append(Match(m.start, m.end, sense, "abbreviation"))
     return out
+
+
+NORMAL_WORDS = frozenset(("normal", "unremarkable"))
+MAX_NORMAL = 3
+"""Words that may be called normal ("muscle tone", "hearing")."""
+
+
+def normal_findings(
+    matches: list[Match],
+    tokens: Sequence[Token],
+    text: str,
+    names: Mapping[tuple[str, ...], Entry],
+    bounds: Sequence[tuple[int, int]],
+) -> list[Match]:
+    """Mentions (method 'normality') of the abnormality of what the text calls normal, where no
+    match covers those words; the caller records them as absent."""
+    taken = {k for m in matches for k in range(m.start, m.end)}
+    out: list[Match] = []
+    for k, tok in enumerate(tokens):
+        if tok.norm not in NORMAL_WORDS:
+            continue
+        windows = [(k + 1, k + 1 + n) for n in range(MAX_NORMAL, 0, -1)]  # "normal X"
+        for gap in (1, 2):  # "X is normal", "X was entirely normal"
+            windows += [(k - gap - n, k - gap) for n in range(MAX_NORMAL, 0, -1)]
+        for start, end in windows:
+            if start < 0 or end > len(tokens) or any(i in taken for i in range(start, end)):
+                continue
+            if any(tokens[i].phrase_break for i in range(start + 1, end)):
+                continue
+            entry = _abnormality(tuple(t.norm for t in tokens[start:end]), names)
+            s0, s1 = bounds[start]
+            a, b = tokens[start].start - s0, tokens[end - 1].end - s0
+            if entry is not None and stated_normal(text[s0:s1], a, b) is not None:
+                out.append(Match(start, end, entry, "normality"))
+                taken.update(range(start, end))
+                break
+    return out
+
+
+def _abnormality(words: tuple[str, ...], names: Mapping[tuple[str, ...], Entry]) -> Entry | None:
+    for key in (
+        (*words, "abnormality"),
+        ("abnormality", "of", *words),
+        ("abnormality", "of", "the", *words),
+        ("abnormal", *words),
+    ):
+        found = names.get(key)
+        if found is not None:
+            return found
+    return None

@@ -44,6 +44,7 @@ from clinreason.tools.kg.compose import (
     comma_only,
     distribute,
     extend_modifiers,
+    normal_findings,
     resolve_abbreviations,
 )
 from clinreason.tools.kg.lexicon import (
@@ -60,7 +61,7 @@ from clinreason.tools.kg.lexicon import (
     name_variants,
 )
 from clinreason.tools.kg.text import Token, normalize, sentence_bounds, tokenize
-from clinreason.tools.negation import context
+from clinreason.tools.negation import Context, context, stated_normal
 from clinreason.trace import Span, Triple
 
 MAX_WINDOW = 7
@@ -72,7 +73,7 @@ _RANK = {"label": 0, "curated": 1, "vetted": 1, "synonym": 2, "related": 3}
 abbreviations, then HPO's EXACT synonyms, then the rest."""
 Method = Literal[
     "label", "synonym", "related", "reordered", "adjective", "modified", "coordinated",
-    "abbreviation",
+    "abbreviation", "normality",
 ]  # fmt: skip
 
 
@@ -248,12 +249,19 @@ class ConceptRecognizer:
         matches = resolve_abbreviations(matches, tokens, text, self.systems)
         matches = extend_modifiers(matches, tokens, text, self._lookup, self.label_key, self._is_a)
         matches = distribute(matches, tokens, self._lookup)
+        matches += normal_findings(matches, tokens, text, self.exact, bounds)
         out: list[Mention] = []
-        for found in matches:
+        for found in sorted(matches, key=lambda m: m.start):
             entry = found.entry
             start_c, end_c = tokens[found.start].start, tokens[found.end - 1].end
             s_start, s_end = bounds[found.start]
             ctx = context(text[s_start:s_end], start_c - s_start, end_c - s_start)
+            if found.method == "normality":  # "hearing is normal": the abnormality is absent
+                statement = stated_normal(text[s_start:s_end], start_c - s_start, end_c - s_start)
+                if statement is not None:
+                    start_c, end_c = s_start + statement[0], s_start + statement[1]
+                ctx = Context(negated=True, family=ctx.family, hypothetical=False,
+                              trigger="normal")  # fmt: skip
             out.append(
                 Mention(
                     term=entry.term,
