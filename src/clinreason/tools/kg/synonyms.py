@@ -32,8 +32,8 @@ Scope = Literal["EXACT", "RELATED", "BROAD", "NARROW"]
 SCOPES: tuple[Scope, ...] = ("EXACT", "RELATED", "BROAD", "NARROW")
 SKIPPED_TYPES = frozenset(("obsolete_synonym", "HP:0034334"))
 """Synonym types that are not names of the finding (discarded names, allelic requirements)."""
-_SYN = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (EXACT|RELATED|BROAD|NARROW)(?: ([\w:]+))? \[')
-_DEF = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
+_SYN = re.compile(r'^synonym: "((?:[^"\\]+|\\.)*)" (EXACT|RELATED|BROAD|NARROW)(?: ([\w:]+))? \[')
+_DEF = re.compile(r'^def: "((?:[^"\\]+|\\.)*)"')
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,10 @@ def parse_obo(lines: Iterable[str]) -> SynonymTable:
             name = line[6:].strip()
         elif line.startswith("is_obsolete: true"):
             obsolete = True
-        elif (m := _SYN.match(line)) is not None:
+        elif line.startswith("synonym: ") and (m := _SYN.match(line)) is not None:
             text = _unescape(m.group(1))
             found.append(Synonym(text, m.group(2), m.group(3) or ""))  # type: ignore[arg-type]
-        elif (m := _DEF.match(line)) is not None:
+        elif line.startswith("def: ") and (m := _DEF.match(line)) is not None:
             definition = _unescape(m.group(1))
         elif line.startswith("data-version:"):
             data_version = line.split(":", 1)[1].strip()
