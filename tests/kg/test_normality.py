@@ -41,6 +41,15 @@ def test_the_shared_rules_find_normality_statements(
             ("HP:0000508", "ptosis", "present"),
         ]),
         ("Her brother has normal hearing.", [("HP:0000364", "normal hearing", "family")]),
+        ("Growth, hearing and vision are normal.", [  # the other items of a list called normal
+            ("HP:0001507", "Growth", "absent"),
+            ("HP:0000364", "hearing", "absent"),
+            ("HP:0000504", "vision are normal", "absent"),
+        ]),
+        ("He has a ptosis and hearing is normal.", [
+            ("HP:0000508", "ptosis", "present"),
+            ("HP:0000364", "hearing is normal", "absent"),
+        ]),
         ("Normal saline was given.", []),  # no "Abnormal saline" in HPO
         ("Normal sinus rhythm.", []),
     ],

@@ -301,7 +301,48 @@ def normal_findings(
             if entry is not None and stated_normal(text[s0:s1], a, b) is not None:
                 out.append(Match(start, end, entry, "normality"))
                 taken.update(range(start, end))
+                out += _coordinated(tokens, start, end, names, taken, bounds)
                 break
+    return out
+
+
+def _coordinated(
+    tokens: Sequence[Token],
+    start: int,
+    end: int,
+    names: Mapping[tuple[str, ...], Entry],
+    taken: set[int],
+    bounds: Sequence[tuple[int, int]],
+) -> list[Match]:
+    """The other items of a list called normal with it: "hearing and vision are normal",
+    "normal tone, reflexes and gait"."""
+    out: list[Match] = []
+    for step in (-1, 1):
+        edge = start if step < 0 else end
+        while True:
+            joint = edge - 1 if step < 0 else edge
+            if not 0 <= joint < len(tokens) or bounds[joint] != bounds[start]:
+                break
+            if tokens[joint].norm in CONJUNCTIONS:
+                edge = joint if step < 0 else joint + 1
+            elif not tokens[edge if step < 0 else joint].phrase_break:
+                break
+            found = None
+            for n in range(MAX_NORMAL, 0, -1):
+                a, b = (edge - n, edge) if step < 0 else (edge, edge + n)
+                if a < 0 or b > len(tokens) or any(i in taken for i in range(a, b)):
+                    continue
+                if any(tokens[i].phrase_break for i in range(a + 1, b)):
+                    continue
+                entry = _abnormality(tuple(t.norm for t in tokens[a:b]), names)
+                if entry is not None:
+                    found = Match(a, b, entry, "normality")
+                    break
+            if found is None:
+                break
+            out.append(found)
+            taken.update(range(found.start, found.end))
+            edge = found.start if step < 0 else found.end
     return out
 
 
