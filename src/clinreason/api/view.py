@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from clinreason.api.figures import argument_figures, differential_of
 from clinreason.trace import Extraction, KGLink, LLMCall, Span, Step, Trace, Verdict
 from clinreason.trace.explain import CLAIM_MARKS
 
@@ -79,6 +80,7 @@ def step_view(step: Step, number: int, trace_text: dict[str, str] | None = None)
         "tokens": step.usage.completion_tokens if isinstance(step, LLMCall) else 0,
         "verdicts": [],  # filled in by `result_view` once the trace is verified
         "supports_answer": False,
+        "figure": None,  # anchor of this step's drawing, set by `result_view`
     }
     if isinstance(step, Extraction):
         view["extraction"] = extraction_row(step)
@@ -195,11 +197,17 @@ def result_view(trace: Trace, *, elapsed_s: float | None = None) -> dict[str, An
     for v in trace.verdicts:
         (by_step.setdefault(v.step_id, []) if v.step_id else whole).append(verdict_view(v))
     support = set(trace.ancestors(trace.answer.support)) if trace.answer else set()
+    graphs = argument_figures(trace)
+    differential = differential_of(trace)
+    drawn = {f["id"]: f"graph-{f['id']}" for f in graphs}
+    if differential is not None:
+        drawn[differential["step"]] = "differential"
     steps = []
     for i, step in enumerate(trace.steps, start=1):
         view = step_view(step, i, texts)
         view["verdicts"] = by_step.get(step.id, [])
         view["supports_answer"] = step.id in support
+        view["figure"] = drawn.get(step.id)
         steps.append(view)
     claims = [
         {
@@ -227,6 +235,8 @@ def result_view(trace: Trace, *, elapsed_s: float | None = None) -> dict[str, An
         "note": note_segments(trace, "context"),
         "question": note_segments(trace, "question"),
         "inputs": [extraction_row(s) for s in trace.steps_of(Extraction)],
+        "arguments": graphs,
+        "differential": differential,
         "elapsed_s": elapsed_s,
         "tokens": tokens,
         "tokens_per_s": tokens / elapsed_s if elapsed_s and tokens else None,
