@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from clinreason.api.local import local_server
+from clinreason.api.local import free_port, local_server
 from clinreason.trace import case_from_text
 
 CHROMIUM = "/usr/bin/chromium"
@@ -216,6 +218,117 @@ def test_bad_input_gets_a_clear_message_not_a_traceback(server, browser):
     error = page.locator("#error").inner_text()
     assert "strategy" in error and "Traceback" not in error
     w.clean(422)
+
+
+class _ScriptedModel(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint answering the argumentation strategy's two calls:
+    arguments for three options, then one critical question (chosen by the reply schema)."""
+
+    GEN = json.dumps(
+        {
+            "arguments": [
+                {
+                    "option": "A",
+                    "scheme": "clinical_evidence",
+                    "finding": "fever and neck stiffness",
+                },
+                {"option": "A", "scheme": "clinical_evidence", "finding": "CSF shows neutrophils"},
+                {"option": "B", "scheme": "clinical_evidence", "finding": "throbbing headache"},
+                {"option": "C", "scheme": "clinical_evidence", "finding": "neck stiffness"},
+            ]
+        }
+    )
+    VER = json.dumps(
+        {"attacks": [{"target": "G4", "question": "weak_evidence", "finding": "fever"}]}
+    )
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        schema = json.dumps(body.get("response_format", {}))
+        text = self.VER if '"attacks"' in schema else self.GEN
+        reply = {
+            "id": "scripted",
+            "object": "chat.completion",
+            "model": body.get("model", "scripted"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30},
+        }
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+def test_the_argument_graph_and_the_differential_are_drawn(browser, tmp_path):
+    model = ThreadingHTTPServer(("127.0.0.1", free_port()), _ScriptedModel)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{model.server_address[1]}/v1"
+    options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
+    case = {
+        "id": "meningitis",
+        "context": "A 30-year-old man has fever and neck stiffness. CSF shows neutrophils.",
+        "question": "Most likely diagnosis?",
+        "options": {"A": "Bacterial meningitis", "B": "Migraine", "C": "Tension headache"},
+    }
+    try:
+        with _serve(tmp_path / "stderr.log", *options) as url:
+            w = Watched(browser, url)
+            page = w.page
+            page.fill("#case-json", json.dumps(case))
+            page.select_option("#strategy", "argumentation")
+            w.run()
+            svg = page.locator("svg.ag-svg")
+            assert svg.is_visible() and svg.bounding_box()["width"] > 600
+            assert (
+                svg.locator("g.ag-node").count() >= 10 and svg.locator("path.ag-edge").count() >= 8
+            )
+            # status in words and shapes, not colour alone: the legend and a mark in each box
+            legend = page.locator(".ag-legend")
+            assert legend.is_visible() and "rejected: red box, dashed border" in legend.inner_text()
+            g1 = svg.locator("g.ag-node[data-arg=G1]")
+            assert (
+                "G1 ✓" in g1.text_content()
+                and "fever and neck stiffness" in g1.locator("title").text_content()
+            )
+            # the text alternative: the drawing is labelled and every argument has a table row
+            assert svg.get_attribute("role") == "img" and svg.locator("desc").count() == 1
+            table = page.locator(".ag-table table")
+            assert (
+                table.is_visible()
+                and table.locator("tbody tr").count() == svg.locator("g.ag-node").count()
+            )
+            row = table.locator("tr", has_text="neck stiffness, which supports option C")
+            assert "rejected" in row.inner_text() and "V1" in row.inner_text()
+            page.locator(".ag figcaption a").click()  # back to the step it draws
+            assert page.evaluate("location.hash").startswith("#step-s")
+            # the differential of a phenotype case: ranked bars with names and expandable paths
+            page.fill("#case-json", (EXAMPLES / "phenotype_case.json").read_text())
+            page.select_option("#strategy", "diagnose")
+            page.click("#run")
+            page.wait_for_selector("#differential", timeout=60_000)
+            bars = page.locator("#differential .ddx-bar")
+            assert bars.count() == 10 and bars.first.is_visible()
+            first = page.locator("#differential .ddx-list > li").first
+            assert (
+                "OMIM:" in first.locator(".ddx-id").inner_text()
+                and first.locator(".ddx-name").inner_text()[0].isalpha()
+            )
+            first.locator("summary").click()
+            assert first.locator(".ddx-findings li").first.is_visible()
+            w.clean()
+    finally:
+        model.shutdown()
 
 
 @pytest.mark.embedded
