@@ -44,6 +44,13 @@ def main() -> None:
         page.wait_for_selector("#answer")
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(out / "web-form.png"))
+        page.goto(f"{url}/")  # the differential of a phenotype case (no model needed)
+        page.fill("#case-json", (ROOT / "examples" / "phenotype_case.json").read_text())
+        page.select_option("#strategy", "diagnose")
+        page.click("#run")
+        page.wait_for_selector("#differential", timeout=120_000)
+        page.click("#differential .ddx-list > li >> nth=0 >> summary")
+        page.locator("#differential").screenshot(path=str(out / "web-differential.png"))
         browser.close()
     print("wrote", *sorted(p.name for p in out.glob("web-*.png")))
 
