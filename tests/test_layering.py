@@ -16,6 +16,7 @@ LAYER = {
     "strategies": 2,
     "verify": 2,
     "bench": 3,
+    "render": 3,
     "cli": 4,
     "api": 4,
 }

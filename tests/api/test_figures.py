@@ -12,7 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clinreason.api.app import create_app
-from clinreason.api.figures import (
+from clinreason.api.view import result_view
+from clinreason.api.web import render
+from clinreason.backends.fake import FakeBackend
+from clinreason.render.figures import (
     COLUMNS,
     NODE_H,
     NODE_W,
@@ -21,9 +24,6 @@ from clinreason.api.figures import (
     path_steps,
     shorten,
 )
-from clinreason.api.view import result_view
-from clinreason.api.web import render
-from clinreason.backends.fake import FakeBackend
 from clinreason.tools.kg import demo_graph
 from clinreason.trace import (
     DISCLAIMER,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from clinreason.api.figures import argument_figures, differential_of
+from clinreason.render.figures import argument_figures, differential_of
 from clinreason.trace import Extraction, KGLink, LLMCall, Span, Step, Trace, Verdict
 from clinreason.trace.explain import CLAIM_MARKS
 
@@ -80,7 +80,7 @@ def step_view(step: Step, number: int, trace_text: dict[str, str] | None = None)
         "tokens": step.usage.completion_tokens if isinstance(step, LLMCall) else 0,
         "verdicts": [],  # filled in by `result_view` once the trace is verified
         "supports_answer": False,
-        "figure": None,  # anchor of this step's drawing, set by `result_view`
+        "figure": None,  # where this step is drawn ({href, what}), set by `result_view`
     }
     if isinstance(step, Extraction):
         view["extraction"] = extraction_row(step)
@@ -199,9 +199,9 @@ def result_view(trace: Trace, *, elapsed_s: float | None = None) -> dict[str, An
     support = set(trace.ancestors(trace.answer.support)) if trace.answer else set()
     graphs = argument_figures(trace)
     differential = differential_of(trace)
-    drawn = {f["id"]: f"graph-{f['id']}" for f in graphs}
+    drawn = {f["id"]: {"href": f["anchor"], "what": "argument graph"} for f in graphs}
     if differential is not None:
-        drawn[differential["step"]] = "differential"
+        drawn[differential["step"]] = {"href": differential["anchor"], "what": "differential"}
     steps = []
     for i, step in enumerate(trace.steps, start=1):
         view = step_view(step, i, texts)

@@ -15,8 +15,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from clinreason.render.html import TEMPLATES, figures_css
 from clinreason.trace import DISCLAIMER
 
 HERE = Path(__file__).parent
@@ -28,9 +29,10 @@ CSP = (
 
 @cache
 def environment() -> Environment:
-    """The template environment (autoescaping on for every template)."""
+    """The template environment (autoescaping on for every template); the figure macros come
+    from `clinreason.render`, shared with `clinreason report`."""
     return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
+        loader=ChoiceLoader([FileSystemLoader(HERE / "templates"), FileSystemLoader(TEMPLATES)]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -75,5 +77,11 @@ def install(app: FastAPI, *, token_required: bool, backend_label: str) -> None:
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:
         return Response(status_code=204)  # no icon; saves the browser's 404
+
+    style = figures_css()
+
+    @app.get("/static/figures.css", include_in_schema=False)
+    async def figures_style() -> Response:  # declared before the mount, so it is matched first
+        return Response(style, media_type="text/css", headers={"X-Content-Type-Options": "nosniff"})
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

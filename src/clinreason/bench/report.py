@@ -26,6 +26,7 @@ from clinreason.bench.report_plots import (
 from clinreason.bench.rundir import SUMMARY, RunSpec, read_run
 from clinreason.bench.summary import summarize_binary
 from clinreason.errors import ClinReasonError, ConfigError, TraceFormatError
+from clinreason.render.html import figures_css, figures_html
 from clinreason.trace import DISCLAIMER, utcnow
 
 _STYLE = """
@@ -330,6 +331,7 @@ def _case_html(run_index: int, case_index: int, result: CaseResult) -> str:
                 f'<li id="{prefix}-{_e(step.id)}" class="{css}"><code>{_e(step.id)}</code> '
                 f"<i>{_e(step.kind)}</i> {_e(line)}</li>"
             )
+        parts.append(figures_html(trace, ns=f"{prefix}-", step_anchor=f"{prefix}-"))
         if steps:
             parts.append(f'<ol class="steps">{"".join(steps)}</ol>')
         if trace.answer and trace.answer.raw:
@@ -401,7 +403,7 @@ def build_report(
     sections += [_cases_section(i, run) for i, run in enumerate(runs)]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_e(title)}</title><style>{_STYLE}</style>"
+        f"<title>{_e(title)}</title><style>{_STYLE}{figures_css()}</style>"
         f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head><body>'
         f"{''.join(sections)}<script>{_SCRIPT}</script></body></html>"
     )

@@ -5,7 +5,11 @@ left to right: checks (verifier, text and knowledge checks) -> the generator's a
 "no accepted support" arguments -> option decisions. Each node has its position, a short label
 and its full claim; each attack a path between nodes. `differential_figure` turns the
 `kg.diagnose` tool result into ranked bars with the explained findings and their HPO paths.
-The templates (`figures.html`) draw both as SVG and as text tables.
+The macros in `templates/figures.html` draw both as SVG and as text tables, for the web page
+and for `clinreason report` alike (`clinreason.render.html`).
+
+Every element id starts with `ns` (empty on the page, e.g. 'r0-c3-' in a report of many cases)
+and links to steps go to `#<step_anchor><step id>` (the page's 'step-s3', a report's 'r0-c3-s3').
 """
 
 from __future__ import annotations
@@ -164,10 +168,12 @@ def _path(a: Node, b: Node) -> str:
     return f"M{x1:.0f},{ay:.0f} C{mid:.0f},{ay:.0f} {mid:.0f},{by:.0f} {x2:.0f},{by:.0f}"
 
 
-def argument_figure(step: ArgumentStep, number: int) -> dict[str, Any]:
+def argument_figure(
+    step: ArgumentStep, number: int, *, ns: str = "", step_anchor: str = "step-"
+) -> dict[str, Any]:
     """Drawing data for one solved argument graph: nodes, attack arrows, headings, table rows."""
     status = statuses(step)
-    prefix = f"arg-{step.id}"
+    prefix = f"{ns}arg-{step.id}"
     nodes: dict[str, Node] = {}
     for arg in step.graph.arguments:
         mark = STATUS_MARKS[status[arg.id]]
@@ -199,6 +205,8 @@ def argument_figure(step: ArgumentStep, number: int) -> dict[str, Any]:
             width = max(width, a.x + NODE_W + 0.75 * _bulge(a, b) + MARGIN)
     return {
         "id": step.id,
+        "anchor": f"{ns}graph-{step.id}",
+        "step_href": f"#{step_anchor}{step.id}",
         "number": number,
         "prefix": prefix,
         "semantics": step.semantics,
@@ -232,10 +240,12 @@ def _edges(step: ArgumentStep, nodes: Mapping[str, Node]) -> list[Edge]:
     return edges
 
 
-def argument_figures(trace: Trace) -> list[dict[str, Any]]:
+def argument_figures(
+    trace: Trace, *, ns: str = "", step_anchor: str = "step-"
+) -> list[dict[str, Any]]:
     """Drawing data for every argument step of a trace, numbered as the page numbers steps."""
     return [
-        argument_figure(step, i)
+        argument_figure(step, i, ns=ns, step_anchor=step_anchor)
         for i, step in enumerate(trace.steps, start=1)
         if isinstance(step, ArgumentStep)
     ]
@@ -281,7 +291,9 @@ def _bars(items: Sequence[Mapping[str, Any]]) -> tuple[str, list[float]]:
     return "score", [100.0 if hi <= lo else round(100 * (x - lo) / (hi - lo), 1) for x in scores]
 
 
-def differential_figure(call: ToolCall, number: int) -> dict[str, Any] | None:
+def differential_figure(
+    call: ToolCall, number: int, *, ns: str = "", step_anchor: str = "step-"
+) -> dict[str, Any] | None:
     """The top diseases of a `kg.diagnose` result as bars with their explained findings.
 
     Returns None when the call has no usable result.
@@ -313,6 +325,9 @@ def differential_figure(call: ToolCall, number: int) -> dict[str, Any] | None:
     dropped = [" ".join(map(str, d)) for d in result.get("dropped") or [] if isinstance(d, list)]
     return {
         "step": call.id,
+        "anchor": f"{ns}differential",
+        "ns": ns,
+        "step_href": f"#{step_anchor}{call.id}",
         "number": number,
         "graph": result.get("graph", ""),
         "rows": rows,
@@ -322,7 +337,9 @@ def differential_figure(call: ToolCall, number: int) -> dict[str, Any] | None:
     }
 
 
-def differential_of(trace: Trace) -> dict[str, Any] | None:
+def differential_of(
+    trace: Trace, *, ns: str = "", step_anchor: str = "step-"
+) -> dict[str, Any] | None:
     """The differential of the trace's last successful `kg.diagnose` call, if any."""
     calls = [
         (i, s)
@@ -330,7 +347,7 @@ def differential_of(trace: Trace) -> dict[str, Any] | None:
         if isinstance(s, ToolCall) and s.tool == DIAGNOSE_TOOL and s.error is None
     ]
     for number, call in reversed(calls):
-        figure = differential_figure(call, number)
+        figure = differential_figure(call, number, ns=ns, step_anchor=step_anchor)
         if figure is not None:
             return figure
     return None
