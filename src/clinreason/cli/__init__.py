@@ -55,6 +55,7 @@ def _register() -> None:
         models_cmd,
         probe_cmd,
         serve_cmd,
+        train_cmd,
         verify_cmd,
     )
 
@@ -65,6 +66,7 @@ def _register() -> None:
         *bench_cmd.COMMANDS,
         *probe_cmd.COMMANDS,
         *serve_cmd.COMMANDS,
+        *train_cmd.COMMANDS,
     ):
         main.add_command(command)
     main.add_command(index_cmd.index)
