@@ -64,6 +64,8 @@ def train() -> None:
 @click.option("--lr", "learning_rate", type=float, default=1e-5, show_default=True)
 @click.option("--lora-r", type=int, default=16, show_default=True)
 @click.option("--lora-alpha", type=int, default=32, show_default=True)
+@click.option("--lora-last-layers", type=int, default=0, show_default=True,
+              help="LoRA on the last N layers only (0: all).")  # fmt: skip
 @click.option("--num-generations", type=int, default=8, show_default=True)
 @click.option("--max-completion-length", type=int, default=512, show_default=True)
 @click.option("--temperature", type=float, default=1.0, show_default=True)

@@ -10,8 +10,10 @@
   character is `{`), else 0.0: the first thing `format` needs, and learnable in a few dozen
   CPU steps by a 135M model (the training smoke test uses it);
 - `combined`: pays only a right answer that comes with reasoning: 0 for a wrong answer or an
-  answer without reasoning (format below 1), else 0.7 + 0.3 × the verification score (0 when
-  nothing was checkable, so a reply with no checkable claims gains nothing from the verifier).
+  answer without reasoning (format below 1), else 0.7 + 0.3 × the score of the verdicts on
+  the reasoning's sentences (0 when no sentence was checkable). Trace-level verdicts are left
+  out: the consistency check marks any stated answer "supported", so `verification` pays 1.0
+  to a reply with no checkable claim at all (see docs/benchmarks/rewards.md).
 
 >>> combined_reward(["q"] * 3, ['{"reasoning": "K is 6.1, high.", "answer": "A"}', "A",
 ...                 '{"reasoning": "K is 6.1, high.", "answer": "B"}'], gold=["A"] * 3)
@@ -25,14 +27,17 @@ import math
 from typing import Any
 
 from clinreason.bench.quality import LexicalMatcher, split_statements, statement_scores
+from clinreason.trace import Case
 from clinreason.verify.rewards import (
     Reward,
     accuracy_reward,
     completion_text,
     format_reward,
     parse_completion,
+    trace_from_completion,
     verification_reward,
 )
+from clinreason.verify.score import trace_score
 from clinreason.verify.text import NUMBER, normalize, parse_number
 
 COMBINED_BASE = 0.7
@@ -102,13 +107,35 @@ def json_start_reward(
     return [1.0 if completion_text(c).lstrip().startswith("{") else 0.0 for c in completions]
 
 
+def _reasoning_verification(
+    prompts: list[Any], completions: list[Any], **columns: Any
+) -> list[float | None]:
+    """The trace score of the verdicts on reasoning steps only (None: nothing checked)."""
+    from clinreason.verify import VERIFIERS
+
+    verifiers = [cls() for cls in VERIFIERS.values()]
+    contexts = _column(columns, "context", len(completions))
+    questions = _column(columns, "question", len(completions))
+    options = _column(columns, "options", len(completions))
+    out: list[float | None] = []
+    for i, completion in enumerate(completions):
+        case = Case(
+            id=f"grpo-{i}", question=str(questions[i] or "?"), context=str(contexts[i] or ""),
+            options=dict(options[i] or {}),
+        )  # fmt: skip
+        trace = trace_from_completion(completion_text(completion), case)
+        verdicts = [v for verifier in verifiers for v in verifier.verify(trace, case)]
+        out.append(trace_score([v for v in verdicts if v.step_id is not None]))
+    return out
+
+
 def combined_reward(
     prompts: list[Any], completions: list[Any], **columns: Any
 ) -> list[float | None]:
     """Accuracy gated by reasoning, topped up by verification (see the module docstring)."""
     accuracy = accuracy_reward(prompts, completions, **columns)
     formats = format_reward(prompts, completions, **columns)
-    verified = verification_reward(prompts, completions, **columns)
+    verified = _reasoning_verification(prompts, completions, **columns)
     out: list[float | None] = []
     for acc, fmt, ver in zip(accuracy, formats, verified, strict=True):
         if acc is None:
