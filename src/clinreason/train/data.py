@@ -20,8 +20,8 @@ from typing import Any
 
 from clinreason.bench.registry import make_benchmark
 from clinreason.errors import ConfigError
-from clinreason.train.export import prompt_messages
 from clinreason.trace import Case
+from clinreason.train.export import prompt_messages
 
 
 def case_row(case: Case) -> dict[str, Any]:

@@ -111,7 +111,7 @@ def classify(result: CaseResult) -> tuple[Kind, str]:
         return "skip", "no trace stored"
     if result.status == "error" or trace.error is not None:
         return "skip", "error"
-    if trace.answer is None or trace.answer.value is None:
+    if answer_of(result) is None:
         return "skip", "no answer"
     if result.correct is None:
         return "skip", "no gold answer to score against"
@@ -124,10 +124,19 @@ def classify(result: CaseResult) -> tuple[Kind, str]:
     return "good", "right and fully verified"
 
 
-def _rendered(result: CaseResult) -> str:
+def answer_of(result: CaseResult) -> str | None:
+    """The scored answer: the result line's (imported runs extract it at scoring), else the
+    trace's."""
+    if result.answer is not None:
+        return result.answer
     trace = result.trace
-    assert trace is not None and trace.answer is not None and trace.answer.value is not None
-    return reply(reasoning_text(trace), trace.answer.value)
+    return trace.answer.value if trace is not None and trace.answer is not None else None
+
+
+def _rendered(result: CaseResult) -> str:
+    trace, answer = result.trace, answer_of(result)
+    assert trace is not None and answer is not None
+    return reply(reasoning_text(trace), answer)
 
 
 def _case_key(result: CaseResult) -> tuple[str, str]:
@@ -147,9 +156,9 @@ def export_sft(run_dirs: Sequence[Path], out: Path) -> ExportStats:
         if kind != "good":
             stats.skipped[why] += 1
             continue
-        trace = result.trace
-        assert trace is not None and trace.answer is not None and trace.answer.value is not None
-        row = sft_row(trace.case, reasoning_text(trace), trace.answer.value)
+        trace, answer = result.trace, answer_of(result)
+        assert trace is not None and answer is not None
+        row = sft_row(trace.case, reasoning_text(trace), answer)
         key = json.dumps(row, sort_keys=True)
         if key in seen:
             stats.skipped["duplicate of an exported row"] += 1

@@ -55,6 +55,8 @@ class GRPOSettings:
     seed: int = 0
     save_steps: int = 0
     """Checkpoint every N steps (0: only the final adapter)."""
+    use_vllm: bool = False
+    """Generate with vLLM inside the training process (TRL's colocate mode; GPU only)."""
     threads: int = 1
     """CPU threads for torch. 1 by default: on 2 shared cores, 2 threads ran a matmul 26x
     slower than 1 (OpenMP threads spin while a neighbour holds a core); ignored on a GPU."""
@@ -117,8 +119,10 @@ def load_model(spec: str) -> tuple[Any, Any, dict[str, Any]]:
         )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, **kwargs)
+    # bfloat16 on a GPU that has it; float32 on the CPU (bfloat16 matmuls are slow there)
+    dtype = torch.bfloat16 if _gpu_bf16() else torch.float32
     model = AutoModelForCausalLM.from_pretrained(
-        folder, local_files_only=True, dtype=torch.float32, **kwargs
+        folder, local_files_only=True, dtype=dtype, **kwargs
     )
     if "gguf_file" in kwargs:
         # transformers dequantizes GGUF weights into ordinary float32 tensors but still tags
@@ -158,6 +162,9 @@ def _reward_log_callback(path: Path, echo: Callable[[str], None] | None) -> Any:
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any) -> None:
             if not logs or "reward" not in logs:
                 return
+            import torch
+
+            logs = {**logs, "torch_threads": torch.get_num_threads()}
             row = {"step": state.global_step, **{k: v for k, v in logs.items()}}
             with path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(row) + "\n")
@@ -224,12 +231,17 @@ def train_grpo(
         use_cpu=not _cuda(),
         # recomputing activations saves GPU memory but only costs time on a small CPU model
         gradient_checkpointing=_cuda(),
+        # TRL turns bf16 on by default; on the CPU that takes torch's slow generic bf16 matmul
+        # (a GRPO step of SmolLM2-135M: 68 s with it, see docs/training.md)
+        bf16=_gpu_bf16(),
         disable_tqdm=echo is not None,
+        use_vllm=settings.use_vllm,
+        vllm_mode="colocate",
     )
     lora = LoraConfig(
         r=settings.lora_r, lora_alpha=settings.lora_alpha, lora_dropout=0.0,
-        target_modules="all-linear", task_type="CAUSAL_LM",
-        layers_to_transform=_last_layers(model, settings.lora_last_layers),
+        target_modules=_linear_names(model) if settings.lora_last_layers else "all-linear",
+        task_type="CAUSAL_LM", layers_to_transform=_last_layers(model, settings.lora_last_layers),
     )  # fmt: skip
     trainer = GRPOTrainer(
         model=model,
@@ -241,6 +253,7 @@ def train_grpo(
         callbacks=[_reward_log_callback(log_path, echo)],
     )
     started = time.perf_counter()
+    torch.set_num_threads(settings.threads)  # the trainer's set-up may have changed it
     trainer.train()
     trainer.save_model(str(out / "adapter"))
     card = {
@@ -256,11 +269,27 @@ def train_grpo(
     return card
 
 
+def _linear_names(model: Any) -> list[str]:
+    """Names of the linear modules inside the transformer layers (q_proj, up_proj, ...)."""
+    import torch
+
+    return sorted(
+        {name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+         if isinstance(module, torch.nn.Linear) and ".layers." in f".{name}"}
+    )  # fmt: skip
+
+
 def _last_layers(model: Any, n: int) -> list[int] | None:
     if n <= 0:
         return None
     total = int(model.config.num_hidden_layers)
     return list(range(max(0, total - n), total))
+
+
+def _gpu_bf16() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
 
 
 def _cuda() -> bool:

@@ -100,9 +100,7 @@ def extraction_reward(
     return out
 
 
-def json_start_reward(
-    prompts: list[Any], completions: list[Any], **_: Any
-) -> list[float | None]:
+def json_start_reward(prompts: list[Any], completions: list[Any], **_: Any) -> list[float | None]:
     """1.0 when the reply starts the requested JSON object, else 0.0."""
     return [1.0 if completion_text(c).lstrip().startswith("{") else 0.0 for c in completions]
 
