@@ -104,3 +104,12 @@ def test_grpo_smoke_reward_rises_and_adapter_changes_output(
     tuned = PeftModel.from_pretrained(base, str(out / "adapter"))
     after = _p_brace(tuned, tokenizer, prompt)
     assert after > before + 0.1, (before, after)
+
+
+def test_missing_benchmark_file_is_one_clear_line(tmp_path: Path) -> None:
+    pytest.importorskip("trl", reason="needs the [train] extra")
+    args = ["train", "grpo", "medcalc", str(tmp_path / "none.csv"), "--model", "x",
+            "--out", str(tmp_path / "o")]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0 and "benchmark file not found" in result.output
+    assert len(result.output.strip().splitlines()) == 1
