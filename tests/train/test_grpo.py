@@ -44,7 +44,9 @@ def test_missing_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(
         grpo.importlib.util, "find_spec", lambda name, *a: None if name == "trl" else real(name)
     )
-    with pytest.raises(MissingDependencyError, match=r"trl .*pip install 'clinreason\[train\]'"):
+    with pytest.raises(
+        MissingDependencyError, match=r"needs .*trl.*pip install 'clinreason\[train\]'"
+    ):
         grpo.require_train_extra()
 
 

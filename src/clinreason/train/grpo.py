@@ -186,7 +186,6 @@ def train_grpo(
         ConfigError: bad settings, data or model; an `out` that already holds an adapter.
         MissingDependencyError: the `[train]` extra is not installed.
     """
-    require_train_extra()
     reward_funcs = resolve_rewards(settings.rewards)
     if settings.reward_weights and len(settings.reward_weights) != len(settings.rewards):
         raise ConfigError("give one --reward-weight per --reward")
@@ -197,6 +196,7 @@ def train_grpo(
         raise ConfigError(f"{out} already holds a trained adapter; choose another --out")
     if settings.threads < 1:
         raise ConfigError("--threads must be at least 1")
+    require_train_extra()
     rows, data_hash = benchmark_rows(
         settings.benchmark, Path(settings.data), limit=settings.limit,
         params=settings.bench_params,
