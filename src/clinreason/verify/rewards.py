@@ -39,6 +39,7 @@ from clinreason.verify.text import NUMBER, normalize, parse_number, sentences
 Reward = Callable[..., list[float | None]]
 
 _THINK = re.compile(r"<think>(.*?)(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _FINAL = re.compile(r"(?im)^\s*(?:\*\*)?(?:final\s+answer|answer)(?:\*\*)?\s*[:=]\s*(.+?)\s*$")
 
 
@@ -136,10 +137,18 @@ def answer_matches(answer: str, gold: str, gold_range: Sequence[float] | None = 
 
     >>> answer_matches("52.3 mL/min", "52.1", [50.0, 54.0]), answer_matches("b", "B")
     (True, True)
+    >>> answer_matches("11/17/2002", "11/23/2002"), answer_matches("1/9/2007", "01/09/2007")
+    (False, True)
     """
     a, g = answer.strip(), gold.strip()
     if re.fullmatch(r"[A-Za-z]", g):
         return a.upper().strip("().") == g.upper()
+    gold_date = _DATE.fullmatch(g)
+    if gold_date:  # a date must match exactly (its first number is not its value)
+        date = _DATE.search(a)
+        return date is not None and [int(x) for x in date.groups()] == [
+            int(x) for x in gold_date.groups()
+        ]
     value, target = _number(a), _number(g)
     if target is not None and re.fullmatch(r"-?[\d.,]+\s*\S*", g):
         if value is None or not math.isfinite(value):
