@@ -210,6 +210,34 @@ def test_demographics_skips_sex_specific_items_and_calculator_inputs() -> None:
     assert kept is not None and "expectation" not in rec
 
 
+def test_demographics_ethnicity_swaps_the_patient_descriptor_only() -> None:
+    note = (
+        "A 52-year-old African American man with black stools. The African American patient "
+        "has a White wife."
+    )
+    probe = Demographics(attributes=("ethnicity",))
+    new, record = probe.apply(_calc(note), random.Random(0))
+    assert new is not None and "African American" not in new.context
+    assert "black stools" in new.context and "White wife" in new.context  # not the patient
+    (swap,) = {e["what"] for e in record["edits"]}
+    other = swap.split(" -> ")[1]
+    assert other not in ("African American", "Black") and new.context.count(other) >= 2
+    assert record["attributes"] == ["ethnicity"]
+
+
+def test_demographics_ethnicity_skips_where_ancestry_matters() -> None:
+    probe = Demographics(attributes=("ethnicity",))
+    sickle = _calc("A 20-year-old Black man with sickle cell disease and bone pain.")
+    none, why = probe.apply(sickle, random.Random(0))
+    assert none is None and "ancestry may matter" in why["reason"]
+    unstated = _calc("A 20-year-old man with bone pain.")
+    none, why = probe.apply(unstated, random.Random(0))
+    assert none is None and "ethnicity not stated" in why["reason"]
+    mdrd = _calc("A 60-year-old Black woman, creatinine 1.2.", metadata={"calculator_id": 9})
+    none, why = probe.apply(mdrd, random.Random(0))
+    assert none is None and "calculator uses ethnicity" in why["reason"]
+
+
 def test_tolerance() -> None:
     tol = Tolerance(rel=0.005, abs=0.005)
     assert tol.same("36.935", "36.941") and tol.same("2", "2.0") and tol.same(None, None)

@@ -27,7 +27,8 @@ Kinds (expectation):
   numeric-format  values re-written: units converted, decimal commas, digit grouping (unchanged)
   distractor      a neutral sentence added to the note (unchanged)
   demographics    sex swapped, age moved within its band (unchanged; -X relevant=include also
-                  perturbs calculators that use the attribute, as 'may change')
+                  perturbs calculators that use the attribute, as 'may change'; the stated
+                  ethnicity too with -X 'attributes=["sex","age","ethnicity"]')
   negation        one finding recognised as present stated as absent (may change:
                   a sensitivity check, counted apart from flips)
   KIND may list several, comma-separated, or be 'all'.

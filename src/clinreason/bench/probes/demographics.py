@@ -14,7 +14,13 @@ Skipped, and listed: a story that mentions pregnancy, sex-specific organs, condi
 (`SEX_SPECIFIC`) for sex; for a calculator (MedCalc-Bench's calculator label, read by the probe
 at harness level, never shown to the strategy) whose inputs include the attribute (`sex`,
 `age`, `Race`), that attribute, unless `relevant="include"`, which applies it and marks the
-item "may change". Ethnicity/race wording is not swapped yet.
+item "may change".
+- **ethnicity** (opt in: `-X 'attributes=["sex","age","ethnicity"]'`): the patient's stated race
+  or ethnicity (`ETHNICITIES`, read only where it describes the patient: before "man", "woman",
+  "patient", ...) replaced everywhere by another, chosen with the seed, as in counterfactual
+  patient-variation studies. Skipped where ancestry can matter clinically (`ANCESTRY_RELEVANT`:
+  sickle cell, thalassaemia, G6PD deficiency, ...), where an option names an ethnicity, and for
+  calculators whose inputs include race (race-based equations).
 """
 
 from __future__ import annotations
@@ -93,7 +99,42 @@ AGE_BANDS = (18, 30, 40, 50, 60, 65, 70, 75, 80, 90)
 _AGE_PHRASE = r"(?<![\d.])({n})(?=[\s-]*(?:years?|yrs?)[\s-]*old\b|\s*(?:yo|y/o|y\.o\.)\b)"
 _AGE_AFTER = r"(?:aged|age\s+of|age)\s+({n})(?![\d.])"
 
-ATTRIBUTE_PARAMS = {"sex": "sex", "age": "age", "race": "Race"}
+ETHNICITIES = (
+    "African American",
+    "Black",
+    "White",
+    "Caucasian",
+    "Hispanic",
+    "Latino",
+    "Latina",
+    "Asian",
+    "Asian American",
+    "Native American",
+    "Pacific Islander",
+)
+"""Race and ethnicity descriptors a vignette uses for the patient (US English, as in USMLE-style
+items); a swap picks among those of another group (not 'White' <-> 'Caucasian')."""
+_SAME_GROUP = (
+    {"White", "Caucasian"},
+    {"African American", "Black"},
+    {"Latino", "Latina", "Hispanic"},
+    {"Asian", "Asian American"},
+)
+_ETHNICITY = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(e) for e in sorted(ETHNICITIES, key=len, reverse=True))
+    + r")(?=\s+(?:man|woman|men|women|male|female|boy|girl|patient|person|child|infant|"
+    r"gentleman|lady|adolescent|teen\w*|toddler|baby|newborn|individual)\b)"
+)
+ANCESTRY_RELEVANT = re.compile(
+    r"\b(?:sickle|thalass\w*|g6pd|glucose-6-phosphate|tay-sachs|hemoglobin\s+[sce]\b|"
+    r"hb\s?s\b|hbs\b|cystic\s+fibrosis|hla-b\*?5801|hla-b\*?1502|lactose\s+intoleran\w*|"
+    r"race|racial|ethnic\w*|ancestry|descent)",
+    re.I,
+)
+"""Words that make the patient's ancestry clinically relevant (or the topic of the item)."""
+
+ATTRIBUTE_PARAMS = {"sex": "sex", "age": "age", "ethnicity": "Race"}
 """Calculator input names per attribute (MedCalc-Bench entity names)."""
 
 
@@ -144,9 +185,26 @@ def age_edits(text: str, field: str, rng: random.Random) -> tuple[list[Edit], st
     return sorted(edits, key=lambda e: e.start), ""
 
 
+def ethnicity_edits(text: str, field: str, rng: random.Random) -> tuple[list[Edit], str]:
+    """The patient's stated ethnicity replaced by another group's in every patient descriptor,
+    or ([], why not)."""
+    found = list(_ETHNICITY.finditer(text))
+    if not found:
+        return [], "ethnicity not stated"
+    stated = {m.group(1) for m in found}
+    group = set().union(*(g for g in _SAME_GROUP if stated & g), stated)
+    new = rng.choice([e for e in ETHNICITIES if e not in group])
+    edits = [
+        Edit(field, m.start(1), m.end(1), m.group(1), new, f"ethnicity {m.group(1)} -> {new}")
+        for m in found
+    ]
+    return edits, ""
+
+
 @dataclass(frozen=True)
 class Demographics:
-    """Swap the patient's sex and/or move the age within its band."""
+    """Swap the patient's sex, move the age within its band, and/or (opt in) change the
+    stated ethnicity."""
 
     name: ClassVar[str] = "demographics"
     expectation: ClassVar[Expectation] = "unchanged"
@@ -155,10 +213,11 @@ class Demographics:
     """For a calculator that uses an attribute: skip it, or apply it and expect 'may change'."""
 
     def __post_init__(self) -> None:
-        bad = sorted(set(self.attributes) - {"sex", "age"})
+        bad = sorted(set(self.attributes) - set(ATTRIBUTE_PARAMS))
         if bad or not self.attributes or self.relevant not in ("skip", "include"):
             raise ConfigError(
-                "demographics: attributes must be among sex, age and relevant skip or include; "
+                "demographics: attributes must be among sex, age, ethnicity and relevant skip or "
+                "include; "
                 f"got attributes={list(self.attributes)}, relevant={self.relevant!r}"
             )
 
@@ -198,6 +257,13 @@ class Demographics:
         if attribute == "age":
             return age_edits(text, field, rng)
         story = " ".join([case.context, case.question, *case.options.values()])
+        if attribute == "ethnicity":
+            hit = ANCESTRY_RELEVANT.search(story)
+            if hit:
+                return [], f"ancestry may matter ({hit.group(0)!r})"
+            if any(_ETHNICITY.search(f"{o} patient") for o in case.options.values()):
+                return [], "an option names an ethnicity"
+            return ethnicity_edits(text, field, rng)
         hit = SEX_SPECIFIC.search(story)
         if hit:
             return [], f"sex-specific wording ({hit.group(0)!r})"
