@@ -7,18 +7,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from clinreason.api.local import free_port, local_server
+from clinreason.api.local import local_server
+from clinreason.backends.scripted_server import scripted_server_thread
 from clinreason.trace import case_from_text
+from tests.argumentation.test_strategy import GOOD_GEN, GOOD_VER
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -220,68 +220,21 @@ def test_bad_input_gets_a_clear_message_not_a_traceback(server, browser):
     w.clean(422)
 
 
-class _ScriptedModel(BaseHTTPRequestHandler):
-    """An OpenAI-compatible chat endpoint answering the argumentation strategy's two calls:
-    arguments for three options, then one critical question (chosen by the reply schema)."""
-
-    GEN = json.dumps(
-        {
-            "arguments": [
-                {
-                    "option": "A",
-                    "scheme": "clinical_evidence",
-                    "finding": "fever and neck stiffness",
-                },
-                {"option": "A", "scheme": "clinical_evidence", "finding": "CSF shows neutrophils"},
-                {"option": "B", "scheme": "clinical_evidence", "finding": "throbbing headache"},
-                {"option": "C", "scheme": "clinical_evidence", "finding": "neck stiffness"},
-            ]
-        }
-    )
-    VER = json.dumps(
-        {"attacks": [{"target": "G4", "question": "weak_evidence", "finding": "fever"}]}
-    )
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        schema = json.dumps(body.get("response_format", {}))
-        text = self.VER if '"attacks"' in schema else self.GEN
-        reply = {
-            "id": "scripted",
-            "object": "chat.completion",
-            "model": body.get("model", "scripted"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": text},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30},
-        }
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        """Quiet."""
+def _argumentation_reply(body: dict[str, Any]) -> str:
+    """The argumentation strategy's two calls, told apart by the reply schema: arguments for
+    three options, then one critical question."""
+    return GOOD_VER if '"attacks"' in json.dumps(body.get("response_format", {})) else GOOD_GEN
 
 
 def test_the_argument_graph_and_the_differential_are_drawn(browser, tmp_path):
-    model = ThreadingHTTPServer(("127.0.0.1", free_port()), _ScriptedModel)
-    threading.Thread(target=model.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{model.server_address[1]}/v1"
-    options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
-    case = {
-        "id": "meningitis",
-        "context": "A 30-year-old man has fever and neck stiffness. CSF shows neutrophils.",
-        "question": "Most likely diagnosis?",
-        "options": {"A": "Bacterial meningitis", "B": "Migraine", "C": "Tension headache"},
-    }
-    try:
+    with scripted_server_thread(_argumentation_reply) as base:
+        options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
+        case = {
+            "id": "meningitis",
+            "context": "A 30-year-old man has fever and neck stiffness. CSF shows neutrophils.",
+            "question": "Most likely diagnosis?",
+            "options": {"A": "Bacterial meningitis", "B": "Migraine", "C": "Tension headache"},
+        }
         with _serve(tmp_path / "stderr.log", *options) as url:
             w = Watched(browser, url)
             page = w.page
@@ -327,8 +280,6 @@ def test_the_argument_graph_and_the_differential_are_drawn(browser, tmp_path):
             first.locator("summary").click()
             assert first.locator(".ddx-findings li").first.is_visible()
             w.clean()
-    finally:
-        model.shutdown()
 
 
 @pytest.mark.embedded

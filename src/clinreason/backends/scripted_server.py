@@ -5,7 +5,8 @@
 (`clinreason.backends.demo_reply`: the first allowed answer; no model is called) and
 `GET /v1/models` at once. `--garbage` makes completions return a non-JSON body (an endpoint
 the fan-out must quarantine). One thread per connection, standard library only; it prints its
-URL on stdout once listening. `scripted_servers` starts several for a test or benchmark.
+URL on stdout once listening. `scripted_servers` starts several for a test or benchmark;
+`scripted_server_thread` starts one inside this process with replies of the caller's choosing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import argparse
 import json
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.failing:
             self._send(500, b'{"error": {"message": "scripted failure"}}')
             return
-        text = reply_for(body)
+        text = self.server.reply(body)
         data = {
             "id": f"scripted-{self.server.count}",
             "object": "chat.completion",
@@ -94,6 +96,8 @@ class _Server(ThreadingHTTPServer):
     failing = False
     model = "scripted"
     count = 0
+    reply: Callable[[dict[str, Any]], str] = staticmethod(reply_for)
+    """The completion text for a request body."""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -148,6 +152,22 @@ def scripted_servers(
         for server in servers:
             if server.process.poll() is None:
                 server.kill()
+
+
+@contextmanager
+def scripted_server_thread(
+    reply: Callable[[dict[str, Any]], str] = reply_for,
+) -> Iterator[str]:
+    """One scripted server on a free loopback port, in a thread of this process, answering
+    completions with `reply(request body)`; yields its URL (ending in `/v1`)."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.reply = reply  # type: ignore[method-assign]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 if __name__ == "__main__":
