@@ -47,10 +47,10 @@ from clinreason.bench.tracestore import (
     split_result,
     with_frame,
 )
-
-__all__ = ["GROUP_COMMIT_INTERVAL", "FsyncMode", "ResultWriter"]  # re-exported
 from clinreason.errors import ConfigError, TraceFormatError
 from clinreason.trace import ComponentSpec, DataModel, utcnow
+
+__all__ = ["GROUP_COMMIT_INTERVAL", "FsyncMode", "ResultWriter"]  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +122,18 @@ class RunSpec(DataModel):
     scored_at: AwareDatetime | None = None
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of the packages that can change results (installed ones only)."""
+def package_versions(
+    names: Sequence[str] = _PACKAGES, *, missing: str | None = None
+) -> dict[str, str]:
+    """Versions of the packages that can change results: installed ones only, or with
+    `missing` given, that word for the others."""
     versions: dict[str, str] = {}
-    for name in _PACKAGES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
+    for name in names:
+        try:
             versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            if missing is not None:
+                versions[name] = missing
     return versions
 
 

@@ -17,10 +17,10 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from clinreason.bench.rundir import package_versions
 from clinreason.errors import ConfigError, MissingDependencyError
 from clinreason.train.data import benchmark_rows
 from clinreason.train.rewards import REWARDS, describe
@@ -142,17 +142,6 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of clinreason and the training packages."""
-    out = {}
-    for name in ("clinreason", *TRAIN_PACKAGES):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
 def _reward_log_callback(path: Path, echo: Callable[[str], None] | None) -> Any:
     from transformers import TrainerCallback
 
@@ -263,7 +252,7 @@ def train_grpo(
         "rewards": {n: describe(n) for n in settings.rewards},
         "steps": trainer.state.global_step,
         "train_seconds": round(time.perf_counter() - started, 1),
-        "versions": package_versions(),
+        "versions": package_versions(("clinreason", *TRAIN_PACKAGES), missing="not installed"),
     }
     (out / "run_card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card
