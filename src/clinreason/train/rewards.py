@@ -27,17 +27,15 @@ import math
 from typing import Any
 
 from clinreason.bench.quality import LexicalMatcher, split_statements, statement_scores
-from clinreason.trace import Case
 from clinreason.verify.rewards import (
     Reward,
     accuracy_reward,
+    as_grpo_reward,
     completion_text,
     format_reward,
     parse_completion,
-    trace_from_completion,
     verification_reward,
 )
-from clinreason.verify.score import trace_score
 from clinreason.verify.text import NUMBER, normalize, parse_number
 
 COMBINED_BASE = 0.7
@@ -112,19 +110,7 @@ def _reasoning_verification(
     from clinreason.verify import VERIFIERS
 
     verifiers = [cls() for cls in VERIFIERS.values()]
-    contexts = _column(columns, "context", len(completions))
-    questions = _column(columns, "question", len(completions))
-    options = _column(columns, "options", len(completions))
-    out: list[float | None] = []
-    for i, completion in enumerate(completions):
-        case = Case(
-            id=f"grpo-{i}", question=str(questions[i] or "?"), context=str(contexts[i] or ""),
-            options=dict(options[i] or {}),
-        )  # fmt: skip
-        trace = trace_from_completion(completion_text(completion), case)
-        verdicts = [v for verifier in verifiers for v in verifier.verify(trace, case)]
-        out.append(trace_score([v for v in verdicts if v.step_id is not None]))
-    return out
+    return as_grpo_reward(verifiers, steps_only=True)(prompts, completions, **columns)
 
 
 def combined_reward(

@@ -207,8 +207,10 @@ def as_grpo_reward(
     context_column: str = "context",
     question_column: str = "question",
     name: str | None = None,
+    steps_only: bool = False,
 ) -> Reward:
-    """Wrap verifiers as a GRPO reward: the trace score of each reply (None if uncheckable)."""
+    """Wrap verifiers as a GRPO reward: the trace score of each reply (None if uncheckable);
+    with `steps_only`, of the verdicts on its reasoning steps alone (no trace-level ones)."""
     chosen = [verifiers] if not isinstance(verifiers, Sequence) else list(verifiers)
 
     def reward(prompts: list[Any], completions: list[Any], **columns: Any) -> list[float | None]:
@@ -226,6 +228,8 @@ def as_grpo_reward(
             )
             trace = trace_from_completion(completion_text(completion), case)
             verdicts = [v for verifier in chosen for v in verifier.verify(trace, case)]
+            if steps_only:
+                verdicts = [v for v in verdicts if v.step_id is not None]
             out.append(trace_score(verdicts))
         return out
 
