@@ -15,15 +15,13 @@ Gold answers are used only as labels here, never by the strategy.
 from __future__ import annotations
 
 import argparse
-import re
 from collections import Counter
 from pathlib import Path
 
 from clinreason.bench.rundir import read_results
+from clinreason.strategies.prompts import extract_answer
 from clinreason.strategies.self_consistency import majority
-from clinreason.trace import Check, Thought
-
-SAMPLE = re.compile(r"^sample \d+ -> (?P<answer>[A-Z]|no answer):")
+from clinreason.trace import Check, LLMCall, Thought
 
 
 def main() -> None:
@@ -45,21 +43,18 @@ def main() -> None:
         drops = {
             c.parents[0]: c for c in trace.steps_of(Check) if "vote_dropped" in c.verdict.details
         }
-        answers = []
-        for t in trace.steps_of(Thought):
-            m = SAMPLE.match(t.text)
-            if m is None:
-                continue
-            answer = None if m["answer"] == "no answer" else m["answer"]
-            answers.append(answer)
+        # each sample's answer read from the model's reply, as the strategy read it
+        (call,) = [c for c in trace.steps_of(LLMCall) if c.purpose.startswith("sample_")]
+        texts = call.response.texts if call.response is not None else []
+        answers = [extract_answer(trace.case, text) for text in texts]
+        for t, answer in zip(trace.steps_of(Thought), answers, strict=True):
             if t.id in drops:
                 by_verifier[drops[t.id].verdict.verifier] += 1
                 dropped_wrong += answer != r.gold
                 if shown < args.show:
                     v = drops[t.id].verdict
-                    print(
-                        f"{r.case_id}: dropped {answer} (gold {r.gold}): {v.claim} | {v.evidence}"
-                    )
+                    print(f"{r.case_id}: dropped {answer} (gold {r.gold}): {v.claim}")
+                    print(f"    {v.evidence}")
                     shown += 1
             else:
                 kept += 1
