@@ -312,9 +312,7 @@ class KGCheck:
             if isinstance(step, Thought):
                 claims = relation_claims(step.text)
                 if _ASSOCIATION.search(step.text):
-                    index = _index(self._graph())
-                    linked = [c[0] for c in claims if index.link(c[1])]
-                    claims += self._comentions(step.text, skip=linked)
+                    claims += self._comentions(step.text, claims)
                 if claims:
                     out.extend(self._claims(step.id, claims))
             elif isinstance(step, ToolCall) and step.tool == "kg.diagnose" and not step.error:
@@ -328,14 +326,19 @@ class KGCheck:
         in the graph), e.g. for an argument that a finding supports an option."""
         return self._claims(step_id, [(f"{disease} — {finding}", disease, finding)])
 
-    def _comentions(self, text: str, skip: list[str]) -> list[tuple[str, str, str]]:
+    def _comentions(
+        self, text: str, by_form: list[tuple[str, str, str]]
+    ) -> list[tuple[str, str, str]]:
+        """Co-mention claims of the sentences that no form-read claim (`by_form`) links."""
         graph = self._graph()
+        index = _index(graph)
         rec = ConceptRecognizer.for_graph(graph)
 
         def spans(sentence: str) -> list[tuple[int, int]]:
             return [(m.span.start, m.span.end) for m in rec.recognize(sentence)]
 
-        return comention_claims(text, _index(graph), skip, spans)
+        linked = [sentence for sentence, disease, _ in by_form if index.link(disease)]
+        return comention_claims(text, index, linked, spans)
 
     def _claims(self, step_id: str | None, claims: list[tuple[str, str, str]]) -> list[Verdict]:
         graph = self._graph()
