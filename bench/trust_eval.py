@@ -15,9 +15,15 @@ ledger and the trust features, and reports per family of traces (calculator / ch
 `--write` then fits each family on all its cases and writes the shipped calibration table
 (`src/clinreason/verify/trust_calibration.json`). Gold answers are used only as labels.
 
+`--table FILE` measures instead on runs no table was fitted on (a frozen set): nothing is
+fitted; the trust score is the given table's (e.g. the shipped one), and it is also reported
+with the re-ask read as plain agreement and no answer confidence (what the traces gave before
+token probabilities were read), so one table of an earlier commit gives the "before" figure.
+
 Usage:
     .venv/bin/python bench/trust_eval.py runs/medcalc-qwen [runs/mirage-cot ...] [--write]
-        [--json] [--show N]
+        [--json]
+    .venv/bin/python bench/trust_eval.py runs/trust-frozen/* --table TABLE.json
 """
 
 from __future__ import annotations
@@ -36,12 +42,14 @@ from typing import Any
 from clinreason.bench.rundir import read_results
 from clinreason.bench.stats import auroc, expected_calibration_error, reliability_table
 from clinreason.bench.trust_fit import cross_fit, fit_logistic
+from clinreason.trace import Check
 from clinreason.verify import trace_score, verify_trace
 from clinreason.verify.trust import (
     CALIBRATION_FILE,
     FAMILY_FEATURES,
     FEATURES,
     TASK_FEATURES,
+    calibrated,
     claims_of,
     family,
     features,
@@ -68,12 +76,20 @@ def _rows(run_dirs: list[Path]) -> list[dict[str, Any]]:
             verdicts = verify_trace(trace, case=case)
             claims = claims_of(trace, verdicts)
             verify_s = time.perf_counter() - started
+            x = features(trace, claims, verdicts)
+            reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
+            hard = reask[-1].details.get("agreement") if reask else None
             rows.append(
                 {
                     "id": f"{run_dir.name}/{r.case_id}",
                     "family": family(trace),
                     "correct": bool(r.correct),
-                    "x": features(trace, claims, verdicts),
+                    "x": x,
+                    "x_plain": {
+                        **x,
+                        "reask_agreement": 0.5 if hard is None else float(hard),
+                        "confidence": 0.5,
+                    },
                     "fully": bool(claims) and all(c.status == "supported" for c in claims),
                     "old": trace_score(verdicts),
                     "confidence": trace.answer.confidence,
@@ -90,11 +106,13 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _report(
+    name: str, rows: list[dict[str, Any]], table: dict[str, Any] | None = None
+) -> dict[str, Any]:
     y = [r["correct"] for r in rows]
     ids, xs = [r["id"] for r in rows], [r["x"] for r in rows]
     names = FAMILY_FEATURES.get(name, FEATURES)
-    trust = cross_fit(ids, xs, y, names)
+    trust = cross_fit(ids, xs, y, names) if table is None else [calibrated(table, x) for x in xs]
     conf = [r["confidence"] if r["confidence"] is not None else 0.5 for r in rows]
     old = [r["old"] if r["old"] is not None else 1.0 for r in rows]
     wrong = [r for r in rows if not r["correct"]]
@@ -134,6 +152,13 @@ def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     agreement = [r["x"]["reask_agreement"] for r in rows]
     if any(a != 0.5 for a in agreement):
         out["auroc_reask_agreement"] = auroc(agreement, y)
+    plain = [r["x_plain"]["reask_agreement"] for r in rows]
+    if any(a != 0.5 for a in plain):
+        out["auroc_reask_plain_agreement"] = auroc(plain, y)
+    if table is not None:
+        out["table"] = "given, not fitted here"
+        plain_trust = [calibrated(table, r["x_plain"]) for r in rows]
+        out["auroc_trust_plain_features"] = auroc(plain_trust, y)
     statuses: dict[str, int] = defaultdict(int)
     for r in rows:
         for s in r["statuses"]:
@@ -145,8 +170,19 @@ def _report(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 def _print(rep: dict[str, Any]) -> None:
     print(f"\n== {rep['family']}: n={rep['n']}, accuracy {100 * rep['accuracy']:.1f}%")
     print(f"trust model features: {', '.join(rep['features'])}")
+    if "table" in rep:
+        print(
+            "Trust from the given table (nothing fitted on these runs); with the re-ask read as "
+            f"plain agreement and no confidence: AUROC {_fmt(rep['auroc_trust_plain_features'])}"
+        )
+    if "auroc_reask_plain_agreement" in rep:
+        print(
+            f"  plain re-ask agreement (share of re-asks that agreed): AUROC "
+            f"{_fmt(rep['auroc_reask_plain_agreement'])}"
+        )
     print(
-        f"AUROC right vs wrong: trust (cross-fitted) {_fmt(rep['auroc_trust'])}; "
+        f"AUROC right vs wrong: trust ({'given table' if 'table' in rep else 'cross-fitted'}) "
+        f"{_fmt(rep['auroc_trust'])}; "
         f"strategy confidence {_fmt(rep['auroc_confidence'])}; "
         f"old verifier score {_fmt(rep['auroc_old_score'])}"
         + (
@@ -192,7 +228,13 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--write", action="store_true", help="fit on all cases and ship it")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--table", type=Path, help="measure with this calibration file; fit nothing (frozen sets)"
+    )
     args = parser.parse_args()
+    if args.table and args.write:
+        sys.exit("--table measures with a given table; it cannot be combined with --write")
+    tables = json.loads(args.table.read_text())["families"] if args.table else {}
     missing = [str(p) for p in args.runs if not (p / "results.jsonl").is_file()]
     if missing:
         sys.exit(f"not a run directory (no results.jsonl): {', '.join(missing)}")
@@ -205,9 +247,9 @@ def main() -> None:
     for r in rows:
         by_family[r["family"]].append(r)
     reports = [
-        _report(name, fam)
+        _report(name, fam, tables.get(name) if args.table else None)
         for name, fam in sorted(by_family.items())
-        if len({r["correct"] for r in fam}) == 2
+        if len({r["correct"] for r in fam}) == 2 and (not args.table or name in tables)
     ]
     if args.json:
         print(json.dumps(reports, indent=2))

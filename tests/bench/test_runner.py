@@ -332,3 +332,18 @@ def test_progress_sinks(data_dir: Path, tmp_path: Path, scripted_backend: Callab
         )
     )
     assert len(_lines(tmp_path / "b")) == 3
+
+
+def test_skip_leaves_out_the_first_cases_and_is_recorded(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable
+) -> None:
+    bench = MirageBenchmark()
+    dataset = bench.load(data_dir / "mirage_tiny.json")
+    out = tmp_path / "run"
+    summary = _run(bench, dataset, Direct(), scripted_backend(KEYS), out, skip=1, limit=1)
+    assert [r["case_id"] for r in _lines(out)] == [dataset.cases[1].id]
+    assert summary["n"] == 1
+    spec = read_spec(out)
+    assert spec.skip == 1 and spec.limit == 1 and spec.dataset.n_selected == 1
+    with pytest.raises(ConfigError, match="--skip must be >= 0"):
+        _run(bench, dataset, Direct(), scripted_backend(KEYS), tmp_path / "b", skip=-1)

@@ -17,10 +17,13 @@ from clinreason.trace import (
     Check,
     ComponentSpec,
     GenerateRequest,
+    Generation,
     LLMCall,
+    TokenLogprob,
     TraceBuilder,
     component_spec,
 )
+from clinreason.verify.trust import assess, features
 
 COT_REPLY = {"reasoning": "Fever and neck stiffness. CSF neutrophils.", "answer": "{}"}
 
@@ -261,3 +264,76 @@ async def test_cot_with_recheck_on_the_embedded_model(mcq_case):
     assert v.details["valid"] == 2
     assert check.id in trace.answer.support
     jsonschema.validate(trace.model_dump(mode="json"), trace_json_schema())
+
+
+class ProbableBackend(FakeBackend):
+    """A fake whose re-asks also return token alternatives: the model's belief is over option
+    *texts* (`belief`), whatever letter each text is shown under, so a correct reader of the
+    alternatives gets the same probabilities back for every order."""
+
+    def __init__(self, script, belief: dict[str, float]) -> None:
+        super().__init__(script)
+        self.belief = belief
+
+    async def generate(self, request: GenerateRequest) -> Generation:
+        generation = await super().generate(request)
+        if not (is_recheck(request) and request.logprobs):
+            return generation
+        assert request.top_logprobs >= len(self.belief)
+        shown = shown_options(request)
+        letter = json.loads(generation.texts[0])["answer"]
+        top = {label: math.log(self.belief[text]) for label, text in shown.items()}
+        top['"}'] = math.log(1e-4)  # not a letter: left out
+        tokens = [
+            TokenLogprob(token='{"answer": "', logprob=0.0),
+            TokenLogprob(token=letter, logprob=top[letter], top=top),
+            TokenLogprob(token='"}', logprob=0.0),
+        ]
+        return generation.model_copy(update={"logprobs": [tokens]})
+
+
+async def test_token_alternatives_grade_the_agreement_whatever_the_order(mcq_case):
+    belief = {MENINGITIS: 0.6, MIGRAINE: 0.3, TENSION: 0.1}
+    backend = ProbableBackend(scripted("B", [MENINGITIS, MENINGITIS, MIGRAINE]), belief)
+    trace = await run(ChainOfThought(recheck=3), mcq_case, backend)
+    v = the_check(trace).verdict
+    assert v.status == "contradicted" and v.details["agreement"] == pytest.approx(1 / 3)
+    probabilities = v.details["probabilities"]
+    assert len(probabilities) == 3 and len({tuple(o) for o in v.details["orders"]}) == 3
+    for p in probabilities:  # mapped back to the original labels under every shown order
+        assert p == pytest.approx({"A": 0.6, "B": 0.3, "C": 0.1})
+    assert v.details["answer_probability"] == pytest.approx(0.3, abs=1e-3)
+    assert "probability given to B: 0.30" in v.evidence
+    claims, _ = assess(trace, [v])
+    assert features(trace, claims, [v])["reask_agreement"] == pytest.approx(0.3, abs=1e-3)
+
+
+async def test_without_token_alternatives_the_agreement_is_the_share_of_votes(mcq_case):
+    backend = FakeBackend(scripted("A", [MENINGITIS, MENINGITIS, MIGRAINE]))
+    trace = await run(ChainOfThought(recheck=3), mcq_case, backend)
+    v = the_check(trace).verdict
+    assert v.details["probabilities"] == [None, None, None]
+    assert v.details["answer_probability"] is None
+    assert all(r.logprobs and r.top_logprobs == 10 for r in backend.requests if is_recheck(r))
+    claims, _ = assess(trace, [v])
+    assert features(trace, claims, [v])["reask_agreement"] == pytest.approx(2 / 3)
+
+
+@pytest.mark.embedded
+async def test_recheck_reads_option_probabilities_from_the_embedded_model(mcq_case):
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
+    from clinreason.backends import make_backend
+
+    backend = make_backend("embedded", model="smollm2-135m", cache=False, n_ctx=1024, logprobs=True)
+    tb = TraceBuilder(mcq_case.blinded(), component_spec(ChainOfThought()), backend.spec)
+    try:
+        check = await recheck_choice(mcq_case, "A", backend, tb, samples=3)
+    finally:
+        await backend.aclose()
+    details = check.verdict.details
+    assert details["valid"] == 3  # the grammar keeps each reply to one letter
+    for reply, p in zip(details["answers"], details["probabilities"], strict=True):
+        assert p is not None and set(p) == {"A", "B", "C"}
+        assert sum(p.values()) == pytest.approx(1.0) and p[reply] > 0
+    mean = sum(p["A"] for p in details["probabilities"]) / 3
+    assert details["answer_probability"] == pytest.approx(mean)

@@ -65,6 +65,8 @@ def cache_key(spec: ComponentSpec, request: GenerateRequest) -> str:
         "base_url": spec.params.get("base_url"),
         "request": request.model_dump(mode="json"),
     }
+    if not request.top_logprobs:  # a field added later: keys made before it stay valid
+        del material["request"]["top_logprobs"]
     text = json.dumps(material, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -31,7 +31,13 @@ from clinreason.errors import (
     ConfigError,
     MissingDependencyError,
 )
-from clinreason.trace import ComponentSpec, GenerateRequest, Generation, TokenLogprob, Usage
+from clinreason.trace import (
+    ComponentSpec,
+    GenerateRequest,
+    Generation,
+    Usage,
+    parse_openai_logprobs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +178,7 @@ class EmbeddedBackend:
             gbnf = _grammar_for(json.dumps(request.json_schema))
             kwargs["grammar"] = llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
         if request.logprobs and self.logprobs:
-            kwargs.update(logprobs=True, top_logprobs=1)
+            kwargs.update(logprobs=True, top_logprobs=max(1, request.top_logprobs))
         elif request.logprobs:
             logger.info("logprobs requested but the backend was made with logprobs=False")
         return kwargs
@@ -199,7 +205,7 @@ class EmbeddedBackend:
                 choice = response["choices"][0]
                 texts.append(choice["message"]["content"] or "")
                 reasons.append(choice.get("finish_reason") or "unknown")
-                logprobs.append(_logprobs(choice.get("logprobs")))
+                logprobs.append(parse_openai_logprobs(choice.get("logprobs")))
                 counts = response.get("usage") or {}
                 usage = usage + Usage(
                     prompt_tokens=int(counts.get("prompt_tokens", 0)),
@@ -226,14 +232,3 @@ class EmbeddedBackend:
             llama, self._llama = self._llama, None
         if llama is not None:
             llama.close()
-
-
-def _logprobs(value: Any) -> list[TokenLogprob] | None:
-    content = value.get("content") if isinstance(value, dict) else None
-    if not isinstance(content, list):
-        return None
-    return [
-        TokenLogprob(token=str(item["token"]), logprob=float(item["logprob"]))
-        for item in content
-        if isinstance(item, dict) and item.get("logprob") is not None
-    ]

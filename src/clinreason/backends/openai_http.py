@@ -35,7 +35,14 @@ from clinreason.errors import (
     BackendUnavailable,
     ConfigError,
 )
-from clinreason.trace import ComponentSpec, GenerateRequest, Generation, TokenLogprob, Usage
+from clinreason.trace import (
+    ComponentSpec,
+    GenerateRequest,
+    Generation,
+    TokenLogprob,
+    Usage,
+    parse_openai_logprobs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +192,8 @@ class OpenAIBackend:
                     "json_schema": {"name": "response", "schema": request.json_schema},
                 }
         if request.logprobs:
-            # top_logprobs=1: llama.cpp's server returns no logprobs without it.
-            body.update(logprobs=True, top_logprobs=1)
+            # at least 1: llama.cpp's server returns no logprobs without top_logprobs.
+            body.update(logprobs=True, top_logprobs=max(1, request.top_logprobs))
         return body
 
     def _ensure_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
@@ -297,7 +304,7 @@ class OpenAIBackend:
                     f"choice {position} has no message content", backend=self.label, status=200
                 )
             reason = choice.get("finish_reason") or "unknown"
-            parsed.append((content, str(reason), _logprobs(choice.get("logprobs"))))
+            parsed.append((content, str(reason), parse_openai_logprobs(choice.get("logprobs"))))
         return parsed
 
     async def generate(self, request: GenerateRequest) -> Generation:
@@ -341,18 +348,6 @@ def _usage(data: dict[str, Any]) -> Usage:
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
     )
-
-
-def _logprobs(value: Any) -> list[TokenLogprob] | None:
-    """OpenAI `choice.logprobs.content` -> tokens with log-probabilities (None if absent)."""
-    content = value.get("content") if isinstance(value, dict) else None
-    if not isinstance(content, list):
-        return None
-    tokens = []
-    for item in content:
-        if isinstance(item, dict) and "token" in item and item.get("logprob") is not None:
-            tokens.append(TokenLogprob(token=str(item["token"]), logprob=float(item["logprob"])))
-    return tokens
 
 
 __all__ = ["OpenAIBackend", "SchemaMode", "parse_retry_after", "safe_url"]

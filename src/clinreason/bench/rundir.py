@@ -107,6 +107,8 @@ class RunSpec(DataModel):
     backend: ComponentSpec | None = None
     seed: int | None = None
     limit: int | None = None
+    skip: int = 0
+    """How many of the dataset's first cases were left out (`--skip`)."""
     shard: str | None = None
     """`i/n` when the run holds one shard of the cases (`clinreason.bench.shards`)."""
     merged_from: list[str] | None = None

@@ -164,10 +164,15 @@ async def _solve(strategy: Any, case: Case, backend: Any) -> Trace:
         return TraceBuilder(case.blinded(), component_spec(strategy), spec).fail(exc)
 
 
-def _select(dataset: Dataset, limit: int | None, shard: tuple[int, int] | None) -> list[Case]:
+def _select(
+    dataset: Dataset, limit: int | None, shard: tuple[int, int] | None, skip: int = 0
+) -> list[Case]:
     if limit is not None and limit < 0:
         raise ConfigError(f"--limit must be >= 0, got {limit}")
-    cases = select_shard(dataset.cases[:limit] if limit is not None else dataset.cases, shard)
+    if skip < 0:
+        raise ConfigError(f"--skip must be >= 0, got {skip}")
+    chosen = dataset.cases[skip:]
+    cases = select_shard(chosen[:limit] if limit is not None else chosen, shard)
     seen: set[str] = set()
     for case in cases:
         if case.id in seen:
@@ -252,6 +257,7 @@ def _prepare(
             "schema_version": spec.schema_version,
             "resumed_at": [*old.resumed_at, utcnow()],
             "limit": spec.limit,
+            "skip": spec.skip,
             "concurrency": spec.concurrency,
             "argv": spec.argv,
             "finished_at": None,
@@ -270,6 +276,7 @@ async def run_eval(
     concurrency: int = 4,
     resume: bool = False,
     limit: int | None = None,
+    skip: int = 0,
     seed: int = 0,
     progress: bool | ProgressSink | None = None,
     retry_errors: bool = True,
@@ -288,7 +295,9 @@ async def run_eval(
         out_dir: Run directory (created if missing).
         concurrency: Cases in flight at once.
         resume: Continue a run in `out_dir`, skipping finished cases.
-        limit: Only the first `limit` cases of the dataset.
+        limit: Only the first `limit` cases of the dataset (after `skip`).
+        skip: Leave out the first `skip` cases (e.g. to evaluate on items a tuning set did not
+            use).
         seed: Recorded in `run.json` (strategies take their own seed parameter).
         progress: True/False, None = a bar when stderr is a terminal, or a `ProgressSink`.
         retry_errors: On resume, re-run cases whose result was an error.
@@ -309,7 +318,7 @@ async def run_eval(
         raise ConfigError(f"--concurrency must be >= 1, got {concurrency}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cases = _select(dataset, limit, parse_shard(shard) if shard is not None else None)
+    cases = _select(dataset, limit, parse_shard(shard) if shard is not None else None, skip)
     strategy_spec = component_spec(strategy)
     backend_spec = backend.spec
     system = f"{strategy_spec.name} / {backend_spec.name}:{backend_spec.params.get('model', '?')}"
@@ -324,6 +333,7 @@ async def run_eval(
         backend=backend_spec,
         seed=seed,
         limit=limit,
+        skip=skip,
         shard=None if shard is None else "/".join(map(str, parse_shard(shard))),
         concurrency=concurrency,
         argv=list(sys.argv if argv is None else argv),

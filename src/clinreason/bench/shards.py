@@ -81,6 +81,7 @@ def _identity(spec: RunSpec) -> dict[str, object]:
         "backend": backend,
         "seed": spec.seed,
         "limit": spec.limit,
+        "skip": spec.skip,
         "shard count": spec.shard.split("/")[1] if spec.shard else None,
     }
 

@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 def backend_options(func: F) -> F:
     """--backend, --model, --base-url, --endpoint-concurrency, --api-key-env, --schema-mode,
-    --threads, --n-ctx, --no-cache."""
+    --threads, --n-ctx, --logprobs, --no-cache."""
     options = [
         click.option(
             "--backend",
@@ -69,6 +69,13 @@ def backend_options(func: F) -> F:
             default=None,
             help="Context window in tokens (embedded; default 4096): raise it for long notes.",
         ),
+        click.option(
+            "--logprobs",
+            is_flag=True,
+            help="Keep token probabilities (embedded; about 2.5 GB more memory for the default "
+            "model): answer confidence and graded re-ask checks. OpenAI-compatible servers "
+            "return them without it.",
+        ),
         click.option("--no-cache", is_flag=True, help="Do not use the response cache."),
     ]
     for option in reversed(options):
@@ -103,6 +110,7 @@ def backend_from_options(
     schema_mode: str = "json_schema",
     n_ctx: int | None = None,
     endpoint_concurrency: int | None = None,
+    logprobs: bool = False,
 ) -> Any:
     """Build the backend the user selected (imports lazily so `--help` stays fast)."""
     from clinreason.backends import make_backend
@@ -123,6 +131,8 @@ def backend_from_options(
         if backend != "embedded":
             raise ConfigError("--n-ctx applies to the embedded backend only")
         options["n_ctx"] = n_ctx
+    if logprobs and backend == "embedded":
+        options["logprobs"] = True
     return make_backend(backend, model=model, cache=not no_cache, **options)
 
 

@@ -105,6 +105,7 @@ def _strategy(bench: Any, name: str | None, params: dict[str, Any], seed: int) -
     "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory."
 )
 @click.option("--limit", type=int, default=None, help="Only the first N cases.")
+@click.option("--skip", type=int, default=0, show_default=True, help="Leave out the first N cases.")
 @click.option(
     "--shard",
     default=None,
@@ -147,6 +148,7 @@ def eval_cmd(
     bench_params: tuple[str, ...],
     out: Path,
     limit: int | None,
+    skip: int,
     shard: str | None,
     concurrency: int,
     seed: int,
@@ -182,7 +184,7 @@ def eval_cmd(
         try:
             return await run_eval(
                 bench, dataset, chosen, llm, out_dir=out, concurrency=concurrency, resume=resume,
-                limit=limit, seed=seed, progress=progress, retry_errors=retry_errors,
+                limit=limit, skip=skip, seed=seed, progress=progress, retry_errors=retry_errors,
                 fsync=fsync, argv=["clinreason", *sys.argv[1:]], verify=verify, shard=shard,
             )  # fmt: skip
         finally:

@@ -27,11 +27,21 @@ from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
 from clinreason.strategies.parsing import parse_choice
 from clinreason.strategies.prompts import SYSTEM, answer_schema
-from clinreason.trace import Case, Check, GenerateRequest, Message, TraceBuilder, Verdict
+from clinreason.trace import (
+    Case,
+    Check,
+    GenerateRequest,
+    Message,
+    TokenLogprob,
+    TraceBuilder,
+    Verdict,
+)
 
 VERIFIER = "reask"
 MAX_TOKENS = 16
 """Enough for `{"answer": "C"}` with any tokenizer."""
+TOP_LOGPROBS = 10
+"""Alternatives asked for at each token: room for every option letter and its spellings."""
 
 
 def orders(case_id: str, labels: Sequence[str], samples: int) -> list[list[str]]:
@@ -93,6 +103,37 @@ def reask_messages(case: Case, order: Sequence[str]) -> tuple[Message, ...]:
     return (Message(role="system", content=SYSTEM), Message(role="user", content="\n".join(parts)))
 
 
+def letter_probabilities(
+    tokens: Sequence[TokenLogprob] | None, labels: Sequence[str]
+) -> dict[str, float] | None:
+    """The model's probability for each option letter where it wrote its letter: the last token
+    that is a label, its alternatives (`TokenLogprob.top`) read as labels (quotes and spaces
+    stripped; spellings of one label summed) and normalised over the labels. None when the
+    backend gave no alternatives or no letter was written.
+
+    >>> from clinreason.trace import TokenLogprob
+    >>> tokens = [TokenLogprob(token='{"', logprob=0.0), TokenLogprob(token="B", logprob=-0.4,
+    ...     top={"B": -0.4, " B": -3.0, "A": -1.2, "}": -5.0})]
+    >>> {k: round(v, 3) for k, v in letter_probabilities(tokens, ["A", "B"]).items()}
+    {'A': 0.288, 'B': 0.712}
+    >>> letter_probabilities([TokenLogprob(token="B", logprob=-0.4)], ["A", "B"]) is None
+    True
+    """
+    for token in reversed(tokens or ()):
+        if token.token.strip().strip('"') not in labels:
+            continue
+        if not token.top:
+            return None
+        mass = dict.fromkeys(labels, 0.0)
+        for text, logprob in token.top.items():
+            label = text.strip().strip('"')
+            if label in mass:
+                mass[label] += math.exp(logprob)
+        total = sum(mass.values())
+        return {k: v / total for k, v in mass.items()} if total > 0 else None
+    return None
+
+
 def judge(
     answer_label: str, replies: Sequence[str | None]
 ) -> tuple[str, dict[str, int], float | None]:
@@ -143,7 +184,14 @@ async def recheck_choice(
     reasoning). The check step's parents are `parents` (the answer's support) and those calls.
     Its verdict: verifier "reask", step_id None (it judges the answer), claim "the answer is C
     (text)", status supported / contradicted / unverifiable (see `judge`), score = agreement,
-    evidence in words, details {"votes", "agreement", "samples", "valid", "answers", "orders"}.
+    evidence in words, details {"votes", "agreement", "samples", "valid", "answers", "orders",
+    "probabilities", "answer_probability"}.
+
+    When the backend returns token alternatives (`logprobs`), each sample also gives the
+    probability the model put on every option (`letter_probabilities`, mapped back to the
+    original labels) and `answer_probability` is the mean, over the orders, of the probability
+    of `answer_label`: a graded agreement that does not depend on one option's position. It is
+    None when any sample lacks them.
 
     Raises:
         ConfigError: The case has no options, `answer_label` is not one, or `samples` < 1.
@@ -158,6 +206,7 @@ async def recheck_choice(
     labels = list(case.options)
     schema = answer_schema(case, reasoning=False)
     replies: list[str | None] = []
+    probabilities: list[dict[str, float] | None] = []
     calls: list[str] = []
     shown_orders = orders(case.id, labels, samples)
     for order in shown_orders:
@@ -166,15 +215,27 @@ async def recheck_choice(
             max_tokens=MAX_TOKENS,
             temperature=0.0,
             json_schema=schema,
+            logprobs=True,
+            top_logprobs=TOP_LOGPROBS,
         )
         call, generation = await call_llm(tb, backend, request, purpose="recheck")
         calls.append(call.id)
         shown = parse_choice(generation.texts[0], labels) if generation.texts else None
         replies.append(order[labels.index(shown)] if shown is not None else None)
+        tokens = generation.logprobs[0] if generation.logprobs else None
+        by_shown = letter_probabilities(tokens, labels)
+        probabilities.append(
+            {order[labels.index(k)]: p for k, p in by_shown.items()} if by_shown else None
+        )
     status, votes, agreement = judge(answer_label, replies)
+    answer_probability = None
+    if probabilities and all(p is not None for p in probabilities):
+        answer_probability = sum(p[answer_label] for p in probabilities if p) / len(probabilities)
     valid = sum(votes.values())
     said = ", ".join(r if r is not None else "no answer" for r in replies)
     times = "once" if len(replies) == 1 else f"{len(replies)} times"
+    if answer_probability is not None:
+        said += f"; probability given to {answer_label}: {answer_probability:.2f}"
     verdict = Verdict(
         verifier=VERIFIER,
         status=status,  # type: ignore[arg-type]
@@ -189,6 +250,8 @@ async def recheck_choice(
             "valid": valid,
             "answers": list(replies),
             "orders": [list(o) for o in shown_orders],
+            "probabilities": probabilities,
+            "answer_probability": answer_probability,
         },
     )
     return tb.add(Check(verdict=verdict, parents=[*parents, *calls]))

@@ -13,7 +13,14 @@ from clinreason.trace.io import (
     trace_json_schema,
     write_trace,
 )
-from clinreason.trace.messages import GenerateRequest, Generation, Message, TokenLogprob, Usage
+from clinreason.trace.messages import (
+    GenerateRequest,
+    Generation,
+    Message,
+    TokenLogprob,
+    Usage,
+    parse_openai_logprobs,
+)
 from clinreason.trace.steps import (
     ArgumentStep,
     Check,
@@ -83,6 +90,7 @@ __all__ = [
     "check_schema_version",
     "component_spec",
     "explain",
+    "parse_openai_logprobs",
     "read_case",
     "read_trace",
     "trace_from_dict",

@@ -31,6 +31,8 @@ class GenerateRequest(DataModel, frozen=True):
     """Constrain the output to this JSON Schema (OpenAI response_format / llama.cpp grammar)."""
     logprobs: bool = False
     """Return per-token log-probabilities where the backend has them."""
+    top_logprobs: int = Field(default=0, ge=0, le=20)
+    """With `logprobs`: also the this-many most likely tokens at each position (0 = none)."""
 
 
 class Usage(DataModel):
@@ -51,6 +53,35 @@ class TokenLogprob(DataModel, frozen=True):
 
     token: str
     logprob: float
+    top: dict[str, float] = {}
+    """The most likely tokens at this position and their log-probabilities, when requested
+    (`GenerateRequest.top_logprobs`) and the backend returns them."""
+
+
+def parse_openai_logprobs(value: object) -> list[TokenLogprob] | None:
+    """OpenAI-style `choice.logprobs` (`{"content": [{"token", "logprob", "top_logprobs"}]}`, as
+    OpenAI-compatible servers and llama-cpp-python return it) -> tokens, None when absent.
+
+    >>> parse_openai_logprobs({"content": [{"token": "A", "logprob": -0.1,
+    ...     "top_logprobs": [{"token": "A", "logprob": -0.1}, {"token": "B", "logprob": -2.4}]}]})
+    [TokenLogprob(token='A', logprob=-0.1, top={'A': -0.1, 'B': -2.4})]
+    >>> parse_openai_logprobs(None) is None
+    True
+    """
+    content = value.get("content") if isinstance(value, dict) else None
+    if not isinstance(content, list):
+        return None
+    tokens = []
+    for item in content:
+        if not isinstance(item, dict) or "token" not in item or item.get("logprob") is None:
+            continue
+        top: dict[str, float] = {}
+        for alt in item.get("top_logprobs") or ():
+            if isinstance(alt, dict) and "token" in alt and alt.get("logprob") is not None:
+                top.setdefault(str(alt["token"]), float(alt["logprob"]))
+        logprob = float(item["logprob"])
+        tokens.append(TokenLogprob(token=str(item["token"]), logprob=logprob, top=top))
+    return tokens
 
 
 class Generation(DataModel):

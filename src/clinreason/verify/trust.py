@@ -98,9 +98,11 @@ FAMILY_FEATURES = {
     "calculator": FEATURES,
     "choice": ("reask_agreement", "contradicted", "supported_share"),
 }
-"""The features fitted per family. A model's own choice has no task prior and, with `cot`, no
-confidence; on the few dozen development items the full set over-fits, so the choice family
-uses the independent re-asking, contradictions and the supported share only."""
+"""The features fitted per family. A model's own choice has no task prior; on the few dozen
+development items the full set over-fits, so the choice family uses the independent
+re-asking (graded by the probability given to the answer when the backend returns token
+probabilities), the probability the model gave its own answer letter (`cot` with token
+probabilities; 0.5 without), contradictions and the supported share only."""
 SIGNS = {
     "supported_share": 1,
     "contradicted": -1,
@@ -317,7 +319,12 @@ def features(
     calc = calculator_used(trace)
     output = calc.output_type if calc is not None else None
     reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
-    agreement = reask[-1].details.get("agreement") if reask else None
+    # graded (the mean probability given to the answer over the orders) when the backend gave
+    # token probabilities, else the share of re-asks that agreed
+    details = reask[-1].details if reask else {}
+    agreement = details.get("answer_probability")
+    if agreement is None:
+        agreement = details.get("agreement")
     confidence = trace.answer.confidence if trace.answer else None
     return {
         "supported_share": count["supported"] / n if n else 0.0,

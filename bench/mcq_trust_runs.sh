@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The chain-of-thought runs behind the `choice` trust table (docs/benchmarks/trust.md).
+#
+#   bash bench/mcq_trust_runs.sh dev      # fits the table: CasiMedicos EN dev (first 35) and
+#                                         # MIRAGE dev, first 8 of each subset (the 75 items of
+#                                         # the earlier table)
+#   bash bench/mcq_trust_runs.sh frozen   # measures it: items no table, rule or prompt was ever
+#                                         # fitted or read on, frozen on 2026-12-07 before the
+#                                         # graded re-ask was fitted: CasiMedicos EN *train*
+#                                         # (first 25) and MIRAGE dev items 13-17 of each subset
+#                                         # (items 1-12 of MedQA were read in the checked-vote
+#                                         # study; 1-8 of the others fitted the earlier table)
+#
+# Embedded model with token probabilities (--logprobs): cot records the probability of its
+# answer letter, and the re-ask check (3 orders, no reasoning) the probability it gives each
+# option. Runs resume (--resume) after an interruption. Then:
+#   .venv/bin/python bench/trust_eval.py runs/trust-dev/*            # fit, cross-fitted figures
+#   .venv/bin/python bench/trust_eval.py runs/trust-frozen/* --table SHIPPED  # frozen figures
+set -euo pipefail
+SET=${1:?usage: mcq_trust_runs.sh dev|frozen}
+DATA=${DATA:-../shared/data}
+CR=${CR:-.venv/bin/clinreason}
+OPTS=(--strategy cot -S recheck=3 --backend embedded --logprobs --threads "${THREADS:-2}"
+      --concurrency 1 --seed 0 --resume)
+case "$SET" in
+  dev)    CASI="$DATA/casimedicos-arg/EN/dev.tsv"; CASI_N=35; SKIP=0; N=8 ;;
+  frozen) CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_N=25; SKIP=12; N=5 ;;
+  *) echo "usage: mcq_trust_runs.sh dev|frozen" >&2; exit 2 ;;
+esac
+[ -d "$DATA" ] || { echo "skipped: $DATA not found (the shared data slices)" >&2; exit 0; }
+OUT=runs/trust-$SET
+"$CR" eval casimedicos "$CASI" --limit "$CASI_N" "${OPTS[@]}" --out "$OUT/casimedicos"
+for s in bioasq medmcqa medqa mmlu pubmedqa; do
+  "$CR" eval mirage "$DATA/mirage/dev.json" -P subsets="[\"$s\"]" --skip "$SKIP" --limit "$N" \
+      "${OPTS[@]}" --out "$OUT/mirage-$s"
+done
