@@ -29,6 +29,7 @@ from clinreason.tools.extract.labs import CREATININE
 from clinreason.tools.extract.measure import extract
 from clinreason.tools.extract.vitals import HEIGHT, TEMPERATURE, WEIGHT
 from clinreason.trace import Case, GenerateRequest
+from tests.bench.test_report_browser import ARGS, CHROMIUM
 
 MCQ = Case(
     id="q1",
@@ -345,3 +346,62 @@ def test_an_error_on_the_perturbed_side_only_is_a_flip(
     assert result.exit_code == 0, result.output
     assert "flipped medqa/0000: A -> error: BackendUnavailable" in result.output
     assert "skipped 2: 2 no note and a one-sentence question" in result.output
+
+
+def test_report_of_a_probe_shows_flip_rates_and_every_flip(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    args = ["option-order", "mirage", data_dir / "mirage_tiny.json", "--backend", "fake"]
+    assert _probe(*args, "--no-cache", "--out", out).exit_code == 0
+    page = CliRunner().invoke(
+        main, ["report", str(out), "--html", str(tmp_path / "r.html")], catch_exceptions=False
+    )
+    assert page.exit_code == 0, page.output
+    html = (tmp_path / "r.html").read_text()
+    section = html.split("<h2>Robustness probes</h2>")[1]
+    row = section.split('<table class="probes">')[1].split("</table>")[0]
+    cells = [c.split(">", 1)[1] for c in row.split("<td")[1:]]
+    cells = [c.split("</td>")[0] for c in cells]
+    assert cells[:8] == ["p", "option-order", "3", "3", "0", "3", "3", "100.0"]
+    assert "answers that flipped (3)" in section
+    for case_id in ("medqa/0000", "medqa/0001", "pubmedqa/111"):
+        assert f"<code>{case_id}</code>" in section
+    # the original and perturbed runs are in the page under plain names, compared pairwise
+    assert "p: original" in html and "p: option-order" in html
+    assert "p: option-order vs p: original" in html
+
+
+def test_report_names_a_broken_probe_summary_in_one_line(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    args = ["option-order", "mirage", data_dir / "mirage_tiny.json", "--backend", "fake"]
+    assert _probe(*args, "--no-cache", "--out", out).exit_code == 0
+    (out / "probe.json").write_text("{not json")
+    result = CliRunner().invoke(main, ["report", str(out), "--html", str(tmp_path / "r.html")])
+    assert result.exit_code != 0 and "not a probe summary" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.browser
+def test_probe_report_opens_in_headless_chromium(data_dir: Path, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Debian chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    out = tmp_path / "p"
+    args = ["option-order", "mirage", data_dir / "mirage_tiny.json", "--backend", "fake"]
+    assert _probe(*args, "--no-cache", "--out", out).exit_code == 0
+    html = tmp_path / "r.html"
+    assert CliRunner().invoke(main, ["report", str(out), "--html", str(html)]).exit_code == 0
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(html.as_uri())
+            assert page.locator("table.probes tbody tr").count() == 1
+            flips = page.locator("details", has_text="answers that flipped")
+            assert not flips.locator("li").first.is_visible()
+            flips.locator("summary").click()
+            assert flips.locator("li").count() == 3 and flips.locator("li").first.is_visible()
+            assert errors == []
+        finally:
+            browser.close()

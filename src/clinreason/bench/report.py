@@ -2,12 +2,15 @@
 
 Summary table with intervals, per-category breakdown, paired comparison, reliability diagram
 and a browsable list of cases, each prediction linked to the reasoning steps that support it.
+A probe directory (`clinreason probe --out DIR`) stands for its original and perturbed runs
+and adds a robustness section: flip rates with intervals, paired accuracy, and every flip.
 All text is HTML-escaped (cases contain patient notes and model output); plotly.js is inlined
 once, so the page needs no network.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +20,7 @@ from typing import Any
 
 from clinreason.bench.base import CaseResult
 from clinreason.bench.compare import ALL, PairedRow, compare_pair, detect_key, load_run
+from clinreason.bench.probes.run import ORIGINAL, PROBE_JSON
 from clinreason.bench.report_plots import (
     accuracy_figure,
     difference_figure,
@@ -108,11 +112,13 @@ class ReportRun:
     cases: list[CaseResult]
     """Results with traces, at most `max_cases`."""
     n_results: int
+    name: str | None = None
+    """Display name instead of the system's (the probe kind of a perturbed run)."""
 
     @property
     def label(self) -> str:
         """Display name."""
-        return self.spec.system or self.path.name
+        return self.name or self.spec.system or self.path.name
 
 
 _KEYS = ("dataset", "category", "subject", "step", "question_type", "calculator_name", "cohort")
@@ -130,7 +136,7 @@ def _keys(results: Sequence[CaseResult], summary: Mapping[str, Any]) -> list[str
     return keys[:2]
 
 
-def load_report_run(path: Path, *, max_cases: int) -> ReportRun:
+def load_report_run(path: Path, *, max_cases: int, name: str | None = None) -> ReportRun:
     """Read a run directory for the report (traces only for the first `max_cases` results).
 
     Headline figures are recomputed from the results with the harness's own definitions, so
@@ -151,7 +157,117 @@ def load_report_run(path: Path, *, max_cases: int) -> ReportRun:
         cases = read_run(Path(path), limit=max_cases).results
     except TraceFormatError as exc:
         raise ConfigError(f"{path}: unreadable result line: {exc}") from None
-    return ReportRun(Path(path), loaded.spec, summary, cases, len(loaded.results))
+    return ReportRun(Path(path), loaded.spec, summary, cases, len(loaded.results), name)
+
+
+@dataclass
+class Probe:
+    """A probe directory's figures (`DIR/probe.json`)."""
+
+    path: Path
+    kinds: list[dict[str, Any]]
+
+
+def _expand_probes(paths: Sequence[Path]) -> tuple[list[tuple[Path, str | None]], list[Probe]]:
+    """Run directories to report, each with a display name (None: the system's), a probe
+    directory replaced by its original and perturbed runs; and the probes found."""
+    runs: list[tuple[Path, str | None]] = []
+    probes: list[Probe] = []
+    for path in map(Path, paths):
+        figures = path / PROBE_JSON
+        if not (figures.is_file() and (path / ORIGINAL).is_dir()):
+            runs.append((path, None))
+            continue
+        try:
+            kinds = json.loads(figures.read_text(encoding="utf-8"))["kinds"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ConfigError(
+                f"{figures}: not a probe summary; re-run `clinreason probe`"
+            ) from None
+        probes.append(Probe(path, kinds))
+        runs.append((path / ORIGINAL, f"{path.name}: original"))
+        runs += [
+            (path / k["kind"], f"{path.name}: {k['kind']}")
+            for k in kinds
+            if (path / k["kind"] / SUMMARY).is_file()
+        ]
+    return runs, probes
+
+
+def _changes_list(title: str, changes: Sequence[dict[str, Any]]) -> str:
+    if not changes:
+        return ""
+    items = "".join(
+        f"<li><code>{_e(c['case_id'])}</code>: {_e(c['original'])} → {_e(c['perturbed'])}"
+        + (f" <span class='note'>({_e(_edits(c.get('edits')))})</span>" if c.get("edits") else "")
+        + "</li>"
+        for c in changes
+    )
+    return f"<details><summary>{_e(title)} ({len(changes)})</summary><ul>{items}</ul></details>"
+
+
+def _edits(edits: object) -> str:
+    """A perturbation record's edits in words (each edit's `what`)."""
+    if not isinstance(edits, list):
+        return str(edits)
+    text = "; ".join(str(e.get("what", e)) if isinstance(e, dict) else str(e) for e in edits)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _probe_section(probes: Sequence[Probe]) -> str:
+    headers = [
+        "Probe", "Kind", "Items", "Perturbed", "Skipped", "Paired", "Flips", "Flip rate %",
+        "95% CI (Wilson)", "Accuracy original → perturbed %", "Difference (95% CI)",
+        "p (McNemar exact)",
+    ]  # fmt: skip
+    rows, details = [], []
+    for probe in probes:
+        for k in probe.kinds:
+            acc = k.get("accuracy") or {}
+            rows.append(
+                [
+                    _e(probe.path.name),
+                    _e(k["kind"]),
+                    _e(k["n_items"]),
+                    _e(k["n_perturbed"]),
+                    _e(k["n_skipped"]),
+                    _e(k["n_paired"]),
+                    _e(k["n_flips"]),
+                    _pct(k.get("flip_rate")),
+                    _ci(k.get("flip_rate_ci95")),
+                    f"{_pct(acc.get('accuracy_baseline'))} → {_pct(acc.get('accuracy_other'))}"
+                    if acc
+                    else "–",
+                    f"{100 * acc['difference']:+.1f} ({_ci(acc.get('ci'))})" if acc else "–",
+                    f"{acc['p_mcnemar']:.3g}" if acc else "–",
+                ]
+            )
+            parts = [_changes_list("answers that flipped", k.get("flips") or [])]
+            parts.append(
+                _changes_list("answers that changed where allowed", k.get("changes") or [])
+            )
+            by_attribute = k.get("by_attribute") or {}
+            if by_attribute:
+                listed = ", ".join(
+                    f"{_e(a)}: {_e(v.get('flips', 0))} of {_e(v.get('n', 0))}"
+                    for a, v in sorted(by_attribute.items())
+                )
+                parts.append(f"<p>Flips by attribute: {listed}</p>")
+            reasons: dict[str, int] = {}
+            for why in (k.get("skipped") or {}).values():
+                reasons[why] = reasons.get(why, 0) + 1
+            if reasons:
+                listed = "; ".join(f"{_e(why)} ({n})" for why, n in sorted(reasons.items()))
+                parts.append(f"<p class='note'>Skipped: {listed}</p>")
+            details.append(f"<h3>{_e(probe.path.name)}: {_e(k['kind'])}</h3>{''.join(parts)}")
+    note = (
+        '<p class="note">A flip is an item whose answer changed although the perturbation '
+        "should not change it (options compared by content, numbers to rounding). Accuracy is "
+        "paired on the items expected unchanged; items a perturbation could not apply to are "
+        "skipped and counted.</p>"
+    )
+    table = _table(headers, rows, css="probes", numeric={*range(2, 9), 11})
+    return table + note + "".join(details)
 
 
 def _summary_table(runs: Sequence[ReportRun]) -> str:
@@ -219,7 +335,7 @@ def _breakdown_table(runs: Sequence[ReportRun], key: str) -> str:
 def _comparison_section(runs: Sequence[ReportRun], seed: int) -> str:
     if len(runs) < 2:
         return '<p class="note">One run: no paired comparison.</p>'
-    loaded = [load_run(run.path) for run in runs]
+    loaded = [dataclasses.replace(load_run(run.path), name=run.name) for run in runs]
     key = detect_key(loaded)
     rows: list[PairedRow] = []
     notes = []
@@ -374,7 +490,8 @@ def build_report(
 
     if not paths:
         raise ConfigError("report needs at least one run directory")
-    runs = [load_report_run(Path(p), max_cases=max_cases) for p in paths]
+    run_paths, probes = _expand_probes(paths)
+    runs = [load_report_run(p, max_cases=max_cases, name=name) for p, name in run_paths]
     title = title or "clinreason benchmark report"
     pairs = [(run.label, run.summary) for run in runs]
     keys = _breakdown_keys(runs)
@@ -391,6 +508,8 @@ def build_report(
     for key in keys:
         sections += [f"<h2>By {_e(key)}</h2>", _breakdown_table(runs, key)]
     sections += ["<h2>Paired comparison</h2>", _comparison_section(runs, seed)]
+    if probes:
+        sections += ["<h2>Robustness probes</h2>", _probe_section(probes)]
     calibrated = [
         (run.label, run.summary["calibration"]) for run in runs if run.summary.get("calibration")
     ]
