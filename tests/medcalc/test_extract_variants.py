@@ -270,6 +270,11 @@ VALUES = [
     ("weight", "weight 70,5 kg", 70.5, "70,5 kg"),
     ("Potassium", "Na 128 mmol/L, K 5,9 mmol/L", 5.9, "5,9 mmol/L"),
     ("Platelet count", "platelet count 1,50,000/cumm", 150000, "1,50,000/cumm"),
+    # a weight written with only its unit, with a decimal comma: read whole, never as "1 kg"
+    ("weight", "A 3-month-old 2,4 kg infant.", 2.4, "2,4 kg"),
+    # the height beside the body weight, whatever the weight's unit or decimal mark
+    ("height", "A 52-year-old, 143.3 lb, 162 cm woman", 162, "162 cm"),
+    ("height", "(171,5 cm, 64 kg)", 171.5, "171,5 cm"),
     ("White blood cell count", "WBC 14.2 × 10^9/litre", 14200, "14.2 × 10^9/litre"),
 ]
 

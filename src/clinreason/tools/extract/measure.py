@@ -339,11 +339,12 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
         taken.add(end)
         results.append(Found(tidy(value), unit.label, span(note, m.start(), end), note=why))
     if q.suffix_units:
-        # not the decimals of "70,5 kg": `_NUMBER_REST` reads those whole, after a name
-        pattern = re.compile(
-            r"(?<!\d,)" + NUMBER + r"(?=" + _unit_re(q.suffix_units).pattern + ")", re.I
-        )
-        for m in pattern.finditer(note):
+        unit_ahead = r"(?=" + _unit_re(q.suffix_units).pattern + ")"
+        # "70 kg", and "70,5 kg" read whole with its decimal comma (never as "5 kg")
+        plain = re.compile(r"(?<!\d,)" + NUMBER + unit_ahead, re.I)
+        comma = re.compile(r"(?<![\d,.])(\d{1,3},\d{1,2})(?![\d,.])" + unit_ahead, re.I)
+        matches = sorted([*plain.finditer(note), *comma.finditer(note)], key=lambda m: m.start())
+        for m in matches:
             unit, used = _match_unit(q.suffix_units, note[m.end() :])
             if unit is None:
                 continue
@@ -352,11 +353,15 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
                 continue
             if _negative_sign(note, m.start()):
                 continue
-            value = to_number(m.group(1)) * unit.factor
+            decimal_comma = m.re is comma
+            number = float(m.group(1).replace(",", ".")) if decimal_comma else to_number(m.group(1))
+            value = number * unit.factor
             if unit.low <= value <= unit.high:
                 taken.add(end)
                 ev = span(note, m.start(), end)
-                results.append(Found(tidy(value), unit.label, ev, note=_conversion_note(unit)))
+                read = _REST_NOTE[True] if decimal_comma else ""
+                why = "; ".join(x for x in (read, _conversion_note(unit)) if x)
+                results.append(Found(tidy(value), unit.label, ev, note=why))
     results.sort(key=lambda f: f.span.start)
     return results
 

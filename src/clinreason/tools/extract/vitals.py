@@ -426,10 +426,14 @@ _TALL = re.compile(
     r"(?:\s+(?:in\s+height|of\s+(?:body\s+)?height|tall|high(?!\s*[-]))|\s*tall)",
     re.I,
 )
-# "58 kg, 156 cm" / "(180 cm, 60 kg)": a body length next to a body weight is the height
-_CM_NEXT_TO_KG = re.compile(
-    r"(?<![\d.])(1\d{2}(?:\.\d+)?|2[0-2]\d(?:\.\d+)?)\s*cm\s*(?:,|and|/|;)?\s*\d{1,3}(?:\.\d+)?\s*kg"
-    r"|\d{1,3}(?:\.\d+)?\s*kg\s*(?:,|and|/|;)?\s*(1\d{2}(?:\.\d+)?|2[0-2]\d(?:\.\d+)?)\s*cm(?![a-z])",
+# "58 kg, 156 cm" / "(180 cm, 127.9 lb)": a body length next to a body weight is the height,
+# whatever the weight's unit and whether either number has a decimal point or comma
+_BODY_CM = r"(1\d{2}(?:[.,]\d{1,2})?|2[0-2]\d(?:[.,]\d{1,2})?)"
+_BODY_WEIGHT = r"\d{1,3}(?:[.,]\d{1,2})?\s*(?:kg|lbs?|pounds?)(?![a-z])"
+_TO_CM = re.compile(r"\s*cm", re.I)
+_CM_NEXT_TO_WEIGHT = re.compile(
+    rf"(?<![\d.,]){_BODY_CM}\s*cm\s*(?:,|and|/|;)?\s*{_BODY_WEIGHT}"
+    rf"|(?<![\d.,]){_BODY_WEIGHT}\s*(?:,|and|/|;)?\s*{_BODY_CM}\s*cm(?![a-z])",
     re.I,
 )
 
@@ -454,13 +458,13 @@ def extract_height(note: str, pick: Pick = "first") -> Found | None:
         unit = next(u for u in _HEIGHT_UNITS if u.label == label)
         if unit.low <= value <= unit.high:
             found.append(Found(tidy(value), label, span(note, m.start(), m.end())))
-    for m in _CM_NEXT_TO_KG.finditer(note):
+    for m in _CM_NEXT_TO_WEIGHT.finditer(note):
         group = 1 if m.group(1) else 2
         found.append(
             Found(
-                tidy(to_number(m.group(group))),
+                tidy(float(m.group(group).replace(",", "."))),
                 "cm",
-                span(note, m.start(group), m.end(group) + 2),
+                span(note, m.start(group), m.end(group) + len(_TO_CM.match(note, m.end(group))[0])),
                 note="a length in cm next to the body weight",
             )
         )
