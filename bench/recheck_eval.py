@@ -33,25 +33,8 @@ import numpy as np
 
 from clinreason.bench import rundir
 from clinreason.bench.base import CaseResult
-from clinreason.bench.stats import auroc
+from clinreason.bench.stats import auroc, auroc_interval
 from clinreason.trace import Check, LLMCall
-
-
-def auroc_interval(
-    scores: list[float], positive: list[bool], *, seed: int = 0, resamples: int = 2000
-) -> tuple[float, float] | None:
-    """95% percentile bootstrap interval of `auroc` (cases resampled with replacement)."""
-    rng = np.random.default_rng(seed)
-    n = len(scores)
-    values = []
-    for _ in range(resamples):
-        idx = rng.integers(0, n, n)
-        value = auroc([scores[i] for i in idx], [positive[i] for i in idx])
-        if value is not None:
-            values.append(value)
-    if not values:
-        return None
-    return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
 
 
 def read_results(run_dir: Path) -> list[CaseResult]:

@@ -13,7 +13,8 @@ ledger and the trust features, and reports per family of traces (calculator / ch
 - the added verification time per case against the strategy's own time.
 
 `--write` then fits each family on all its cases and writes the shipped calibration table
-(`src/clinreason/verify/trust_calibration.json`). Gold answers are used only as labels.
+(`src/clinreason/verify/trust_calibration.json`); a family with no case in the runs keeps its
+shipped table. Gold answers are used only as labels.
 
 `--table FILE` measures instead on runs no table was fitted on (a frozen set): nothing is
 fitted; the trust score is the given table's (e.g. the shipped one), and it is also reported
@@ -40,7 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from clinreason.bench.rundir import read_results
-from clinreason.bench.stats import auroc, expected_calibration_error, reliability_table
+from clinreason.bench.stats import (
+    auroc,
+    auroc_interval,
+    expected_calibration_error,
+    reliability_table,
+)
 from clinreason.bench.trust_fit import cross_fit, fit_logistic
 from clinreason.trace import Check
 from clinreason.verify import trace_score, verify_trace
@@ -123,6 +129,7 @@ def _report(
         "n": len(rows),
         "accuracy": sum(y) / len(y),
         "auroc_trust": auroc(trust, y),
+        "auroc_trust_ci": auroc_interval(trust, y),
         "auroc_confidence": auroc(conf, y),
         "auroc_old_score": auroc(old, y),
         "auroc_task_prior_only": auroc(cross_fit(ids, xs, y, TASK_FEATURES), y),
@@ -182,7 +189,8 @@ def _print(rep: dict[str, Any]) -> None:
         )
     print(
         f"AUROC right vs wrong: trust ({'given table' if 'table' in rep else 'cross-fitted'}) "
-        f"{_fmt(rep['auroc_trust'])}; "
+        f"{_fmt(rep['auroc_trust'])} (95% CI {_fmt((rep['auroc_trust_ci'] or [None])[0], 2)}–"
+        f"{_fmt((rep['auroc_trust_ci'] or [None, None])[1], 2)}); "
         f"strategy confidence {_fmt(rep['auroc_confidence'])}; "
         f"old verifier score {_fmt(rep['auroc_old_score'])}"
         + (
@@ -257,7 +265,8 @@ def main() -> None:
         for rep in reports:
             _print(rep)
     if args.write:
-        tables = {}
+        # families not in these runs keep their shipped table
+        tables = json.loads(OUT.read_text())["families"] if OUT.is_file() else {}
         for name, fam in sorted(by_family.items()):
             names = FAMILY_FEATURES.get(name, FEATURES)
             table = fit_logistic([r["x"] for r in fam], [r["correct"] for r in fam], names)

@@ -275,6 +275,28 @@ def auroc(score: Sequence[float], correct: Sequence[bool]) -> float | None:
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def auroc_interval(
+    score: Sequence[float], correct: Sequence[bool], *, seed: int = 0, resamples: int = 2000
+) -> tuple[float, float] | None:
+    """95% percentile bootstrap interval of `auroc` (cases resampled with replacement); None
+    when no resample has both classes.
+
+    >>> auroc_interval([0.9, 0.8, 0.3, 0.1], [True, True, False, False], resamples=200)
+    (1.0, 1.0)
+    """
+    rng = np.random.default_rng(seed)
+    s, y = _as_array(score), _as_array(correct).astype(bool)
+    values = []
+    for _ in range(resamples):
+        idx = rng.integers(0, len(s), len(s))
+        value = auroc(s[idx], y[idx])
+        if value is not None:
+            values.append(value)
+    if not values:
+        return None
+    return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
+
+
 def calibration(
     confidence: Sequence[float], correct: Sequence[bool], *, bins: int = 10
 ) -> dict[str, object]:
