@@ -115,7 +115,7 @@ def letter_probabilities(
     >>> tokens = [TokenLogprob(token='{"', logprob=0.0), TokenLogprob(token="B", logprob=-0.4,
     ...     top={"B": -0.4, " B": -3.0, "A": -1.2, "}": -5.0})]
     >>> {k: round(v, 3) for k, v in letter_probabilities(tokens, ["A", "B"]).items()}
-    {'A': 0.288, 'B': 0.712}
+    {'A': 0.295, 'B': 0.705}
     >>> letter_probabilities([TokenLogprob(token="B", logprob=-0.4)], ["A", "B"]) is None
     True
     """
