@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import pytest
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
+from mcp.client.stdio import StdioServerParameters, get_default_environment
 
 CLI = Path(sys.executable).with_name("clinreason")
-TOOLS = {"calculate", "list_calculators", "differential", "explain", "verify"}
+TOOLS = {"calculate", "list_calculators", "whatif", "differential", "explain", "verify"}
 
 
 def _server() -> StdioServerParameters:
-    return StdioServerParameters(command=str(CLI), args=["mcp", "--backend", "fake"])
+    # the SDK passes the child only a few variables; PYTHONPATH too, so that the server runs
+    # the code under test (a worktree run with PYTHONPATH=src) rather than the installed copy
+    env = get_default_environment()
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return StdioServerParameters(command=str(CLI), args=["mcp", "--backend", "fake"], env=env)
 
 
 def _data(result) -> dict:
@@ -56,6 +62,35 @@ async def test_mcp_lists_tools_and_calculators_carry_references():
         assert data["unit"] == "mL/min"
         assert data["reference"]["url"] == "https://doi.org/10.1159/000180580"
         assert any("actual body weight" in a for a in data["assumptions"])
+
+
+async def test_mcp_whatif_recomputes_with_a_changed_input():
+    inputs = {
+        "age": [72, "years"],
+        "weight": [80, "kg"],
+        "creatinine": [1.4, "mg/dL"],
+        "sex": "Male",
+    }
+    async with Client(_server(), read_timeout_seconds=120) as client:
+        result = await client.call_tool(
+            "whatif",
+            {
+                "calculator": "creatinine_clearance_cockcroft_gault",
+                "inputs": inputs,
+                "changes": {"sex": "Female"},
+            },
+        )
+        assert not result.is_error, result.content[0].text
+        data = _data(result)
+        # 53.968 mL/min x 0.85 for a woman
+        assert data["before"]["value"] == pytest.approx(53.968, abs=1e-3)
+        assert data["after"]["value"] == pytest.approx(45.873, abs=1e-3)
+        assert [r["name"] for r in data["inputs"] if r["changed"]] == ["sex"]
+        assert data["reference"]["doi"] == "10.1159/000180580"
+        bad = await client.call_tool(
+            "whatif", {"calculator": "bmi", "inputs": {}, "changes": {"weight": "heavy"}}
+        )
+        assert bad.is_error and "weight" in bad.content[0].text
 
 
 async def test_mcp_bad_input_is_a_tool_error_not_an_answer():

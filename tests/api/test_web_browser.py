@@ -182,6 +182,53 @@ def test_click_a_highlighted_span_to_land_on_its_step_and_back(server, browser):
     w.clean()
 
 
+def test_what_if_a_changed_value_recomputes_and_marks_the_changed_steps(server, browser):
+    w = Watched(browser, server)
+    page = w.page
+    page.fill("#token", TOKEN)
+    page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
+    w.run()
+    form = page.locator("#whatif-form")
+    assert (
+        form.is_visible() and "Cockcroft-Gault" in page.locator(".whatif .hint").first.inner_text()
+    )
+    creatinine = form.locator("tr[data-name=creatinine] input")
+    assert creatinine.nth(0).input_value() == "1.6" and creatinine.nth(1).input_value() == "mg/dL"
+    error = page.locator("#whatif-error")
+    page.click("#whatif-run")
+    assert error.inner_text() == "Change a value first."
+    creatinine.nth(0).fill("abc")  # the server says what is wrong, in one line
+    page.click("#whatif-run")
+    expect = pytest.importorskip("playwright.sync_api").expect  # polls; the page's CSP forbids eval
+    expect(error).to_contain_text("creatinine: expected [number, unit], got ['abc', 'mg/dL']")
+    creatinine.nth(0).fill("2")
+    page.click("#whatif-run")
+    page.wait_for_selector("#whatif-answer")
+    assert error.is_hidden()
+    # (140 - 72) x 74.2787 kg (adjusted weight) / (72 x 2): was 43.845 with creatinine 1.6
+    answer = page.locator("#whatif-answer").inner_text()
+    assert "What if: 35.076 mL/min" in answer and "the answer was 43.845 mL/min" in answer
+    rows = page.locator("#whatif-inputs tbody tr")
+    assert rows.count() == 1
+    assert rows.first.inner_text().split("\t") == [
+        "creatinine", "1.6 mg/dL", "2 mg/dL", "read by a rule from “Serum creatinine is 1.6 mg/dL”",
+    ]  # fmt: skip
+    assert "was: creatinine = 1.6 mg/dL" in page.locator("#whatif-steps").inner_text()
+    marked = page.locator("#result-steps li.step.whatif-changed")
+    assert marked.count() == 2 and "creatinine = 1.6 mg/dL" in marked.first.inner_text()
+    assert page.locator("#answer").inner_text() == "Answer: 43.845 mL/min"  # the answer stays
+    # a criterion too: for a woman, IBW 45.5 + 2.3 x 8.8976 = 65.9645 kg, adjusted weight
+    # 71.5787 kg, and x 0.85: 68 x 71.5787 x 0.85 / (72 x 2) = 28.731
+    form.locator("tr[data-name=sex] select").select_option("Female")
+    page.click("#whatif-run")
+    expect(page.locator("#whatif-answer")).to_contain_text("What if: 28.731 mL/min")
+    assert page.locator("#whatif-inputs tbody tr").count() == 2
+    page.click("#whatif-reset")  # back to the answer's values
+    assert creatinine.nth(0).input_value() == "1.6"
+    assert page.locator("#whatif-answer").count() == 0 and marked.count() == 0
+    w.clean(422)
+
+
 def test_note_text_with_markup_is_shown_as_text(server, browser):
     nasty = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> fever'
     w = Watched(browser, server)

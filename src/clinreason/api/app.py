@@ -7,6 +7,8 @@ Endpoints (JSON; OpenAPI at /openapi.json):
 - `POST /v1/calculate`: a calculator with inputs, or a note -> result, steps, reference
 - `POST /v1/differential`: HPO ids or text -> ranked differential with HPO paths
 - `GET /v1/calculators`: every calculator with its inputs and reference
+- `POST /v1/whatif`: a calculator answer (trace, or calculator + inputs) with changed inputs ->
+  the recomputed result and which inputs and steps changed (no model; `clinreason.api.whatif`)
 - `POST /v1/explain/stream`: as /v1/explain, as server-sent events: each step as it is added,
   then the verified trace (see `clinreason.api.stream`)
 - `GET /healthz`; `GET /`: the web page (`clinreason.api.web`)
@@ -35,7 +37,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinreason.api import service, stream, web
+from clinreason.api import service, stream, web, whatif
 from clinreason.backends.base import Backend
 from clinreason.errors import BackendError, ClinReasonError, ConfigError, MissingDependencyError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -371,6 +373,19 @@ def _routes(app: FastAPI, state: _State, auth: Any) -> None:
         else:
             result = await service.calculate(req)
         log.info("calculate: %.3f s", time.perf_counter() - started)
+        return result
+
+    @app.post("/v1/whatif", dependencies=[auth], tags=["calculators"])
+    def what_if(
+        req: whatif.WhatIfRequest,
+        html: Annotated[bool, Query(description="Also the result rendered for the page.")] = False,
+    ) -> dict[str, Any]:
+        """Recompute a calculator answer with changed inputs (no model): the new result, the
+        inputs and calculator steps that changed (old vs new); changed inputs are the user's
+        assumptions."""
+        result = whatif.what_if(req)
+        if html:
+            result["html"] = web.render("whatif.html", w=result)
         return result
 
     @app.post("/v1/differential", dependencies=[auth], tags=["diagnosis"])

@@ -1,4 +1,5 @@
-"""`clinreason mcp`: the calculators, the differential, explain and verify as MCP tools (stdio).
+"""`clinreason mcp`: the calculators (with "what if?"), the differential, explain and verify as
+MCP tools (stdio).
 
 Built with the official `mcp` SDK (`MCPServer`). Every tool returns JSON (structured content);
 every calculator result and listing carries the calculator's published reference (citation,
@@ -16,6 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, JsonValue
 
 from clinreason.api import service
+from clinreason.api.whatif import WhatIfRequest, what_if
 from clinreason.backends.base import Backend
 from clinreason.errors import ClinReasonError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -101,6 +103,37 @@ def build_server(
         result = await service.calculate(req)
         result.pop("trace", None)  # the full trace is long; explain returns one
         return result
+
+    @server.tool()
+    @_contained
+    async def whatif(
+        changes: Annotated[
+            dict[str, JsonValue],
+            Field(
+                description="Input name -> new value: [value, unit], true/false, a choice; "
+                "null for not given (the calculator's default)"
+            ),
+        ],
+        trace: Annotated[
+            dict[str, JsonValue] | None, Field(description="A trace with a calculator answer")
+        ] = None,
+        calculator: Annotated[
+            str | int | None, Field(description="Instead of a trace: calculator slug or id")
+        ] = None,
+        inputs: Annotated[
+            dict[str, JsonValue] | None, Field(description="With calculator: the inputs used")
+        ] = None,
+    ) -> dict[str, Any]:
+        """What if an input were different? Recompute a calculator answer (no model).
+
+        The result has the new and old values, every input (old, new, changed), the formula's
+        steps old against new, and the trace steps the change touches. Changed inputs are the
+        caller's assumptions, not read from the note.
+        """
+        req = _validated(
+            WhatIfRequest, trace=trace, calculator=calculator, inputs=inputs, changes=changes
+        )
+        return what_if(req)
 
     @server.tool()
     @_contained

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from clinreason.api.whatif import form_fields
 from clinreason.render.figures import argument_figures, differential_of
 from clinreason.trace import Extraction, KGLink, LLMCall, Span, Step, Trace, Verdict
 from clinreason.trace.explain import CLAIM_MARKS
@@ -235,6 +236,7 @@ def result_view(trace: Trace, *, elapsed_s: float | None = None) -> dict[str, An
         "note": note_segments(trace, "context"),
         "question": note_segments(trace, "question"),
         "inputs": [extraction_row(s) for s in trace.steps_of(Extraction)],
+        "whatif": form_fields(trace) if trace.error is None else None,
         "arguments": graphs,
         "differential": differential,
         "elapsed_s": elapsed_s,

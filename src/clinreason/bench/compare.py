@@ -32,7 +32,7 @@ class LoadedRun:
         return self.name or self.spec.system or self.path.name
 
 
-def _distinct_labels(runs: list[LoadedRun]) -> list[LoadedRun]:
+def distinct_labels(runs: list[LoadedRun]) -> list[LoadedRun]:
     """Runs whose system labels collide (same strategy and model, other settings) are named
     'label (directory)', so the table says which is which."""
     labels = [run.label for run in runs]
@@ -139,7 +139,7 @@ def compare_runs(
     """
     if len(paths) < 2:
         raise ConfigError("compare needs at least two run directories")
-    runs = _distinct_labels([load_run(p) for p in paths])
+    runs = distinct_labels([load_run(p) for p in paths])
     key = detect_key(runs) if by == "auto" else by
     rows: list[PairedRow] = []
     for other in runs[1:]:

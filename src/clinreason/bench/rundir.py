@@ -331,30 +331,66 @@ def read_run(run_dir: Path, *, traces: bool = True, limit: int | None = None) ->
     try:
         for number, line in enumerate(scan.lines[:limit], start=1):
             try:
-                if traces and b'"' + FRAME.encode() + b'":' not in line:
-                    result = CaseResult.model_validate_json(line)  # an inline line: fast path
-                else:
-                    obj = json.loads(line)
-                    if FRAME in obj:
-                        obj = full_record(obj, store, traces=traces)
-                    else:
-                        obj["trace"] = None
-                    result = CaseResult.model_validate(obj)
+                result = _parse_line(line, store, traces=traces, where=f"{path} line {number}")
             except FrameError as exc:
                 case_id = scan.case_ids[number - 1]
                 by_id.pop(case_id, None)
                 lost[case_id] = LostCase(case_id, f"{STORE}: {exc}")
                 continue
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise TraceFormatError(f"{path} line {number}: {where}: {first['msg']}") from None
             lost.pop(result.case_id, None)
             by_id.pop(result.case_id, None)
             by_id[result.case_id] = result
     finally:
         store.close()
     return RunRead(list(by_id.values()), list(lost.values()))
+
+
+def _parse_line(line: bytes, store: StoreReader, *, traces: bool, where: str) -> CaseResult:
+    """One `results.jsonl` line as a `CaseResult`, joined with its frame if compact.
+
+    Raises:
+        FrameError: the frame cannot be read.
+        TraceFormatError: the line is not a valid `CaseResult`.
+    """
+    try:
+        if traces and b'"' + FRAME.encode() + b'":' not in line:
+            return CaseResult.model_validate_json(line)  # an inline line: fast path
+        obj = json.loads(line)
+        if FRAME in obj:
+            obj = full_record(obj, store, traces=traces)
+        else:
+            obj["trace"] = None
+        return CaseResult.model_validate(obj)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_path = ".".join(str(p) for p in first["loc"])
+        raise TraceFormatError(f"{where}: {field_path}: {first['msg']}") from None
+
+
+def read_case(run_dir: Path, case_id: str) -> CaseResult | None:
+    """One case of a run with its trace (the last line for that id), or None if the run has
+    no such case; reads only that case's frame.
+
+    Raises:
+        ConfigError: no results file.
+        TraceFormatError: its line is not a valid `CaseResult`, or its frame is unreadable.
+    """
+    path = Path(run_dir) / RESULTS
+    if not path.is_file():
+        raise ConfigError(f"{run_dir} has no {RESULTS}")
+    scan = scan_results(path)
+    if case_id not in scan.case_ids:
+        return None
+    number = len(scan.case_ids) - scan.case_ids[::-1].index(case_id)
+    store = StoreReader(Path(run_dir))
+    try:
+        return _parse_line(
+            scan.lines[number - 1], store, traces=True, where=f"{path} line {number}"
+        )
+    except FrameError as exc:
+        raise TraceFormatError(f"{path}: case {case_id!r}: {STORE}: {exc}") from None
+    finally:
+        store.close()
 
 
 def records(run_dir: Path) -> list[dict[str, Any]]:

@@ -378,7 +378,12 @@ def _default_score(x: dict[str, float]) -> float:
     return score
 
 
-def _level(score: float) -> str:
+def trust_level(score: float) -> str:
+    """The trust level of a trust score, in the words the trace uses.
+
+    >>> trust_level(0.85), trust_level(0.5), trust_level(0.2)
+    ('high', 'moderate', 'low')
+    """
     return "high" if score >= 0.8 else "moderate" if score >= 0.5 else "low"
 
 
@@ -413,7 +418,7 @@ def trust_of(trace: Trace, claims: Sequence[Claim], verdicts: Sequence[Verdict] 
     else:
         score, source = min(_default_score(x), _cap(x)), "default (not fitted)"
     fully = bool(claims) and all(c.status == "supported" for c in claims)
-    level = _level(score)
+    level = trust_level(score)
     return Trust(
         score=round(score, 4),
         level=level,  # type: ignore[arg-type]

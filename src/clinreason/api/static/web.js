@@ -52,8 +52,11 @@ class InputProblem extends Error {
   constructor(message, field) { super(message); this.field = field; }
 }
 
-function headers() {
-  const h = { "Content-Type": "application/json", Accept: "text/event-stream" };
+// The trace the result view shows (the "What if?" form sends it back with the changes).
+let currentTrace = null;
+
+function headers(accept = "text/event-stream") {
+  const h = { "Content-Type": "application/json", Accept: accept };
   const token = $("token");
   if (token && token.value.trim()) h.Authorization = "Bearer " + token.value.trim();
   return h;
@@ -74,6 +77,7 @@ const handlers = {
     $("progress").textContent = `${d.number} step${d.number === 1 ? "" : "s"} · ${figures(d)}`;
   },
   done(d) {
+    currentTrace = d.trace;
     $("live").hidden = true;
     $("result").innerHTML = d.html;
     say(d.error ? `No answer (${figures(d)}).` : `Answered in ${figures(d)}.`);
@@ -147,6 +151,72 @@ async function explainCase(event) {
   }
 }
 
+// "What if?": send the trace and the changed calculator inputs; show the recomputed result.
+function fieldChanged(el) {
+  if (!el) return false;
+  if (el.tagName === "SELECT") return !el.options[el.selectedIndex].defaultSelected;
+  return el.value !== el.defaultValue;
+}
+
+function asNumber(raw) {
+  const n = Number(raw);
+  return raw !== "" && Number.isFinite(n) ? n : raw;  // not a number: the server says why
+}
+
+function fieldValue(row) {
+  const id = row.dataset.field;
+  const raw = $(id).value.trim();
+  if (raw === "") return null;  // not given: the calculator's default applies
+  switch (row.dataset.kind) {
+    case "bool": return raw === "yes";
+    case "measurement": return [asNumber(raw), $(id + "-unit").value.trim()];
+    case "number": return asNumber(raw);
+    default: return raw;
+  }
+}
+
+function clearWhatIf() {
+  document.querySelectorAll(".whatif-changed").forEach((el) => el.classList.remove("whatif-changed"));
+  $("whatif-result").innerHTML = "";
+  $("whatif-error").hidden = true;
+}
+
+async function whatIf(event) {
+  if (event.target.id !== "whatif-form") return;
+  event.preventDefault();
+  clearWhatIf();
+  const changes = {};
+  event.target.querySelectorAll("tr[data-field]").forEach((row) => {
+    const id = row.dataset.field;
+    if (fieldChanged($(id)) || fieldChanged($(id + "-unit"))) changes[row.dataset.name] = fieldValue(row);
+  });
+  const problem = $("whatif-error");
+  if (!Object.keys(changes).length) {
+    problem.textContent = "Change a value first.";
+    problem.hidden = false;
+    return;
+  }
+  try {
+    const response = await fetch("/v1/whatif?html=true", {
+      method: "POST", headers: headers("application/json"),
+      body: JSON.stringify({ trace: currentTrace, changes }),
+    });
+    let d = {};
+    try { d = await response.json(); } catch (_) { /* not JSON */ }
+    if (!response.ok) {
+      problem.textContent = d.error || `The server answered ${response.status}.`;
+      problem.hidden = false;
+      return;
+    }
+    $("whatif-result").innerHTML = d.html;
+    d.changed_steps.forEach((id) => { const el = $("step-" + id); if (el) el.classList.add("whatif-changed"); });
+    say(`What if: ${$("whatif-answer").textContent.replace(/\s+/g, " ").trim()}`);
+  } catch (e) {
+    problem.textContent = "Could not reach the server: " + e.message;
+    problem.hidden = false;
+  }
+}
+
 function loadFile(file) {
   if (!file) return;
   if (file.size > 1048576) { fail("That file is larger than 1 MiB.", "case-json"); return; }
@@ -179,4 +249,6 @@ document.addEventListener("DOMContentLoaded", () => {
     loadFile(e.dataTransfer.files[0]);
   });
   $("result").addEventListener("click", followLink);
+  $("result").addEventListener("submit", whatIf);
+  $("result").addEventListener("reset", (e) => { if (e.target.id === "whatif-form") clearWhatIf(); });
 });
