@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from clinreason.api.local import local_server
 from clinreason.backends.scripted_server import scripted_server_thread
 from clinreason.trace import case_from_text
+from tests.api.test_runs import make_runs
 from tests.argumentation.test_strategy import GOOD_GEN, GOOD_VER
 
 CHROMIUM = "/usr/bin/chromium"
@@ -265,6 +267,73 @@ def test_bad_input_gets_a_clear_message_not_a_traceback(server, browser):
     error = page.locator("#error").inner_text()
     assert "strategy" in error and "Traceback" not in error
     w.clean(422)
+
+
+@pytest.fixture(scope="module")
+def runs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`clinreason serve --runs DIR` (token required) over the runs of `make_runs`."""
+    # in a thread: the CLI runs its own event loop, and Playwright's may be running here
+    with ThreadPoolExecutor(1) as pool:
+        root = pool.submit(make_runs, tmp_path_factory.mktemp("runs")).result()
+    env = {**os.environ, "CLINREASON_WEB_TOKEN": TOKEN}
+    log = tmp_path_factory.mktemp("serve-runs") / "stderr.log"
+    options = ("--backend", "fake", "--token-env", "CLINREASON_WEB_TOKEN", "--runs", str(root))
+    with local_server(*options, log=log, env=env) as url:
+        yield url
+
+
+def test_open_a_run_filter_its_cases_open_a_trace_and_compare(runs_server, browser):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    w = Watched(browser, runs_server)
+    page = w.page
+    page.click("text=Browse runs")
+    assert page.title() == "clinreason: runs"
+    page.click("#load-runs")  # no token yet: said in words, focus on the token field
+    expect(page.locator("#error")).to_contain_text("access token")
+    assert page.evaluate("document.activeElement.id") == "token"
+    page.fill("#token", TOKEN)
+    page.click("#load-runs")
+    runs = page.locator("#runs-table tbody tr")
+    expect(runs).to_have_count(3)
+    assert "cot / fake:fake" in runs.nth(1).inner_text() and "0.0%" in runs.nth(1).inner_text()
+    # open a run and keep its wrong cases; then one of them in the page's trace view
+    page.click("button[data-run='medcalc/cot']")
+    expect(page.locator("#cases-table tbody tr")).to_have_count(3)
+    page.click("button[data-run='mixed']")
+    expect(page.locator("#cases-heading")).to_contain_text("mixed")
+    page.select_option("#show", "flagged")
+    expect(page.locator("#cases-count")).to_have_text("1 of 3 cases.")
+    row = page.locator("#cases-table tbody tr")
+    assert "1 contradicted" in row.inner_text() and "Body Mass Index" in row.inner_text()
+    page.select_option("#show", "all")
+    expect(page.locator("#cases-table tbody tr")).to_have_count(3)
+    page.click("#cases-table button[data-case='2']")
+    expect(page.locator("#run-case-head")).to_contain_text("case 2: correct (gold 36.935)")
+    assert page.locator("#answer").inner_text() == "Answer: 36.935 mL/min"
+    assert page.evaluate("document.activeElement.id") == "result"
+    assert page.locator("#result-steps li.step").count() >= 6
+    highlight = page.locator("#note-view a.hl").first
+    highlight.click()  # the note's evidence links to its step, as on the explain page
+    assert (
+        page.evaluate("document.activeElement.id") == f"step-{highlight.get_attribute('data-step')}"
+    )
+    # "what if?" works on a stored trace too
+    page.locator("#whatif-form tr[data-name=sex] select").select_option("Male")
+    page.click("#whatif-run")
+    expect(page.locator("#whatif-answer")).to_contain_text("the answer was 36.935 mL/min")
+    # two runs side by side, with the paired statistics
+    page.select_option("#baseline", "medcalc/calculator")
+    page.select_option("#other", "medcalc/cot")
+    page.click("#compare-run")
+    expect(page.locator("#compare-heading")).to_have_text(
+        "cot / fake:fake vs calculator / fake:fake"
+    )
+    first = page.locator("#compare-table tbody tr").first.inner_text().split("\t")
+    assert first[:5] == ["all", "3", "100.0", "0.0", "-100.0"]
+    assert page.locator("#disagree-table tbody tr").count() == 3
+    page.click("#disagree-table button[data-run='medcalc/cot'][data-case='3']")
+    expect(page.locator("#run-case-head")).to_contain_text("Run medcalc/cot, case 3: wrong")
+    w.clean(401)
 
 
 def _argumentation_reply(body: dict[str, Any]) -> str:

@@ -11,6 +11,8 @@ Endpoints (JSON; OpenAPI at /openapi.json):
   the recomputed result and which inputs and steps changed (no model; `clinreason.api.whatif`)
 - `POST /v1/explain/stream`: as /v1/explain, as server-sent events: each step as it is added,
   then the verified trace (see `clinreason.api.stream`)
+- `GET /v1/runs...`: the run browser's runs, cases, traces and comparisons; `GET /runs`: its
+  page (`clinreason.api.runs`)
 - `GET /healthz`; `GET /`: the web page (`clinreason.api.web`)
 
 Safety: with a token every /v1 request needs `Authorization: Bearer <token>` (401 otherwise);
@@ -29,6 +31,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Query, Request
@@ -37,7 +40,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinreason.api import service, stream, web, whatif
+from clinreason.api import runs, service, stream, web, whatif
 from clinreason.backends.base import Backend
 from clinreason.errors import BackendError, ClinReasonError, ConfigError, MissingDependencyError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -298,6 +301,7 @@ def create_app(
     limits: Limits | None = None,
     graph: KnowledgeGraph | None = None,
     backend_label: str | None = None,
+    runs_root: Path | None = None,
 ) -> FastAPI:
     """The API app and its web page. `backend_factory` is called once, on the first request
     that needs a model.
@@ -308,6 +312,7 @@ def create_app(
         limits: Body size and concurrency limits.
         graph: Knowledge graph for the differential (default: the HPO graph).
         backend_label: How the page names the backend (e.g. 'embedded (smollm2-135m)').
+        runs_root: The directory whose runs the run browser (/runs, /v1/runs) shows (None: off).
     """
     limits = limits or Limits()
     state = _State(backend_factory, limits, graph)
@@ -333,8 +338,12 @@ def create_app(
     auth = Depends(_auth(token))
     _routes(app, state, auth)
     stream.install(app, state, auth)
+    runs.install(app, runs.RunBrowser(runs_root), auth, token_required=token is not None)
     web.install(
-        app, token_required=token is not None, backend_label=backend_label or "set by the server"
+        app,
+        token_required=token is not None,
+        backend_label=backend_label or "set by the server",
+        runs=runs_root is not None,
     )
     return app
 

@@ -52,10 +52,25 @@ def strategy_choices() -> list[str]:
     return ["auto", *STRATEGIES]
 
 
-def install(app: FastAPI, *, token_required: bool, backend_label: str) -> None:
-    """Add the page at `/` and its static files at `/static` to `app`."""
+def page_response(page: str) -> HTMLResponse:
+    """A page with the headers every page gets (strict CSP, no caching, no referrer)."""
+    return HTMLResponse(
+        page,
+        headers={
+            "Content-Security-Policy": CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def install(app: FastAPI, *, token_required: bool, backend_label: str, runs: bool = False) -> None:
+    """Add the page at `/` and its static files at `/static` to `app` (`runs`: link the run
+    browser)."""
     page = render(
         "page.html",
+        runs=runs,
         strategies=strategy_choices(),
         backend=backend_label,
         token_required=token_required,
@@ -64,15 +79,7 @@ def install(app: FastAPI, *, token_required: bool, backend_label: str) -> None:
 
     @app.get("/", include_in_schema=False)
     async def index() -> HTMLResponse:
-        return HTMLResponse(
-            page,
-            headers={
-                "Content-Security-Policy": CSP,
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-                "Cache-Control": "no-store",
-            },
-        )
+        return page_response(page)
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
 import click
@@ -74,21 +75,36 @@ def _backend_factory(options: dict[str, Any]) -> Any:
 @click.option(
     "--queue", type=int, default=4, show_default=True, help="Requests that may wait for the model."
 )
+@click.option(
+    "--runs",
+    "runs_root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of run directories (from `clinreason eval`) to browse at /runs.",
+)
 @backend_options
 def serve(
-    host: str, port: int, token_env: str | None, max_body: int, queue: int, **backend_opts: Any
+    host: str,
+    port: int,
+    token_env: str | None,
+    max_body: int,
+    queue: int,
+    runs_root: Path | None,
+    **backend_opts: Any,
 ) -> None:
     """Serve the web page and the HTTP API (explain, verify, calculate, differential) on
     HOST:PORT.
 
     Binds 127.0.0.1 by default. Any other address needs an access token (--token-env). The
     model runs one generation at a time; up to --queue requests wait, more get 503. Patient text
-    is never written to the log. OpenAPI: http://HOST:PORT/openapi.json
+    is never written to the log. OpenAPI: http://HOST:PORT/openapi.json. With --runs DIR, the
+    runs under DIR can be browsed, filtered and compared at /runs.
 
     \b
     Examples:
       clinreason serve
       clinreason serve --backend fake --port 8010
+      clinreason serve --runs runs/
       CLINREASON_TOKEN=... clinreason serve --host 0.0.0.0 --token-env CLINREASON_TOKEN
     """
     try:
@@ -110,6 +126,7 @@ def serve(
         token=token,
         limits=Limits(max_body_bytes=max_body, queue=queue),
         backend_label=f"{spec.name} ({model})" if model else spec.name,
+        runs_root=runs_root,
     )
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"clinreason on http://{shown}:{port}/  (OpenAPI: /openapi.json)", err=True)

@@ -238,6 +238,10 @@ function followLink(event) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  $("result").addEventListener("click", followLink);
+  $("result").addEventListener("submit", whatIf);
+  $("result").addEventListener("reset", (e) => { if (e.target.id === "whatif-form") clearWhatIf(); });
+  if (!$("case-form")) return;  // the run browser page has no case form
   $("case-form").addEventListener("submit", explainCase);
   $("case-file").addEventListener("change", (e) => loadFile(e.target.files[0]));
   const drop = $("drop");
@@ -248,7 +252,4 @@ document.addEventListener("DOMContentLoaded", () => {
     drop.classList.remove("over");
     loadFile(e.dataTransfer.files[0]);
   });
-  $("result").addEventListener("click", followLink);
-  $("result").addEventListener("submit", whatIf);
-  $("result").addEventListener("reset", (e) => { if (e.target.id === "whatif-form") clearWhatIf(); });
 });
