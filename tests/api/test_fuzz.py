@@ -23,7 +23,8 @@ CLIENT = TestClient(
     APP, headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False
 )
 STREAM = "/v1/explain/stream"
-POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential", STREAM]
+WHATIF = "/v1/whatif"
+POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential", WHATIF, STREAM]
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
@@ -157,6 +158,32 @@ BASE_TRACE = CLIENT.post(
 @given(trace=json_values, mutate=st.sampled_from(["steps", "answer", "case", "schema_version"]))
 def test_verify_mutated_traces(trace, mutate):
     _no_5xx(_post("/v1/verify", {**BASE_TRACE, mutate: trace}))
+
+
+CHECKS = ("verdicts", "claims", "trust")
+
+
+@SETTINGS
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(["weight", "height", "age", "sex", "zz", ""]), json_values, max_size=3
+    ),
+    source=st.sampled_from(["trace", "inputs", "both"]),
+)
+def test_whatif_shaped_bodies(changes, source):
+    body: dict[str, object] = {"changes": changes}
+    if source in ("trace", "both"):  # without its verdicts: within this app's 4 KiB limit
+        body["trace"] = {k: v for k, v in BASE_TRACE.items() if k not in CHECKS}
+    if source in ("inputs", "both"):
+        body |= {"calculator": "bmi", "inputs": {"weight": [70, "kg"], "height": [170, "cm"]}}
+    response = _post(WHATIF, body)
+    _no_5xx(response)
+    assert response.status_code != 413
+    if response.status_code == 200:  # a result is the calculator's, with the change recorded
+        data = response.json()
+        assert data["calculator"]["slug"] == "bmi"
+        changed = [row["name"] for row in data["inputs"] if row["changed"]]
+        assert set(changed) <= set(changes)
 
 
 @SETTINGS

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clinreason.api.app import create_app
 from clinreason.backends import make_backend
@@ -156,6 +158,21 @@ def test_paths_outside_the_root_or_not_runs_are_404(client, root, tmp_path_facto
         assert r.status_code == 404, (path, run)
         assert r.json()["error"] == f"no run {run!r} in the runs directory"
     assert "linked" not in [r["path"] for r in client.get("/v1/runs").json()["runs"]]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    run=st.text(max_size=40) | st.sampled_from(["mixed", "mixed/..", "mixed/../mixed", "./mixed"]),
+    case_id=st.text(max_size=12),
+)
+def test_any_run_path_and_case_id_is_a_run_a_404_or_a_422(client, root, run, case_id):
+    r = client.get("/v1/runs/case", params={"run": run, "case_id": case_id})
+    assert r.status_code in (200, 404, 422), (run, r.status_code)
+    if r.status_code == 200:
+        assert (root / r.json()["run"] / "run.json").is_file() and r.json()["run"] == "mixed"
+    else:
+        error = r.json()["error"]
+        assert "\n" not in error and "Traceback" not in error
 
 
 def test_an_unknown_case_is_404(client):
