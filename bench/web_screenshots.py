@@ -1,5 +1,6 @@
 """Screenshots of the web page for the docs: a real `clinreason serve --backend fake` on a free
-loopback port, driven by Debian's chromium through Playwright.
+loopback port, driven by Debian's chromium through Playwright; the run browser over two small
+runs written by `clinreason eval --backend fake` into a temporary directory.
 
 Usage:
     .venv/bin/python bench/web_screenshots.py            # writes docs/screenshots/web-*.png
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from clinreason.api.local import local_server
+from clinreason.api.local import CLI, local_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +39,10 @@ def main() -> None:
         page.wait_for_selector("#answer")
         page.click("#note-view a.hl >> nth=3")  # lands on its step
         page.locator("#result").screenshot(path=str(out / "web-explain.png"))
+        page.fill("#whatif-form tr[data-name=creatinine] input >> nth=0", "2.1")
+        page.click("#whatif-run")
+        page.wait_for_selector("#whatif-answer")
+        page.locator(".whatif").screenshot(path=str(out / "web-whatif.png"))
         page.goto(f"{url}/")
         page.set_viewport_size({"width": 1100, "height": 1300})
         page.fill("#note", (ROOT / "examples" / "note.txt").read_text())
@@ -51,8 +58,30 @@ def main() -> None:
         page.wait_for_selector("#differential", timeout=120_000)
         page.click("#differential .ddx-list > li >> nth=0 >> summary")
         page.locator("#differential").screenshot(path=str(out / "web-differential.png"))
+        with tempfile.TemporaryDirectory() as runs, local_server(
+            "--backend", "fake", "--runs", _make_runs(Path(runs))
+        ) as runs_url:
+            page.goto(f"{runs_url}/runs")
+            page.wait_for_selector("#runs-table")
+            page.click("button[data-run='medcalc/cot']")
+            page.wait_for_selector("#cases-table")
+            page.select_option("#baseline", "medcalc/calculator")
+            page.select_option("#other", "medcalc/cot")
+            page.click("#compare-run")
+            page.wait_for_selector("#compare-table")
+            page.locator("main").screenshot(path=str(out / "web-runs.png"))
         browser.close()
     print("wrote", *sorted(p.name for p in out.glob("web-*.png")))
+
+
+def _make_runs(root: Path) -> str:
+    """Two runs of the tiny MedCalc-Bench sample under `root` (the fake backend: no model)."""
+    data = ROOT / "tests" / "bench" / "data" / "medcalc_tiny.csv"
+    for strategy in ("calculator", "cot"):
+        out = root / "medcalc" / strategy
+        args = ["eval", "medcalc", str(data), "--strategy", strategy, "--backend", "fake"]
+        subprocess.run([str(CLI), *args, "--no-cache", "--out", str(out)], check=True)
+    return str(root)
 
 
 if __name__ == "__main__":
