@@ -58,9 +58,10 @@ def main() -> None:
         page.wait_for_selector("#differential", timeout=120_000)
         page.click("#differential .ddx-list > li >> nth=0 >> summary")
         page.locator("#differential").screenshot(path=str(out / "web-differential.png"))
-        with tempfile.TemporaryDirectory() as runs, local_server(
-            "--backend", "fake", "--runs", _make_runs(Path(runs))
-        ) as runs_url:
+        with (
+            tempfile.TemporaryDirectory() as runs,
+            local_server("--backend", "fake", "--runs", _make_runs(Path(runs))) as runs_url,
+        ):
             page.goto(f"{runs_url}/runs")
             page.wait_for_selector("#runs-table")
             page.click("button[data-run='medcalc/cot']")
