@@ -36,7 +36,7 @@ from clinreason.bench.base import CaseResult
 from clinreason.bench.compare import compare_pair, detect_key, distinct_labels, load_run, row_dict
 from clinreason.bench.rundir import RESULTS, RUN, SUMMARY, read_case, read_run, read_spec
 from clinreason.errors import ClinReasonError
-from clinreason.trace import DISCLAIMER
+from clinreason.trace import DISCLAIMER, Trace
 from clinreason.verify.trust import trust_level
 
 Show = Literal["all", "wrong", "flagged", "low_trust", "no_answer", "error"]
@@ -161,8 +161,8 @@ class RunBrowser:
             "lost": [c.case_id for c in read.lost],
         }
 
-    def case(self, run: str, case_id: str) -> tuple[CaseResult, Any]:
-        """One case's result and its trace, with the result's verdicts attached.
+    def case(self, run: str, case_id: str) -> tuple[str, CaseResult, Trace]:
+        """The run's name, one case's result and its trace (the result's verdicts attached).
 
         Raises:
             HTTPException: 404 for an unknown run or case, or a case stored without a trace.
@@ -176,7 +176,7 @@ class RunBrowser:
         trace = result.trace
         if not trace.verdicts and result.verdicts:
             trace = trace.model_copy(update={"verdicts": list(result.verdicts)})
-        return result, trace
+        return self.name(path), result, trace
 
     def compare(self, baseline: str, other: str) -> dict[str, Any]:
         """The paired comparison of `clinreason compare`, and the cases scored differently.
@@ -273,9 +273,8 @@ def install(app: FastAPI, browser: RunBrowser, auth: Any, *, token_required: boo
         html: bool = False,
     ) -> dict[str, Any]:
         """One case of a run: its score and its trace (trace schema, with verdicts)."""
-        result, trace = browser.case(run, case_id)
-        row = _row(result)
-        data: dict[str, Any] = {"run": browser.name(browser.resolve(run)), **row}
+        name, result, trace = browser.case(run, case_id)
+        data: dict[str, Any] = {"run": name, **_row(result)}
         data["trace"] = trace.model_dump(mode="json")
         if html:
             shown = view.result_view(trace)

@@ -23,7 +23,6 @@ from clinreason.trace import Extraction, ToolCall, Trace, trace_from_dict
 
 MAX_CHANGES = 100
 USER_ASSUMPTION = "what if: set by you, not read from the note"
-METHOD_WORDS = {"rule": "read by a rule", "llm": "read by the model", "given": "given"}
 
 
 class WhatIfRequest(BaseModel):
@@ -64,9 +63,7 @@ class Baseline:
 def last_calculation(trace: Trace) -> ToolCall | None:
     """The trace's last successful calculator call, if any."""
     calls = [
-        s
-        for s in trace.steps_of(ToolCall)
-        if s.tool.startswith("calculator.") and s.error is None and isinstance(s.arguments, dict)
+        s for s in trace.steps_of(ToolCall) if s.tool.startswith("calculator.") and s.error is None
     ]
     return calls[-1] if calls else None
 
@@ -101,8 +98,11 @@ def entity(arguments: dict[str, Any], p: Param) -> Any:
     return None
 
 
-def _changed_arguments(calc: Calculator, arguments: dict[str, Any], changes: dict[str, Any]):
-    """`arguments` with `changes` applied (an alias key of a changed input is dropped).
+def _changed_arguments(
+    calc: Calculator, arguments: dict[str, Any], changes: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`arguments` with `changes` applied (an alias key of a changed input is dropped), and the
+    changes by input name.
 
     Raises:
         InputError: a change names no input of the calculator.
@@ -232,6 +232,8 @@ def what_if(req: WhatIfRequest) -> dict[str, Any]:
 
 def _source(step: Extraction | None) -> str | None:
     """How the trace obtained an input's value, in words."""
+    from clinreason.api.view import METHOD_WORDS  # view imports this module
+
     if step is None:
         return None
     if step.method == "assumed":
