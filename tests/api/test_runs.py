@@ -3,6 +3,7 @@ by `clinreason eval` with the fake backend, and one rewritten with `rundir.write
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -195,3 +196,26 @@ def test_without_a_runs_directory_the_browser_says_how_to_start_one():
     r = client.get("/v1/runs")
     assert r.status_code == 404 and "--runs DIR" in r.json()["error"]
     assert "/runs" not in client.get("/").text  # no link to it either
+
+
+def test_the_run_browser_is_in_the_openapi_document(client):
+    paths = client.get("/openapi.json", headers={}).json()["paths"]
+    for path in ("/v1/runs", "/v1/runs/cases", "/v1/runs/case", "/v1/runs/compare"):
+        assert "get" in paths[path]
+    assert "/runs" not in paths  # the page is not part of the API
+
+
+def test_damaged_runs_are_said_in_one_line_without_the_servers_paths(root, tmp_path):
+    shutil.copytree(root / "mixed", tmp_path / "damaged")
+    lines = (tmp_path / "damaged" / "results.jsonl").read_text().splitlines()
+    lines[0] = "not json"
+    (tmp_path / "damaged" / "results.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "run.json").write_text("{")
+    client = TestClient(create_app(lambda: make_backend("fake"), runs_root=tmp_path))
+    runs = {r["path"]: r for r in client.get("/v1/runs").json()["runs"]}
+    assert runs["odd"]["error"].startswith("cannot read odd/run.json")
+    r = client.get("/v1/runs/cases", params={"run": "damaged"})
+    error = r.json()["error"]
+    assert r.status_code == 422 and error.startswith("damaged/results.jsonl line 1 is not a valid")
+    assert str(tmp_path) not in error and str(tmp_path) not in json.dumps(runs)

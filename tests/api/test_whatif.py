@@ -190,3 +190,9 @@ def test_the_result_view_offers_a_field_per_input_with_the_value_used(crcl):
 def test_no_form_without_a_calculation(client):
     trace = _trace(client, MCQ, strategy="cot")
     assert result_view(trace_from_dict(trace))["whatif"] is None
+
+
+def test_whatif_is_in_the_openapi_document(client):
+    doc = client.get("/openapi.json", headers={}).json()
+    assert "post" in doc["paths"]["/v1/whatif"]
+    assert "changes" in doc["components"]["schemas"]["WhatIfRequest"]["properties"]

@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,7 +36,7 @@ from clinreason.api.web import page_response, render
 from clinreason.bench.base import CaseResult
 from clinreason.bench.compare import compare_pair, detect_key, distinct_labels, load_run, row_dict
 from clinreason.bench.rundir import RESULTS, RUN, SUMMARY, read_case, read_run, read_spec
-from clinreason.errors import ClinReasonError
+from clinreason.errors import ClinReasonError, ConfigError, InputError, TraceFormatError
 from clinreason.trace import DISCLAIMER, Trace
 from clinreason.verify.trust import trust_level
 
@@ -102,6 +103,16 @@ class RunBrowser:
         """A run's path as the browser names it: relative to the root."""
         return path.relative_to(self.root).as_posix() if self.root else str(path)
 
+    @contextmanager
+    def relative_paths(self) -> Iterator[None]:
+        """Errors raised inside name files relative to the root (the client is not told where
+        the root is on the server)."""
+        try:
+            yield
+        except (ConfigError, InputError, TraceFormatError) as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise type(exc)(message.replace(f"{self.root}/", "")) from None
+
     def runs(self) -> list[dict[str, Any]]:
         """Every run directory under the root (at most `MAX_RUNS`, `MAX_DEPTH` deep)."""
         if self.root is None:
@@ -120,9 +131,10 @@ class RunBrowser:
     def _run_info(self, path: Path) -> dict[str, Any]:
         info: dict[str, Any] = {"path": self.name(path), "error": None}
         try:
-            spec = read_spec(path)
+            with self.relative_paths():
+                spec = read_spec(path)
         except ClinReasonError as exc:
-            return {**info, "error": str(exc).splitlines()[0]}
+            return {**info, "error": str(exc)}
         summary = _summary(path)
         accuracy = summary.get("accuracy")
         cases = summary.get("n")
@@ -144,7 +156,8 @@ class RunBrowser:
     def cases(self, run: str, show: Show) -> dict[str, Any]:
         """A run's cases (rows), those `show` selects, with the count for every filter."""
         path = self.resolve(run)
-        read = read_run(path, traces=False)
+        with self.relative_paths():
+            read = read_run(path, traces=False)
         results = read.results
         chosen = [r for r in results if FILTERS[show][1](r)]
         return {
@@ -168,7 +181,8 @@ class RunBrowser:
             HTTPException: 404 for an unknown run or case, or a case stored without a trace.
         """
         path = self.resolve(run)
-        result = read_case(path, case_id)
+        with self.relative_paths():
+            result = read_case(path, case_id)
         if result is None:
             raise HTTPException(404, f"run {self.name(path)!r} has no case {case_id!r}")
         if result.trace is None:
@@ -184,9 +198,11 @@ class RunBrowser:
         Raises:
             ConfigError: the runs share no scored case.
         """
-        a, b = distinct_labels([load_run(self.resolve(baseline)), load_run(self.resolve(other))])
-        key = detect_key([a, b])
-        rows = [row_dict(r) for r in compare_pair(a, b, by=key)]
+        paths = [self.resolve(baseline), self.resolve(other)]
+        with self.relative_paths():
+            a, b = distinct_labels([load_run(p) for p in paths])
+            key = detect_key([a, b])
+            rows = [row_dict(r) for r in compare_pair(a, b, by=key)]
         b_by_id = {r.case_id: r for r in b.results}
         disagree = [
             {"case_id": r.case_id, "baseline": _row(r), "other": _row(b_by_id[r.case_id])}
