@@ -2,17 +2,17 @@
 # The chain-of-thought runs behind the `choice` trust table (docs/benchmarks/trust.md).
 #
 #   bash bench/mcq_trust_runs.sh dev      # fits the table: CasiMedicos EN dev (first 15) and
-#                                         # MIRAGE dev, first 5 of each subset (items the
+#                                         # MIRAGE dev, first 3 of each subset (items the
 #                                         # earlier table was also fitted on)
 #   bash bench/mcq_trust_runs.sh frozen   # measures it: items no table, rule or prompt was ever
 #                                         # fitted or read on, frozen on 2026-12-07 before the
 #                                         # graded re-ask was fitted: CasiMedicos EN *train*
-#                                         # (first 10) and MIRAGE dev items 13-16 of each subset
+#                                         # (first 10) and MIRAGE dev items 13-15 of each subset
 #                                         # (items 1-12 of MedQA were read in the checked-vote
 #                                         # study; 1-8 of the others fitted the earlier table)
 #
-# (Sizes cut on 2026-12-07 from 35+8x5 and 25+5x5 when the first 15 cases showed that a case
-# takes 1-2 minutes on the shared 2 cores; nothing had been measured on either set.)
+# (Sizes cut on 2026-12-07 from 35+8x5 and 25+5x5, then to these, when cases took 1-5 minutes
+# each on the shared, loaded 2 cores; the trust score had not been computed on either set.)
 #
 # Embedded model with token probabilities (--logprobs): cot records the probability of its
 # answer letter, and the re-ask check (3 orders, no reasoning) the probability it gives each
@@ -26,8 +26,8 @@ CR=${CR:-.venv/bin/clinreason}
 OPTS=(--strategy cot -S recheck=3 --backend embedded --logprobs --threads "${THREADS:-2}"
       --concurrency 1 --seed 0 --resume)
 case "$SET" in
-  dev)    CASI="$DATA/casimedicos-arg/EN/dev.tsv"; CASI_N=15; SKIP=0; N=5 ;;
-  frozen) CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_N=10; SKIP=12; N=4 ;;
+  dev)    CASI="$DATA/casimedicos-arg/EN/dev.tsv"; CASI_N=15; SKIP=0; N=3 ;;
+  frozen) CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_N=10; SKIP=12; N=3 ;;
   *) echo "usage: mcq_trust_runs.sh dev|frozen" >&2; exit 2 ;;
 esac
 [ -d "$DATA" ] || { echo "skipped: $DATA not found (the shared data slices)" >&2; exit 0; }
