@@ -27,13 +27,17 @@ _PHENOTYPE = re.compile(
 
 
 def choose_strategy(case: Case) -> str:
-    """The strategy `--strategy auto` picks: calculator, diagnose, or chain of thought."""
+    """The strategy `--strategy auto` picks: diagnose, timeline, calculator, or chain of
+    thought."""
     from clinreason.strategies import STRATEGIES
+    from clinreason.strategies.timeline import applies
 
     if "diagnose" in STRATEGIES and (
         case.metadata.get("observed") or (not case.options and _PHENOTYPE.search(case.question))
     ):
         return "diagnose"
+    if applies(case):
+        return "timeline"
     if "calculator" in STRATEGIES and not case.options:
         from clinreason.tools.calculators import find_calculator
 
@@ -97,8 +101,9 @@ def _attach_verdicts(trace: Trace) -> Trace:
     "--strategy",
     default="auto",
     show_default=True,
-    help="auto (calculator / diagnose / cot by question), argumentation, calculator, cot, "
-    "diagnose, direct, rag (retrieve and cite sources), self_consistency.",
+    help="auto (diagnose / timeline / calculator / cot by question), argumentation, calculator, "
+    "cot, diagnose, direct, rag (retrieve and cite sources), self_consistency, timeline "
+    "(numbers over timed vitals and labs: notes, tables, FHIR).",
 )
 @click.option("-S", "strategy_params", multiple=True, help="Strategy parameter key=value.")
 @backend_options

@@ -10,6 +10,7 @@ from clinreason.strategies.diagnose import Diagnose
 from clinreason.strategies.direct import Direct
 from clinreason.strategies.rag import RetrievalAugmented
 from clinreason.strategies.self_consistency import SelfConsistency
+from clinreason.strategies.timeline import Timeline
 
 STRATEGIES: dict[str, Any] = {
     "direct": Direct,
@@ -19,6 +20,7 @@ STRATEGIES: dict[str, Any] = {
     "diagnose": Diagnose,
     "argumentation": Argumentation,
     "rag": RetrievalAugmented,
+    "timeline": Timeline,
 }
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "RetrievalAugmented",
     "SelfConsistency",
     "Strategy",
+    "Timeline",
     "call_llm",
     "run",
 ]

@@ -538,3 +538,12 @@ QUANTITIES: tuple[Quantity, ...] = (
     NOREPINEPHRINE,
 )
 """Every measured quantity: names that end a long name-to-number gap, and 'respectively' slots."""
+
+
+def blood_pressures(note: str) -> list[tuple[int, int, int, int]]:
+    """Every "BP 120/80" reading as (systolic, diastolic, start, end), in note order.
+
+    >>> blood_pressures("BP 120/80 mmHg, later 100/60 mm Hg")
+    [(120, 80, 0, 14), (100, 60, 22, 34)]
+    """
+    return _bp_pairs(note)
