@@ -18,6 +18,7 @@ from clinreason.bench.choice import (
     PubMedQABenchmark,
 )
 from clinreason.bench.medcalc import MedCalcBenchmark
+from clinreason.bench.numeracy import NumeracyBenchmark
 from clinreason.bench.phenopackets import PhenopacketsBenchmark
 
 BENCHMARKS: dict[str, Any] = {
@@ -28,6 +29,7 @@ BENCHMARKS: dict[str, Any] = {
     "mmlu": MMLUBenchmark,
     "casimedicos": CasiMedicosBenchmark,
     "medcalc": MedCalcBenchmark,
+    "numeracy": NumeracyBenchmark,
     "phenopackets": PhenopacketsBenchmark,
 }
 

@@ -271,7 +271,8 @@ def _beyond(
 ) -> Outcome:
     if q.threshold is None:
         raise ConfigError(f"{q.op} needs a threshold")
-    limit = q.threshold / k  # in the series unit
+    eps = 1e-9 * max(1.0, abs(q.threshold / k))  # values that only round-trip to the limit
+    limit = q.threshold / k + (eps if q.comparator in (">", "<=") else -eps)
     cmp = q.comparator  # one of COMPARATORS (checked in Query)
     rule = f"{label} {cmp} {show_number(q.threshold)} {unit}"
     if q.op == "last_beyond":

@@ -48,19 +48,29 @@ def _has(q: str, pattern: str) -> bool:
     return re.search(pattern, q, re.I) is not None
 
 
-def _threshold(q: str) -> tuple[str, float] | None:
-    """The first comparison with a number after it: (comparator, number)."""
-    best: tuple[int, str, float] | None = None
+def _unit_after(q: str, pos: int) -> str | None:
+    """The unit written right after a number ending at `pos` ('0.3 mg/dL'), if any."""
+    m = re.match(r"\s*([^\s,?;)]+)", q[pos:])
+    if m is None or not re.search(r"[/%°]|mmhg", m.group(1), re.I):
+        return None
+    try:
+        return canonical_unit(m.group(1).rstrip("."), "question")
+    except InputError:
+        return None
+
+
+def _threshold(q: str) -> tuple[str, float, str | None] | None:
+    """The first comparison with a number after it: (comparator, number, its unit)."""
+    best: tuple[int, str, float, str | None] | None = None
     for words, cmp in _CMP:
-        for m in re.finditer(
-            rf"(?:{words})\s*(?:a\s+value\s+of\s+|the\s+value\s+)?{_NUM}", q, re.I
-        ):
+        pattern = rf"(?:{words})\s*(?:a\s+value\s+of\s+|the\s+value\s+)?{_NUM}"
+        for m in re.finditer(pattern, q, re.I):
             if best is None or m.start() < best[0]:
-                best = (m.start(), cmp, float(m.group(1)))
+                best = (m.start(), cmp, float(m.group(1)), _unit_after(q, m.end()))
         m = re.search(rf"{_NUM}\s*\S*\s+(?:{words})\b", q, re.I)  # '5 or more'
         if m and cmp in (">=", "<=") and (best is None or m.start() < best[0]):
-            best = (m.start(), cmp, float(m.group(1)))
-    return (best[1], best[2]) if best else None
+            best = (m.start(), cmp, float(m.group(1)), _unit_after(q, m.end(1)))
+    return (best[1], best[2], best[3]) if best else None
 
 
 def _times(q: str, record: Record) -> list[datetime]:
@@ -73,8 +83,10 @@ def _times(q: str, record: Record) -> list[datetime]:
         for m in re.finditer(r"\bday\s+(\d+)\b", q, re.I)
     ]
     for d, s, e in days:
-        near = [c for c in clocks if abs(c[1] - e) <= 12 or abs(s - c[2]) <= 12]
-        clock = near[0][0] if near else time(0)
+        # its clock: right after it ('2024-03-02 08:00', '... at 08:00'), else right before
+        after = [c for c in clocks if 0 <= c[1] - e <= 4]
+        before = [c for c in clocks if 0 <= s - c[2] <= 4]
+        clock = (after or before)[0][0] if after or before else time(0)
         points.append((s, datetime.combine(d, clock)))
     if not days and clocks and record.observations:
         first_day = record.start().date()
@@ -134,7 +146,15 @@ def parse_question(question: str, record: Record) -> Query:
             unit = canonical_unit(unit_m.group(1), "question")
         except InputError:
             unit = None
+    threshold = _threshold(q)
+    amount = re.search(rf"\bby\s+(?:at\s+least\s+|≥\s*)?{_NUM}", q, re.I)
+    if unit is None and threshold is not None:
+        unit = threshold[2]
+    if unit is None and amount is not None:
+        unit = _unit_after(q, amount.end())
     start, end, label = _window(q, record)
+    points = _times(q, record)
+    q = re.sub(r"\S*/\S*|%", " ", q)  # units ('/min') name no operation
     common: dict[str, Any] = {
         "analyte": analyte, "start": start, "end": end, "window": label, "unit": unit,
     }  # fmt: skip
@@ -142,7 +162,6 @@ def parse_question(question: str, record: Record) -> Query:
     def ask(op: str, **extra: Any) -> Query:
         return Query(op, **{**common, **extra})  # type: ignore[arg-type]
 
-    threshold = _threshold(q)
     within = _WITHIN.search(q)
     if kdigo:
         return ask("kdigo")
@@ -151,20 +170,17 @@ def parse_question(question: str, record: Record) -> Query:
         return ask("max_rise_within", hours=hours)
     if within and _has(q, r"\b(ris|rose|increas|climb|go\s+up|went\s+up)"):
         hours = _hours(within.group(1), within.group(2))
-        m = re.search(rf"\bby\s+(?:at\s+least\s+|≥\s*)?{_NUM}", q, re.I)
-        if m is None:
+        if amount is None:
             raise InputError("a question about a rise within a time needs the amount ('by 0.3')")
-        amount = float(m.group(1))
-        return ask("rise_within", hours=hours, amount=amount)
+        return ask("rise_within", hours=hours, amount=float(amount.group(1)))
     if _has(q, r"\b(?:when|what\s+time|at\s+what\s+time|what\s+date)\b"):
         if _has(q, r"\b(?:highest|maximum|max|peak|peaked)\b"):
             return ask("time_of_max")
-        if _has(q, r"\b(?:lowest|minimum|min|nadir)\b"):
+        if _has(q, r"\b(?:lowest|minimum|nadir)\b"):
             return ask("time_of_min")
     if _has(q, r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b"):
         if threshold:
-            cmp, value = threshold
-            return ask("count_beyond", threshold=value, comparator=cmp)
+            return ask("count_beyond", threshold=threshold[1], comparator=threshold[0])
         return ask("count")
     if _has(q, r"\bper\s*cent|percentage|%\s*change|relative\s+change"):
         return ask("percent_change")
@@ -175,7 +191,6 @@ def parse_question(question: str, record: Record) -> Query:
         r"\brange\b|\bspread\b|between\s+(?:the\s+)?(?:highest|maximum)\s+and\s+(?:the\s+)?(?:lowest|minimum)",
     ):
         return ask("range")
-    points = _times(q, record)
     if _has(q, r"\bdifference\b|\bchange\b|\bchanged\b") and len(points) == 2:
         return ask("difference", at=points[0], at2=points[1], start=None, end=None, window="")
     if _has(q, r"\bchange\b|\bchanged\b|\bdifference\b|\bdelta\b|\bnet\b"):
@@ -184,18 +199,17 @@ def parse_question(question: str, record: Record) -> Query:
         return ask("mean")
     if _has(q, r"\bmedian\b"):
         return ask("median")
-    latest = _has(q, r"\b(?:last|latest|most\s+recent|final|current)\b")
+    latest = _has(q, r"\b(?:last|latest|most\s+recent|final|current)\b(?!\s+\d)")
     if latest and _has(
         q, r"(?:higher|greater|above|more)\s+than\s+(?:the\s+)?(?:first|initial|admission|baseline)"
     ):
         return ask("last_vs_first")
     if threshold:
-        cmp, value = threshold
-        op = "last_beyond" if latest else "any_beyond"
-        return ask(op, threshold=value, comparator=cmp)
+        op = "last_beyond" if latest and not _has(q, r"\b(?:any|ever)\b") else "any_beyond"
+        return ask(op, threshold=threshold[1], comparator=threshold[0])
     if _has(q, r"\b(?:highest|maximum|max|peak)\b"):
         return ask("max")
-    if _has(q, r"\b(?:lowest|minimum|min|nadir)\b"):
+    if _has(q, r"\b(?:lowest|minimum|nadir)\b"):
         return ask("min")
     if _has(q, r"\b(?:first|initial|earliest|admission)\b"):
         return ask("first")
