@@ -169,7 +169,9 @@ def table_kind(line: str) -> str | None:
         return "markdown"
     if line.count("\t") >= 1:
         return "tsv"
-    if line.count(",") >= 1 and any(_key(c) in TIME_COLUMNS for c in _split(line, "csv")):
+    cells = _split(line, "csv") if line.count(",") >= 1 else []
+    header_like = all(len(c.split()) <= 4 for c in cells)  # not a sentence with commas
+    if header_like and any(_key(c) in TIME_COLUMNS or analyte_named(c) for c in cells):
         return "csv"
     return None
 
