@@ -27,6 +27,7 @@ Examples:
   clinreason eval medqa test.jsonl --strategy self_consistency -S k=5 --backend openai \\
       --base-url http://127.0.0.1:8000/v1 --model qwen2.5-7b --concurrency 8 --out runs/mq
   clinreason eval mirage dev.json -P subsets='["medqa"]' --limit 20 --backend fake --out runs/t
+  clinreason eval numeracy generated -P records=10 --out runs/numeracy   # no files, no model
   clinreason eval medqa test.jsonl --backend openai --model qwen2.5-7b \\
       --base-url http://gpu1:8000/v1 --base-url http://gpu2:8000/v1 --endpoint-concurrency 16 \\
       --concurrency 32 --shard 1/4 --out runs/mq-1     # then: clinreason merge runs/mq-* --out ..
@@ -161,8 +162,9 @@ def eval_cmd(
 ) -> None:
     """Run BENCHMARK on the local file PATH and write a resumable run directory.
 
-    BENCHMARK is one of: casimedicos, medcalc, medmcqa, medqa, mirage, mmlu, phenopackets,
-    pubmedqa.
+    BENCHMARK is one of: casimedicos, medcalc, medmcqa, medqa, mirage, mmlu, numeracy,
+    phenopackets, pubmedqa. For numeracy, PATH 'generated' builds the items from the seeded
+    generator (no file needed; -P seed=N -P records=N).
     """
     from clinreason.bench.registry import make_benchmark
     from clinreason.bench.runner import run_eval
