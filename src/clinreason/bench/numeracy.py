@@ -6,9 +6,10 @@ gold computed from the generating values); `-P seed=N -P records=N` choose the i
 PATH is a JSONL file of hand-written items, one per line: `{"id", "note", "question", "answer",
 "op_type"}` (e.g. `examples/numeracy/handwritten.jsonl`).
 
-Scoring: a numeric gold is matched within 0.01 absolute or 0.1% relative (answers are written
-with up to 4 decimals); any other gold ('yes', 'stage 2', '2024-03-02 08:00', 'rising') must
-match exactly after lower-casing and collapsing spaces. `summarize` reports accuracy overall,
+Scoring (`matches`): a numeric gold is matched by the answer's first number within 0.01
+absolute or 0.1% relative (answers are written with up to 4 decimals); a time by its date and
+clock; any other gold ('yes', 'stage 2', 'rising') by the answer being it or starting with it,
+after lower-casing: lenient, so that a model's free-text answer is scored on its content. `summarize` reports accuracy overall,
 by operation type, by representation and by both, how many questions got different answers in
 different representations (`representation_changes`), and the median and 90th-percentile time
 per question.
@@ -37,23 +38,39 @@ from clinreason.trace import Case, Trace
 GENERATED = "generated"
 OP_TYPES = ("retrieval", "comparison", "arithmetic", "aggregation")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+_ANY_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?")
+_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}|day \d+) (\d{2}:\d{2})$")
 
 
 def matches(answer: str | None, gold: str) -> bool:
-    """Whether an answer matches the gold (numbers within 0.01 or 0.1%, else exact text).
+    """Whether an answer matches the gold.
 
-    >>> matches("1.2345", "1.23"), matches("2", "2.0"), matches("Stage 2", "stage 2")
+    A numeric gold is matched by the answer's first number within 0.01 or 0.1% ('5.8 mmol/L'
+    counts); a time gold ('2024-03-02 08:00', 'day 2 10:00') by its date and clock both
+    appearing; any other gold ('yes', 'stage 2', 'rising') by the answer being it or starting
+    with it as whole words ('Yes, it rose'). Lenient on purpose, so that a model's free-text
+    answer is scored on its content.
+
+    >>> matches("1.2345", "1.23"), matches("2 mg/dL", "2.0"), matches("Stage 2", "stage 2")
     (True, True, True)
-    >>> matches("yes", "no"), matches(None, "1")
-    (False, False)
+    >>> matches("Yes, above 5.", "yes"), matches("on 2024-03-02 at 08:00", "2024-03-02 08:00")
+    (True, True)
+    >>> matches("yes", "no"), matches(None, "1"), matches("stage 2", "stage 1"), matches("", "0")
+    (False, False, False, False)
     """
     if answer is None:
         return False
     a, g = " ".join(answer.lower().split()), " ".join(gold.lower().split())
-    if _NUMBER.match(a) and _NUMBER.match(g):
-        x, y = float(a), float(g)
+    if _NUMBER.match(g):
+        first = _ANY_NUMBER.search(a)
+        if first is None:
+            return False
+        x, y = float(first.group(0)), float(g)
         return abs(x - y) <= max(0.01, 1e-3 * abs(y))
-    return a == g
+    when = _TIME.match(g)
+    if when:
+        return all(part in a for part in when.groups())
+    return a == g or (a.startswith(g) and not a[len(g)].isalnum())
 
 
 def load_handwritten(path: Path) -> Dataset:

@@ -23,6 +23,7 @@ to the mean, decides 'rising' (> +5%), 'falling' (< -5%) or 'stable'.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -114,14 +115,25 @@ class Outcome:
     sql: str = ""
 
 
-def _connect(rows: list[Observation]) -> Any:
+@functools.lru_cache(maxsize=1)
+def _database() -> Any:
+    """One in-memory DuckDB database per process (opening one costs ~10-40 ms; a cursor on it
+    ~1 ms). Each query gets its own cursor, a separate connection whose TEMP table no other
+    query sees, so concurrent queries never share data."""
     import duckdb
 
-    con = duckdb.connect()
-    con.execute("CREATE TABLE obs (id INTEGER, analyte VARCHAR, t TIMESTAMP, value DOUBLE)")
-    con.executemany(
-        "INSERT INTO obs VALUES (?, ?, ?, ?)",
-        [(o.id, o.analyte, o.time, o.value) for o in rows],
+    return duckdb.connect(":memory:")
+
+
+def _connect(rows: list[Observation]) -> Any:
+    """A fresh cursor holding the rows as the TEMP table `obs`."""
+    con = _database().cursor()
+    values = ", ".join(["(?, ?, ?, ?)"] * len(rows))
+    con.execute(
+        "CREATE TEMP TABLE obs AS SELECT * FROM (VALUES "
+        + values
+        + ") AS v(id, analyte, t, value)",
+        [x for o in rows for x in (o.id, o.analyte, o.time, o.value)],
     )
     return con
 
