@@ -9,8 +9,8 @@ PATH is a JSONL file of hand-written items, one per line: `{"id", "note", "quest
 Scoring (`matches`): a numeric gold is matched by the answer's first number within 0.01
 absolute or 0.1% relative (answers are written with up to 4 decimals); a time by its date and
 clock; any other gold ('yes', 'stage 2', 'rising') by the answer being it or starting with it,
-after lower-casing: lenient, so that a model's free-text answer is scored on its content. `summarize` reports accuracy overall,
-by operation type, by representation and by both, how many questions got different answers in
+after lower-casing: lenient, so that a model's free-text answer is scored on its content.
+`summarize` reports accuracy overall, by operation type, by representation and by both, how many questions got different answers in
 different representations (`representation_changes`), and the median and 90th-percentile time
 per question.
 """
