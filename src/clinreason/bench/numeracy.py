@@ -10,9 +10,9 @@ Scoring (`matches`): a numeric gold is matched by the answer's first number with
 absolute or 0.1% relative (answers are written with up to 4 decimals); a time by its date and
 clock; any other gold ('yes', 'stage 2', 'rising') by the answer being it or starting with it,
 after lower-casing: lenient, so that a model's free-text answer is scored on its content.
-`summarize` reports accuracy overall, by operation type, by representation and by both, how many questions got different answers in
-different representations (`representation_changes`), and the median and 90th-percentile time
-per question.
+`summarize` reports accuracy overall, by operation type, by representation and by both, how
+many questions got different answers in different representations (`representation_changes`),
+and the median and 90th-percentile time per question.
 """
 
 from __future__ import annotations
