@@ -5,8 +5,8 @@
 - JSON (starts with '{' or '['): a FHIR `Bundle`/`Observation` (`resourceType`) goes to
   `fhir.read_fhir`; anything else must hold a list of row objects (top level, or the first list
   of objects under a key) read by `table.rows_to_record`;
-- a text whose first non-empty line is a table header (CSV, TSV or markdown with a time
-  column): `table.read_table`;
+- a text that is one table (CSV, TSV or markdown: a header naming a time column or a quantity,
+  then only rows): `table.read_table`;
 - otherwise a note: markdown/TSV table blocks inside it (two or more lines, a header with a time
   column) are read as tables, the rest as text (`text.text_readings`), all into one record.
 """
@@ -18,8 +18,14 @@ from typing import Any
 
 from clinreason.errors import InputError
 from clinreason.tools.timeline.fhir import object_spans, read_fhir
-from clinreason.tools.timeline.record import Record, build_record
-from clinreason.tools.timeline.table import Row, read_table, rows_to_record, table_kind
+from clinreason.tools.timeline.record import Reading, Record, build_record
+from clinreason.tools.timeline.table import (
+    Row,
+    read_table,
+    rows_to_record,
+    table_kind,
+    table_readings,
+)
 from clinreason.tools.timeline.text import text_readings
 from clinreason.trace import Span
 
@@ -42,8 +48,7 @@ def read_record(text: str) -> Record:
         if isinstance(data, dict) and "resourceType" in data:
             return read_fhir(data, text)
         return _json_rows(data, text)
-    first = stripped.splitlines()[0]
-    if table_kind(first) == "csv" or (table_kind(first) and _is_table_block(stripped.splitlines())):
+    if _only_table(stripped.splitlines()):
         return read_table(text)
     return _note(text)
 
@@ -79,9 +84,14 @@ def _json_rows(data: Any, text: str) -> Record:
     return rows_to_record(out, "json")
 
 
-def _is_table_block(lines: list[str]) -> bool:
+_ROW_MARK = {"markdown": "|", "tsv": "\t", "csv": ","}
+
+
+def _only_table(lines: list[str]) -> bool:
+    """A header line and nothing but rows of the same kind after it."""
     rows = [ln for ln in lines if ln.strip()]
-    return len(rows) >= 2 and table_kind(rows[0]) is not None
+    kind = table_kind(rows[0])
+    return kind is not None and len(rows) >= 2 and all(_ROW_MARK[kind] in r for r in rows[1:])
 
 
 def _note(text: str) -> Record:
@@ -104,48 +114,27 @@ def _note(text: str) -> Record:
     for ln in lines:
         offsets.append(offsets[-1] + len(ln))
     chars = list(text)
-    readings, assumptions, problems, undated = [], [], {}, False
+    readings: list[Reading] = []
+    assumptions: list[str] = []
+    undated = False
     for a, b in blocks:
         block = "".join(lines[a:b])
         try:
-            rec = read_table(block, first_line=a + 1, offset=offsets[a], source="note table")
+            found, notes, block_undated = table_readings(block, first_line=a + 1, offset=offsets[a])
         except InputError:
             continue  # not a flowsheet (no time column): left to the text reader
         chars[offsets[a] : offsets[b]] = [" " if c != "\n" else c for c in block]
-        assumptions += rec.assumptions
-        for k, v in rec.problems.items():
-            problems.setdefault(k, []).extend(v)
-        readings += [_as_reading(o) for o in rec.observations]
-        undated = undated or rec.undated
-    more, notes, found, text_undated = text_readings("".join(chars))
-    for k, v in found.items():
-        problems.setdefault(k, []).extend(v)
+        readings += found
+        assumptions += notes
+        undated = undated or block_undated
+    # the text reader sees the note with the tables blanked: same offsets, and its spans never
+    # reach into a table (a span stays within one line), so they hold for the note itself
+    more, notes, problems, text_undated = text_readings("".join(chars))
     source = "text+table" if readings and more else "table" if readings else "text"
     return build_record(
-        readings + _respan(more, text),
+        readings + more,
         source,
         assumptions=assumptions + notes,
         problems=problems,
         undated=undated or text_undated,
     )
-
-
-def _as_reading(o: Any) -> Any:
-    from clinreason.tools.timeline.analytes import ANALYTES
-    from clinreason.tools.timeline.record import Reading
-
-    return Reading(ANALYTES[o.analyte], o.value, o.unit, o.time, o.where, o.span, o.note)
-
-
-def _respan(readings: list[Any], text: str) -> list[Any]:
-    """Spans read on the blanked copy, re-cut from the original text (same offsets)."""
-    from dataclasses import replace
-
-    return [
-        replace(
-            r, span=Span(start=r.span.start, end=r.span.end, text=text[r.span.start : r.span.end])
-        )
-        if r.span is not None
-        else r
-        for r in readings
-    ]

@@ -64,13 +64,27 @@ def _when(text: str) -> tuple[datetime | None, time | None, str]:
     return None, clocks[0][0] if clocks else None, ""
 
 
+Parsed = tuple[list[Reading], list[str], bool]
+"""Readings, the assumptions made reading them, and whether their times lacked dates."""
+
+
 def rows_to_record(rows: Sequence[Row], source: str) -> Record:
-    """Readings from table rows (wide or long layout), checked by `build_record`.
+    """Table rows (wide or long layout) as a checked `Record`.
 
     >>> rows = [Row({"Time": "2024-03-01 08:00", "Creatinine (mg/dL)": "1.1"}, "row 1"),
     ...         Row({"Time": "2024-03-02 08:00", "Creatinine (mg/dL)": "1.6"}, "row 2")]
     >>> [o.value for o in rows_to_record(rows, "table").observations]
     [1.1, 1.6]
+    """
+    readings, assumptions, undated = rows_to_readings(rows, source)
+    return build_record(readings, source, assumptions=assumptions, undated=undated)
+
+
+def rows_to_readings(rows: Sequence[Row], source: str) -> Parsed:
+    """Readings from table rows (wide or long layout), not yet checked.
+
+    Raises:
+        InputError: no rows, no time column, or a value without a unit.
     """
     if not rows:
         raise InputError(f"the {source} has no data rows")
@@ -128,7 +142,7 @@ def _dated(
     time_cols: list[str],
     source: str,
     assumptions: list[str],
-) -> Record:
+) -> Parsed:
     stamps: list[tuple[datetime | None, time | None, str]] = [
         _when(" ".join(row.cells.get(c, "") for c in time_cols)) for row, *_ in cells
     ]
@@ -146,7 +160,7 @@ def _dated(
                 f"{row.where}: {a.label} {value:g} has no unit (in the cell or header)"
             )
         readings.append(Reading(a, value, unit, when, row.where, row.span, note))
-    return build_record(readings, source, assumptions=assumptions, undated=undated)
+    return readings, assumptions, undated
 
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -176,10 +190,19 @@ def table_kind(line: str) -> str | None:
     return None
 
 
-def read_table(text: str, *, first_line: int = 1, offset: int = 0, source: str = "table") -> Record:
+def read_table(text: str) -> Record:
     """A table written as text (CSV, TSV or markdown; the first non-empty line is the header).
 
-    `first_line` and `offset` place it in a longer note (for messages and spans).
+    Raises:
+        InputError: no header, no time column, or a row with the wrong number of cells.
+    """
+    readings, assumptions, undated = table_readings(text)
+    return build_record(readings, "table", assumptions=assumptions, undated=undated)
+
+
+def table_readings(text: str, *, first_line: int = 1, offset: int = 0) -> Parsed:
+    """Readings of a table written as text, not yet checked; `first_line` and `offset` place it
+    in a longer note (for messages and spans).
 
     Raises:
         InputError: no header, no time column, or a row with the wrong number of cells.
@@ -207,4 +230,4 @@ def read_table(text: str, *, first_line: int = 1, offset: int = 0, source: str =
         rows.append(Row(dict(zip(header, cells, strict=True)), f"line {number}", span))
     if header is None:
         raise InputError("the table is empty")
-    return rows_to_record(rows, source)
+    return rows_to_readings(rows, "table")
