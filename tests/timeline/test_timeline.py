@@ -222,3 +222,33 @@ def test_auto_routes_timeline_questions() -> None:
         )
         != "timeline"
     )
+
+
+def test_json_rows_long_layout_with_spans() -> None:
+    rows = [
+        {"time": "2024-03-01T08:00", "test": "Creatinine", "value": 1.1, "unit": "mg/dL"},
+        {"time": "2024-03-02T08:00", "test": "Creatinine", "value": 1.5, "unit": "mg/dL"},
+        {"time": "2024-03-02T08:00", "test": "Lactate", "value": 2.0, "unit": "mmol/L"},
+    ]
+    text = json.dumps({"patient": "x", "observations": rows}, indent=2)
+    rec = read_record(text)
+    assert rec.source == "json" and [o.value for o in rec.observations] == [1.1, 1.5]
+    assert all(json.loads(o.span.text)["value"] == o.value for o in rec.observations if o.span)
+    assert "'Lactate' names no known quantity: ignored" in " ".join(rec.assumptions)
+
+
+def test_note_with_a_table_keeps_written_values() -> None:
+    note = (
+        "Renal review, values from the GP:\n\n| Date | Creatinine (µmol/L) |\n|---|---|\n"
+        "| 2025-01-10 08:00 | 88 |\n| 2025-01-12 08:00 | 141 |\n\n"
+        "On the ward 2025-01-13 07:00: creatinine 190 µmol/L, K 5.2 mmol/L.\n"
+    )
+    rec = read_record(note)
+    assert rec.source == "text+table"
+    assert [o.written for o in rec.series("creatinine")] == [
+        "88 µmol/L",
+        "141 µmol/L",
+        "190 µmol/L",
+    ]
+    assert _answer(note, "What was the highest creatinine (in µmol/L)?") == "190"
+    assert _answer(note, "What is the KDIGO AKI stage?") == "stage 2"  # 190 / 88 = 2.16
