@@ -8,10 +8,11 @@ A table needs a time column: 'time', 'datetime', 'date', 'timestamp', 'charted',
 - **long**: columns for the analyte name ('test', 'analyte', 'name', 'parameter', 'item',
   'observation'), the value ('value', 'result') and optionally the unit ('unit', 'units').
 
-Every row keeps its place ('row 3', counted from the first data row) and, for text input, its
-line as the evidence span. An empty cell ('', '-', 'NA') is no value; a cell that is not a number
-is left out and said so; a column that names no known quantity is ignored and said so. Times
-without dates are read as day 1, day 2, ... (`record.days_from_clock`).
+Every value keeps its place ('line 5' in a text table, 'row 3' in JSON rows) and its evidence
+span: the cell in a text table, the row object in JSON. An empty cell ('', '-', 'NA') is no
+value; a cell that is not a number is left out and said so; a column that names no known
+quantity is ignored and said so. Times without dates are read as day 1, day 2, ...
+(`record.days_from_clock`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from clinreason.errors import InputError
@@ -42,11 +43,15 @@ _HEADER_UNIT = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]")
 
 @dataclass(frozen=True)
 class Row:
-    """One data row: header -> cell text, where it is, and its text span (if read from text)."""
+    """One data row: header -> cell text, where it is, and its text spans (if read from text)."""
 
     cells: Mapping[str, str]
     where: str
     span: Span | None = None
+    """The whole row (JSON: its object)."""
+    cell_spans: Mapping[str, Span] = field(default_factory=dict)
+    """Header -> the cell's own span: a value's evidence (a whole CSV row '69,143' would read
+    as one number)."""
 
 
 def _key(header: str) -> str:
@@ -111,7 +116,7 @@ def rows_to_readings(rows: Sequence[Row], source: str) -> Parsed:
                 continue
             unit = _HEADER_UNIT.search(h)
             columns[h] = (a, unit.group(1) if unit else None)
-    cells: list[tuple[Row, Analyte, float, str | None]] = []
+    cells: list[tuple[Row, Analyte, float, str | None, Span | None]] = []
     for row in rows:
         if name_col and value_col:
             a = analyte_named(row.cells.get(name_col, ""))
@@ -121,10 +126,11 @@ def rows_to_readings(rows: Sequence[Row], source: str) -> Parsed:
                 )
                 continue
             unit = row.cells.get(unit_col, "") if unit_col else None
-            pairs = [(a, row.cells.get(value_col, ""), unit or None)]
+            pairs = [(a, value_col, unit or None)]
         else:
-            pairs = [(a, row.cells.get(h, ""), u) for h, (a, u) in columns.items()]
-        for a, raw, unit in pairs:
+            pairs = [(a, h, u) for h, (a, u) in columns.items()]
+        for a, column, unit in pairs:
+            raw = row.cells.get(column, "")
             if raw.strip().lower() in EMPTY:
                 continue
             m = _NUMBER_CELL.match(raw)
@@ -133,12 +139,13 @@ def rows_to_readings(rows: Sequence[Row], source: str) -> Parsed:
                     f"{row.where}: {a.label} {raw.strip()!r} is not a number: left out"
                 )
                 continue
-            cells.append((row, a, float(m.group(1)), m.group(2) or unit))
+            span = row.cell_spans.get(column, row.span)
+            cells.append((row, a, float(m.group(1)), m.group(2) or unit, span))
     return _dated(cells, time_cols, source, assumptions)
 
 
 def _dated(
-    cells: list[tuple[Row, Analyte, float, str | None]],
+    cells: list[tuple[Row, Analyte, float, str | None, Span | None]],
     time_cols: list[str],
     source: str,
     assumptions: list[str],
@@ -154,12 +161,12 @@ def _dated(
         stamps = [(next(it), None, "") if s[1] is not None else s for s in stamps]
         assumptions.append(why)
     readings = []
-    for (row, a, value, unit), (when, _, note) in zip(cells, stamps, strict=True):
+    for (row, a, value, unit, span), (when, _, note) in zip(cells, stamps, strict=True):
         if unit is None:
             raise InputError(
                 f"{row.where}: {a.label} {value:g} has no unit (in the cell or header)"
             )
-        readings.append(Reading(a, value, unit, when, row.where, row.span, note))
+        readings.append(Reading(a, value, unit, when, row.where, span, note))
     return readings, assumptions, undated
 
 
@@ -227,7 +234,13 @@ def table_readings(text: str, *, first_line: int = 1, offset: int = 0) -> Parsed
             )
         lead = len(body) - len(body.lstrip())
         span = Span(start=start + lead, end=start + len(body.rstrip()), text=body.strip())
-        rows.append(Row(dict(zip(header, cells, strict=True)), f"line {number}", span))
+        cursor, spans = 0, {}
+        for name, cell in zip(header, cells, strict=True):
+            at = body.find(cell, cursor) if cell else -1
+            if at >= 0:
+                spans[name] = Span(start=start + at, end=start + at + len(cell), text=cell)
+                cursor = at + len(cell)
+        rows.append(Row(dict(zip(header, cells, strict=True)), f"line {number}", span, spans))
     if header is None:
         raise InputError("the table is empty")
     return rows_to_readings(rows, "table")
