@@ -175,6 +175,10 @@ def test_bad_input_that_becomes_a_recorded_assumption() -> None:
         "Time,K (mmol/L)\n2024-01-01 08:00,4.0\n2024-01-01 08:00,4.0\n2024-01-02 08:00,4.4\n"
     )
     assert len(dup.series("potassium")) == 2 and "counted once" in dup.assumptions[0]
+    # a number after a name that no reader takes is said, with its line, not dropped unseen
+    dose = read_record("2024-01-01 08:00 K 4.0 mmol/L\n2024-01-01 09:00 K 40 mEq given orally")
+    assert [o.value for o in dose.observations] == [4.0]
+    assert "line 2: 'K 40 mEq' was not read as a potassium value" in " ".join(dose.assumptions)
     # a problem in one series leaves the others usable
     both = "2024-01-01 08:00 creatinine 45 mg/dL, K 4.0 mmol/L\n2024-01-02 08:00 K 4.6 mmol/L"
     assert _answer(both, "What was the highest potassium?") == "4.6"

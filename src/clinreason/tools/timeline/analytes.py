@@ -226,6 +226,11 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
 _PATTERNS = {a.name: _name_pattern(a.names) for a in ANALYTES.values()}
 
 
+def name_pattern(analyte: str) -> re.Pattern[str]:
+    """The regex of an analyte's names in free text (short ones only as 'K', 'HR', 'Cr')."""
+    return _PATTERNS[analyte]
+
+
 def analyte_named(text: str) -> Analyte | None:
     """The analyte whose name `text` is (a header, a FHIR code text), ignoring a unit in
     brackets; None when it names none or several.

@@ -15,12 +15,16 @@ Dating rules, each written into the reading's note when used:
   or with neither date nor time, is a problem of its series.
 
 A value written with a unit but outside every plausible range ("creatinine 45 mg/dL") is found
-by `measure.implausible` and makes its series a problem instead of being skipped silently.
+by `measure.implausible` and makes its series a problem instead of being skipped silently. Any
+other number written right after an analyte's name that is not read as a value ("K 40 mEq
+given", "potassium 45" without a unit) is recorded as an assumption naming its line, so that a
+count or a maximum never leaves a value out unseen.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TypeVar
@@ -28,7 +32,7 @@ from typing import TypeVar
 from clinreason.tools.extract.dates import find_dates
 from clinreason.tools.extract.measure import UNIT_SLIP, find_all, implausible
 from clinreason.tools.extract.vitals import blood_pressures
-from clinreason.tools.timeline.analytes import ANALYTES, Analyte
+from clinreason.tools.timeline.analytes import ANALYTES, Analyte, name_pattern
 from clinreason.tools.timeline.record import Reading, Record, build_record, days_from_clock
 from clinreason.trace import Span
 
@@ -41,6 +45,9 @@ _CLOCK = re.compile(
     re.I,
 )
 _SEGMENT = re.compile(r"\n|(?<=[.;])\s+(?=\S)")
+_NUMBER_AFTER_NAME = re.compile(
+    r"(?:\s*(?:level|was|were|is|of|at|:|=|-)\b)*\s*:?\s*(\d+(?:[.,]\d+)?)", re.I
+)
 
 
 def find_clock_times(text: str) -> list[tuple[time, int, int]]:
@@ -111,6 +118,31 @@ def _nearest(
     return after[0] if after else None
 
 
+def _unread_numbers(
+    masked: str, read: list[tuple[int, int]], line: Callable[[int], str]
+) -> list[str]:
+    """Numbers right after an analyte's name that no reader took as a value, each said once."""
+    notes: dict[int, str] = {}
+    for a in ANALYTES.values():
+        taken = read + [
+            (bad.span.start, bad.span.end)
+            for bad in [implausible(a.quantity, masked)]
+            if bad is not None
+        ]
+        for m in name_pattern(a.name).finditer(masked):
+            num = _NUMBER_AFTER_NAME.match(masked, m.end())
+            if num is None or any(s <= num.start(1) < e for s, e in taken):
+                continue
+            unit = re.match(r"\s*[^\s,;]*[A-Za-z%°][^\s,;]*", masked[num.end(1) :])
+            shown = " ".join(masked[m.start() : num.end(1) + (unit.end() if unit else 0)].split())
+            notes.setdefault(
+                num.start(1),
+                f"{line(m.start())}: '{shown}' was not read as a {a.label} value (its unit or "
+                "range does not fit): left out",
+            )
+    return [notes[k] for k in sorted(notes)]
+
+
 @dataclass
 class _Found:
     analyte: Analyte
@@ -158,8 +190,11 @@ def text_readings(
                 f"{line(bad.span.start)}: {a.label} {bad.value} {bad.unit or ''} is "
                 f"implausible ({bad.note})"
             )
+    values = _values(masked)
+    read = [(v[3], v[4]) for v in values]
+    unread = _unread_numbers(masked, read, line)
     found: list[_Found] = []
-    for a, value, unit, start, end, note in _values(masked):
+    for a, value, unit, start, end, note in values:
         seg = next(s for s in segments if s[0] <= start <= s[1])
         clock = _nearest(clocks, seg, start)
         day = _nearest(dates, seg, start)
@@ -183,7 +218,7 @@ def text_readings(
                 note,
             )
         )
-    assumptions: list[str] = []
+    assumptions: list[str] = list(unread)
     undated = not dates and any(f.clock is not None for f in found)
     stamps: dict[int, datetime] = {}
     if undated:
