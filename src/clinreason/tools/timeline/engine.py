@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from clinreason.errors import ConfigError, InputError
 from clinreason.tools.timeline.analytes import ANALYTES
+from clinreason.tools.timeline.kdigo import KDIGO_SQL, kdigo_stage
 from clinreason.tools.timeline.record import Observation, Record, show_number
 
 Op = Literal[
@@ -138,20 +139,51 @@ def _connect(rows: list[Observation]) -> Any:
     return con
 
 
-def _in_unit(q: Query, series: list[Observation]) -> tuple[float, str]:
+def _in_unit(q: Query) -> tuple[float, str]:
     """Factor taking values from the canonical to the answer unit (linear units only), and
     that unit."""
-    unit = ANALYTES[q.analyte].unit
-    if q.unit is None or q.unit == unit:
-        return 1.0, unit
     a = ANALYTES[q.analyte]
+    if q.unit is None or q.unit == a.unit:
+        return 1.0, a.unit
     try:
-        zero, one = a.convert(0.0, unit, q.unit), a.convert(1.0, unit, q.unit)
+        zero, one = a.convert(0.0, a.unit, q.unit), a.convert(1.0, a.unit, q.unit)
     except InputError as exc:
         raise InputError(f"cannot give {a.label} in {q.unit}: {exc}") from None
     if abs(zero) > 1e-12:
         raise InputError(f"cannot give {a.label} in {q.unit}: offset units are not supported")
     return one, q.unit
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """What every operation needs: the record, the query, a cursor on the window's rows."""
+
+    record: Record
+    q: Query
+    con: Any
+    k: float
+    """Factor from the canonical unit to the answer's unit."""
+    unit: str
+    label: str
+    """The analyte's name with the window ('potassium (last 24 h)')."""
+    ids: tuple[int, ...]
+    """Every row in the window, in time order."""
+
+    def one(self, sql: str, *params: Any) -> tuple[Any, ...]:
+        row = self.con.execute(sql, [self.q.analyte, *params]).fetchone()
+        return tuple(row) if row is not None else ()
+
+    def num(self, value: float) -> str:
+        return show_number(value * self.k)
+
+    def number(self, value: float, key: tuple[int, ...], line: str, sql: str) -> Outcome:
+        """A numeric answer (converted to the answer's unit)."""
+        v = value * self.k
+        return Outcome(show_number(v), v, self.unit, self.ids, key, [line], sql)
+
+    def word(self, answer: str, key: tuple[int, ...], line: str, sql: str) -> Outcome:
+        """A yes/no, time or trend answer."""
+        return Outcome(answer, None, None, self.ids, key, [line], sql)
 
 
 def run_query(record: Record, q: Query) -> Outcome:
@@ -166,145 +198,126 @@ def run_query(record: Record, q: Query) -> Outcome:
     end = q.end or series[-1].time
     window = [o for o in series if start <= o.time <= end]
     label = ANALYTES[q.analyte].label
-    where = f" ({q.window})" if q.window else ""
     if not window:
         raise InputError(
             f"no {label} value between {record.show_time(start)} and {record.show_time(end)}"
         )
-    factor, unit = _in_unit(q, series)
+    factor, unit = _in_unit(q)
     con = _connect(window)
     try:
-        return _dispatch(record, q, con, factor, unit, label + where)
+        ids = tuple(r[0] for r in con.execute("SELECT id FROM obs ORDER BY t").fetchall())
+        label += f" ({q.window})" if q.window else ""
+        return _OPS[q.op](_Ctx(record, q, con, factor, unit, label, ids))
     finally:
         con.close()
 
 
 _SERIES = "FROM obs WHERE analyte = ?"
+_ORDER = {
+    "first": "t ASC", "last": "t DESC", "max": "value DESC, t ASC", "min": "value ASC, t ASC",
+    "time_of_max": "value DESC, t ASC", "time_of_min": "value ASC, t ASC",
+}  # fmt: skip
 
 
-def _one(con: Any, sql: str, *params: Any) -> tuple[Any, ...]:
-    row = con.execute(sql, list(params)).fetchone()
-    return tuple(row) if row is not None else ()
+def _pick(c: _Ctx) -> Outcome:
+    """first, last, max, min and the time of the max or min (ties: the earliest)."""
+    sql = f"SELECT id, value, t {_SERIES} ORDER BY {_ORDER[c.q.op]} LIMIT 1"
+    rid, value, t = c.one(sql)
+    word = {"time_of_max": "highest", "time_of_min": "lowest"}.get(c.q.op, c.q.op)
+    when = c.record.show_time(t)
+    line = f"{word} {c.label} of {len(c.ids)} values: {c.num(value)} {c.unit} at {when}"
+    if c.q.op.startswith("time_of"):
+        return c.word(when, (rid,), line, sql)
+    return c.number(value, (rid,), line, sql)
 
 
-def _all_ids(con: Any, q: Query) -> tuple[int, ...]:
-    return tuple(
-        r[0] for r in con.execute(f"SELECT id {_SERIES} ORDER BY t", [q.analyte]).fetchall()
+def _at(c: _Ctx, when: datetime | None) -> tuple[int, float, str]:
+    """The row at `when`: (id, value, the time as shown)."""
+    if when is None:
+        raise ConfigError(f"{c.q.op} needs a time")
+    row = c.one(f"SELECT id, value {_SERIES} AND t = ?", when)
+    if not row:
+        raise InputError(f"no {c.label} value at {c.record.show_time(when)}")
+    return row[0], row[1], c.record.show_time(when)
+
+
+def _value_at(c: _Ctx) -> Outcome:
+    rid, value, when = _at(c, c.q.at)
+    line = f"{c.label} at {when}: {c.num(value)} {c.unit}"
+    return c.number(value, (rid,), line, f"SELECT id, value {_SERIES} AND t = ?")
+
+
+def _difference(c: _Ctx) -> Outcome:
+    (id1, v1, t1), (id2, v2, t2) = _at(c, c.q.at), _at(c, c.q.at2)
+    line = f"{c.label} at {t2} minus at {t1}: {c.num(v2)} - {c.num(v1)} = {c.num(v2 - v1)}"
+    return c.number(
+        v2 - v1, (id1, id2), f"{line} {c.unit}", f"SELECT id, value {_SERIES} AND t = ?"
     )
 
 
-def _dispatch(record: Record, q: Query, con: Any, k: float, unit: str, label: str) -> Outcome:
-    show = record.show_time
-    ids = _all_ids(con, q)
-    n = len(ids)
-    if q.op in ("first", "last", "max", "min", "time_of_max", "time_of_min"):
-        order = {
-            "first": "t ASC", "last": "t DESC", "max": "value DESC, t ASC",
-            "min": "value ASC, t ASC", "time_of_max": "value DESC, t ASC",
-            "time_of_min": "value ASC, t ASC",
-        }[q.op]  # fmt: skip
-        sql = f"SELECT id, value, t {_SERIES} ORDER BY {order} LIMIT 1"
-        rid, value, t = _one(con, sql, q.analyte)
-        word = {"time_of_max": "highest", "time_of_min": "lowest"}.get(q.op, q.op)
-        line = f"{word} {label} of {n} values: {show_number(value * k)} {unit} at {show(t)}"
-        if q.op.startswith("time_of"):
-            return Outcome(show(t), None, None, ids, (rid,), [line], sql)
-        return Outcome(show_number(value * k), value * k, unit, ids, (rid,), [line], sql)
-    if q.op == "value_at":
-        if q.at is None:
-            raise ConfigError("value_at needs a time")
-        sql = f"SELECT id, value {_SERIES} AND t = ?"
-        row = _one(con, sql, q.analyte, q.at)
-        if not row:
-            raise InputError(f"no {label} value at {show(q.at)}")
-        line = f"{label} at {show(q.at)}: {show_number(row[1] * k)} {unit}"
-        return Outcome(show_number(row[1] * k), row[1] * k, unit, ids, (row[0],), [line], sql)
-    if q.op == "difference":
-        if q.at is None or q.at2 is None:
-            raise ConfigError("difference needs two times")
-        sql = f"SELECT id, value {_SERIES} AND t = ?"
-        a, b = _one(con, sql, q.analyte, q.at), _one(con, sql, q.analyte, q.at2)
-        for row, when in ((a, q.at), (b, q.at2)):
-            if not row:
-                raise InputError(f"no {label} value at {show(when)}")
-        diff = (b[1] - a[1]) * k
-        line = (
-            f"{label} at {show(q.at2)} minus at {show(q.at)}: {show_number(b[1] * k)} - "
-            f"{show_number(a[1] * k)} = {show_number(diff)} {unit}"
-        )
-        return Outcome(show_number(diff), diff, unit, ids, (a[0], b[0]), [line], sql)
-    if q.op in ("mean", "median", "count"):
-        fn = {"mean": "avg(value)", "median": "median(value)", "count": "count(*)"}[q.op]
-        sql = f"SELECT {fn} {_SERIES}"
-        (value,) = _one(con, sql, q.analyte)
-        if q.op == "count":
-            line = f"{n} {label} values"
-            return Outcome(str(int(value)), float(value), None, ids, ids, [line], sql)
-        line = f"{q.op} of {n} {label} values = {show_number(value * k)} {unit}"
-        return Outcome(show_number(value * k), value * k, unit, ids, ids, [line], sql)
-    if q.op in ("change", "percent_change", "last_vs_first"):
-        sql = (
-            f"SELECT arg_min(id, t), arg_min(value, t), arg_max(id, t), arg_max(value, t) {_SERIES}"
-        )
-        id1, v1, id2, v2 = _one(con, sql, q.analyte)
-        first, last = v1 * k, v2 * k
-        if q.op == "last_vs_first":
-            answer = "yes" if last > first else "no"
-            line = f"last {label} {show_number(last)} vs first {show_number(first)} {unit}"
-            return Outcome(answer, None, None, ids, (id1, id2), [line], sql)
-        if q.op == "change":
-            line = f"last - first {label}: {show_number(last)} - {show_number(first)} = "
-            line += f"{show_number(last - first)} {unit}"
-            return Outcome(
-                show_number(last - first), last - first, unit, ids, (id1, id2), [line], sql
-            )
-        pct = (last - first) / first * 100
-        line = f"({show_number(last)} - {show_number(first)}) / {show_number(first)} x 100 = "
-        line += f"{show_number(pct)}%"
-        return Outcome(show_number(pct), pct, "%", ids, (id1, id2), [line], sql)
-    if q.op == "range":
-        sql = f"SELECT arg_max(id, value), max(value), arg_min(id, value), min(value) {_SERIES}"
-        hi_id, hi, lo_id, lo = _one(con, sql, q.analyte)
-        rng = (hi - lo) * k
-        line = f"highest - lowest {label}: {show_number(hi * k)} - {show_number(lo * k)} = "
-        line += f"{show_number(rng)} {unit}"
-        return Outcome(show_number(rng), rng, unit, ids, (hi_id, lo_id), [line], sql)
-    if q.op in ("any_beyond", "last_beyond", "count_beyond"):
-        return _beyond(record, q, con, k, unit, label, ids)
-    if q.op in ("rise_within", "max_rise_within"):
-        return _rise(record, q, con, k, unit, label, ids)
-    if q.op == "trend":
-        return _trend(q, con, k, unit, label, ids)
-    return kdigo(record, q, con, ids)
+def _aggregate(c: _Ctx) -> Outcome:
+    """mean, median, count."""
+    fn = {"mean": "avg(value)", "median": "median(value)", "count": "count(*)"}[c.q.op]
+    sql = f"SELECT {fn} {_SERIES}"
+    (value,) = c.one(sql)
+    if c.q.op == "count":
+        line = f"{len(c.ids)} {c.label} values"
+        return Outcome(str(int(value)), float(value), None, c.ids, c.ids, [line], sql)
+    line = f"{c.q.op} of {len(c.ids)} {c.label} values = {c.num(value)} {c.unit}"
+    return c.number(value, c.ids, line, sql)
 
 
-def _beyond(
-    record: Record, q: Query, con: Any, k: float, unit: str, label: str, ids: tuple[int, ...]
-) -> Outcome:
+def _ends(c: _Ctx) -> Outcome:
+    """change (last - first), percent change, and whether the last exceeds the first."""
+    sql = f"SELECT arg_min(id, t), arg_min(value, t), arg_max(id, t), arg_max(value, t) {_SERIES}"
+    id1, first, id2, last = c.one(sql)
+    key = (id1, id2)
+    if c.q.op == "last_vs_first":
+        line = f"last {c.label} {c.num(last)} vs first {c.num(first)} {c.unit}"
+        return c.word("yes" if last > first else "no", key, line, sql)
+    if c.q.op == "change":
+        line = f"last - first {c.label}: {c.num(last)} - {c.num(first)} = {c.num(last - first)}"
+        return c.number(last - first, key, f"{line} {c.unit}", sql)
+    pct = (last - first) / first * 100  # plausible values are positive (analyte ranges)
+    line = f"({c.num(last)} - {c.num(first)}) / {c.num(first)} x 100 = {show_number(pct)}%"
+    return Outcome(show_number(pct), pct, "%", c.ids, key, [line], sql)
+
+
+def _range(c: _Ctx) -> Outcome:
+    sql = f"SELECT arg_max(id, value), max(value), arg_min(id, value), min(value) {_SERIES}"
+    hi_id, hi, lo_id, lo = c.one(sql)
+    line = f"highest - lowest {c.label}: {c.num(hi)} - {c.num(lo)} = {c.num(hi - lo)} {c.unit}"
+    return c.number(hi - lo, (hi_id, lo_id), line, sql)
+
+
+def _beyond(c: _Ctx) -> Outcome:
+    """any value, the last value, or how many values beyond a threshold."""
+    q = c.q
     if q.threshold is None:
         raise ConfigError(f"{q.op} needs a threshold")
-    eps = 1e-9 * max(1.0, abs(q.threshold / k))  # values that only round-trip to the limit
-    limit = q.threshold / k + (eps if q.comparator in (">", "<=") else -eps)
+    eps = 1e-9 * max(1.0, abs(q.threshold / c.k))  # values that only round-trip to the limit
+    limit = q.threshold / c.k + (eps if q.comparator in (">", "<=") else -eps)
     cmp = q.comparator  # one of COMPARATORS (checked in Query)
-    rule = f"{label} {cmp} {show_number(q.threshold)} {unit}"
+    rule = f"{c.label} {cmp} {show_number(q.threshold)} {c.unit}"
     if q.op == "last_beyond":
         sql = f"SELECT arg_max(id, t), arg_max(value, t), arg_max(value, t) {cmp} ? {_SERIES}"
-        rid, value, hit = _one(con, sql, limit, q.analyte)
-        line = f"last {label} {show_number(value * k)} {unit}: {rule}? {'yes' if hit else 'no'}"
-        return Outcome("yes" if hit else "no", None, None, ids, (rid,), [line], sql)
+        rid, value, hit = c.con.execute(sql, [limit, q.analyte]).fetchone()
+        line = f"last {c.label} {c.num(value)} {c.unit}: {rule}? {'yes' if hit else 'no'}"
+        return c.word("yes" if hit else "no", (rid,), line, sql)
     sql = f"SELECT id, value, t {_SERIES} AND value {cmp} ? ORDER BY t"
-    hits = con.execute(sql, [q.analyte, limit]).fetchall()
-    shown = ", ".join(f"{show_number(v * k)} at {record.show_time(t)}" for _, v, t in hits)
-    line = f"{len(hits)} of {len(ids)} values with {rule}" + (f": {shown}" if hits else "")
+    hits = c.con.execute(sql, [q.analyte, limit]).fetchall()
+    shown = ", ".join(f"{c.num(v)} at {c.record.show_time(t)}" for _, v, t in hits)
+    line = f"{len(hits)} of {len(c.ids)} values with {rule}" + (f": {shown}" if hits else "")
     key = tuple(h[0] for h in hits)
     if q.op == "count_beyond":
-        return Outcome(str(len(hits)), float(len(hits)), None, ids, key, [line], sql)
-    return Outcome("yes" if hits else "no", None, None, ids, key, [line], sql)
+        return Outcome(str(len(hits)), float(len(hits)), None, c.ids, key, [line], sql)
+    return c.word("yes" if hits else "no", key, line, sql)
 
 
-def _rise(
-    record: Record, q: Query, con: Any, k: float, unit: str, label: str, ids: tuple[int, ...]
-) -> Outcome:
+def _rise(c: _Ctx) -> Outcome:
+    """The largest rise within `hours` (a self-join on the time interval), or whether it
+    reaches `amount`."""
+    q = c.q
     if q.hours is None or q.hours <= 0:
         raise ConfigError(f"{q.op} needs a positive number of hours")
     sql = (
@@ -312,88 +325,51 @@ def _rise(
         "ON a.analyte = b.analyte AND a.t < b.t AND b.t <= a.t + to_microseconds(?) "
         "WHERE a.analyte = ? ORDER BY rise DESC, b.t ASC LIMIT 1"
     )
-    micros = round(q.hours * 3600 * 1e6)
-    row = _one(con, sql, micros, q.analyte)
+    row = c.con.execute(sql, [round(q.hours * 3600 * 1e6), q.analyte]).fetchone()
     hours = show_number(q.hours)
-    if not row or row[2] <= 0:
-        line = f"no rise in {label} within {hours} h"
-        best = 0.0
-        key: tuple[int, ...] = ()
-    else:
-        best = row[2] * k
-        key = (row[0], row[1])
+    best, key = 0.0, ()
+    line = f"no rise in {c.label} within {hours} h"
+    if row and row[2] > 0:
+        best, key = row[2], (row[0], row[1])
+        show = c.record.show_time
         line = (
-            f"largest rise in {label} within {hours} h: {show_number(row[2] * k)} {unit} "
-            f"({record.show_time(row[3])} -> {record.show_time(row[4])})"
+            f"largest rise in {c.label} within {hours} h: {c.num(best)} {c.unit} "
+            f"({show(row[3])} -> {show(row[4])})"
         )
     if q.op == "max_rise_within":
-        return Outcome(show_number(best), best, unit, ids, key, [line], sql)
+        return c.number(best, key, line, sql)
     if q.amount is None:
         raise ConfigError("rise_within needs an amount")
-    hit = best >= q.amount - 1e-9
-    line += f"; at least {show_number(q.amount)} {unit}? {'yes' if hit else 'no'}"
-    return Outcome("yes" if hit else "no", None, None, ids, key, [line], sql)
+    hit = best * c.k >= q.amount - 1e-9
+    line += f"; at least {show_number(q.amount)} {c.unit}? {'yes' if hit else 'no'}"
+    return c.word("yes" if hit else "no", key, line, sql)
 
 
-def _trend(q: Query, con: Any, k: float, unit: str, label: str, ids: tuple[int, ...]) -> Outcome:
+def _trend(c: _Ctx) -> Outcome:
     sql = (
         "SELECT regr_slope(value, epoch(t)), avg(value), epoch(max(t)) - epoch(min(t)), "
         f"count(*) {_SERIES}"
     )
-    slope, mean, span_s, n = _one(con, sql, q.analyte)
+    slope, mean, span_s, n = c.one(sql)
     if n < 2 or not span_s:
-        raise InputError(f"a trend needs at least two {label} values at different times")
+        raise InputError(f"a trend needs at least two {c.label} values at different times")
     change = slope * span_s
     relative = change / mean if mean else 0.0
     word = "rising" if relative > TREND_BAND else "falling" if relative < -TREND_BAND else "stable"
     line = (
-        f"least-squares line over {n} {label} values changes by {show_number(change * k)} "
-        f"{unit} ({show_number(100 * relative)}% of the mean {show_number(mean * k)}): {word}"
+        f"least-squares line over {n} {c.label} values changes by {c.num(change)} {c.unit} "
+        f"({show_number(100 * relative)}% of the mean {c.num(mean)}): {word}"
     )
-    return Outcome(word, None, None, ids, ids, [line], sql)
+    return c.word(word, c.ids, line, sql)
 
 
-KDIGO_SQL = """
-SELECT id, t, value,
-  min(value) OVER w48, arg_min(id, value) OVER w48,
-  min(value) OVER w7, arg_min(id, value) OVER w7
-FROM obs WHERE analyte = 'creatinine'
-WINDOW
-  w48 AS (ORDER BY t RANGE BETWEEN INTERVAL 48 HOURS PRECEDING AND CURRENT ROW
-          EXCLUDE CURRENT ROW),
-  w7 AS (ORDER BY t RANGE BETWEEN INTERVAL 7 DAYS PRECEDING AND CURRENT ROW
-         EXCLUDE CURRENT ROW)
-ORDER BY t
-"""
-
-
-def kdigo_stage(value: float, base48: float | None, base7: float | None) -> int:
-    """KDIGO 2012 AKI stage from serum creatinine (mg/dL) alone.
-
-    AKI: a rise of >= 0.3 mg/dL over the lowest value of the previous 48 h, or >= 1.5 times the
-    lowest value of the previous 7 days. Stage 2: >= 2.0 times; stage 3: >= 3.0 times, or a
-    value >= 4.0 mg/dL in AKI.
-
-    >>> kdigo_stage(1.4, 1.0, 1.0), kdigo_stage(2.1, 1.0, 1.0), kdigo_stage(4.1, 3.7, 3.7)
-    (1, 2, 3)
-    >>> kdigo_stage(1.2, None, 1.0)
-    0
-    """
-    rise = value - base48 if base48 is not None else 0.0
-    ratio = value / base7 if base7 else 0.0
-    if not (rise >= 0.3 - 1e-9 or ratio >= 1.5 - 1e-9):
-        return 0
-    if ratio >= 3.0 - 1e-9 or value >= 4.0:
-        return 3
-    return 2 if ratio >= 2.0 - 1e-9 else 1
-
-
-def kdigo(record: Record, q: Query, con: Any, ids: tuple[int, ...]) -> Outcome:
+def _kdigo(c: _Ctx) -> Outcome:
     """The highest KDIGO creatinine stage reached in the window, with the rows that reach it."""
-    if q.analyte != "creatinine":
+    if c.q.analyte != "creatinine":
         raise ConfigError("KDIGO staging reads creatinine")
+    record = c.record
     best, key, lines = 0, (), []
-    for rid, t, value, b48, id48, b7, id7 in con.execute(KDIGO_SQL).fetchall():
+    for rid, t, value, b48, id48, b7, id7 in c.con.execute(KDIGO_SQL).fetchall():
         stage = kdigo_stage(value, b48, b7)
         if stage > best:
             best, key = stage, tuple(dict.fromkeys(x for x in (id7, id48, rid) if x is not None))
@@ -407,13 +383,19 @@ def kdigo(record: Record, q: Query, con: Any, ids: tuple[int, ...]) -> Outcome:
     if not lines:
         lines.append("no rise of 0.3 mg/dL within 48 h nor to 1.5x the 7-day lowest: no AKI")
     answer = f"stage {best}" if best else "no AKI"
-    return Outcome(answer, float(best), None, ids, key, lines, KDIGO_SQL.strip())
+    return Outcome(answer, float(best), None, c.ids, key, lines, KDIGO_SQL.strip())
 
 
-def window_hours(record: Record, hours: float, *, last: bool) -> tuple[datetime, datetime]:
-    """The last (or first) `hours` of the record, measured from its last (first) observation."""
-    if last:
-        end = record.end()
-        return end - timedelta(hours=hours), end
-    start = record.start()
-    return start, start + timedelta(hours=hours)
+_OPS = {
+    **dict.fromkeys(_ORDER, _pick),
+    "value_at": _value_at,
+    "difference": _difference,
+    **dict.fromkeys(("mean", "median", "count"), _aggregate),
+    **dict.fromkeys(("change", "percent_change", "last_vs_first"), _ends),
+    "range": _range,
+    **dict.fromkeys(("any_beyond", "last_beyond", "count_beyond"), _beyond),
+    **dict.fromkeys(("rise_within", "max_rise_within"), _rise),
+    "trend": _trend,
+    "kdigo": _kdigo,
+}
+"""Operation -> its handler (every `Op` has one)."""
