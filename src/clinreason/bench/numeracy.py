@@ -109,15 +109,19 @@ def load_handwritten(path: Path) -> Dataset:
                 },
             )
         )
-    return Dataset("numeracy-handwritten", "1", tuple(cases), str(path),
-                   hashlib.sha256(raw).hexdigest())  # fmt: skip
+    return Dataset(
+        "numeracy-handwritten", "1", tuple(cases), str(path), hashlib.sha256(raw).hexdigest()
+    )
 
 
 def _accuracy(results: Sequence[CaseResult]) -> dict[str, Any]:
     k = sum(bool(r.correct) for r in results)
     ci = wilson_interval(k, len(results))
-    return {"n": len(results), "accuracy": round(k / len(results), 4),
-            "ci_wilson": [ci.low, ci.high]}  # fmt: skip
+    return {
+        "n": len(results),
+        "accuracy": round(k / len(results), 4),
+        "ci_wilson": [ci.low, ci.high],
+    }
 
 
 @dataclass(frozen=True)

@@ -118,9 +118,13 @@ def make_record(rng: random.Random, index: int) -> GenRecord:
         series.append(Series(a, unit, tuple(zip(chosen, values, strict=True)), digits, dia))
     all_times = [t for s in series for t, _ in s.points]
     return GenRecord(
-        f"r{index:03d}", tuple(series), min(all_times), max(all_times),
-        rng.choice(("markdown", "csv", "tsv")), rng.randrange(3),
-    )  # fmt: skip
+        f"r{index:03d}",
+        tuple(series),
+        min(all_times),
+        max(all_times),
+        rng.choice(("markdown", "csv", "tsv")),
+        rng.randrange(3),
+    )
 
 
 def show(value: float) -> str:
@@ -190,8 +194,12 @@ def as_table(rec: GenRecord) -> str:
 
 
 def _quantity(value: float, unit: str) -> dict[str, object]:
-    return {"value": value, "unit": unit, "system": "http://unitsofmeasure.org",
-            "code": _UCUM.get(unit, unit)}  # fmt: skip
+    return {
+        "value": value,
+        "unit": unit,
+        "system": "http://unitsofmeasure.org",
+        "code": _UCUM.get(unit, unit),
+    }
 
 
 def as_fhir(rec: GenRecord) -> str:
@@ -207,17 +215,25 @@ def as_fhir(rec: GenRecord) -> str:
             }
             loinc = _SPEC[s.analyte][8]
             if s.analyte == "systolic_bp":
-                obs["code"] = {"coding": [{"system": "http://loinc.org", "code": "85354-9"}],
-                               "text": "Blood pressure panel"}  # fmt: skip
+                obs["code"] = {
+                    "coding": [{"system": "http://loinc.org", "code": "85354-9"}],
+                    "text": "Blood pressure panel",
+                }
                 obs["component"] = [
-                    {"code": {"coding": [{"system": "http://loinc.org", "code": loinc}]},
-                     "valueQuantity": _quantity(v, "mmHg")},
-                    {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
-                     "valueQuantity": _quantity(s.diastolic[i], "mmHg")},
-                ]  # fmt: skip
+                    {
+                        "code": {"coding": [{"system": "http://loinc.org", "code": loinc}]},
+                        "valueQuantity": _quantity(v, "mmHg"),
+                    },
+                    {
+                        "code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
+                        "valueQuantity": _quantity(s.diastolic[i], "mmHg"),
+                    },
+                ]
             else:
-                obs["code"] = {"coding": [{"system": "http://loinc.org", "code": loinc}],
-                               "text": s.label}  # fmt: skip
+                obs["code"] = {
+                    "coding": [{"system": "http://loinc.org", "code": loinc}],
+                    "text": s.label,
+                }
                 obs["valueQuantity"] = _quantity(v, s.unit)
             entries.append({"fullUrl": f"urn:uuid:{rec.id}-{s.analyte}-{i + 1}", "resource": obs})
     bundle = {"resourceType": "Bundle", "id": rec.id, "type": "collection", "entry": entries}
@@ -225,8 +241,10 @@ def as_fhir(rec: GenRecord) -> str:
 
 
 REPRESENTATIONS: dict[str, Callable[[GenRecord], str]] = {
-    "text": as_text, "table": as_table, "fhir": as_fhir,
-}  # fmt: skip
+    "text": as_text,
+    "table": as_table,
+    "fhir": as_fhir,
+}
 
 
 # -- questions and their gold answers ----------------------------------------------------------
@@ -251,8 +269,11 @@ def _t(when: datetime) -> str:
 
 
 def _window(rec: GenRecord, s: Series, hours: int, last: bool) -> list[tuple[datetime, float]]:
-    lo, hi = (rec.end - timedelta(hours=hours), rec.end) if last else (
-        rec.start, rec.start + timedelta(hours=hours))  # fmt: skip
+    lo, hi = (
+        (rec.end - timedelta(hours=hours), rec.end)
+        if last
+        else (rec.start, rec.start + timedelta(hours=hours))
+    )
     return [(t, v) for t, v in s.points if lo <= t <= hi]
 
 
@@ -348,8 +369,14 @@ def _rise(s: Series, rng: random.Random) -> Made:
     return {"d": show(amount), "h": str(hours)}, "yes" if best >= amount else "no"
 
 
-def _windowed(rec: GenRecord, s: Series, rng: random.Random, last: bool, fn: Callable[
-        [list[tuple[datetime, float]]], str | None], least: int = 1) -> Made:  # fmt: skip
+def _windowed(
+    rec: GenRecord,
+    s: Series,
+    rng: random.Random,
+    last: bool,
+    fn: Callable[[list[tuple[datetime, float]]], str | None],
+    least: int = 1,
+) -> Made:
     hours = rng.choice((12, 24, 48))
     points = _window(rec, s, hours, last)
     if len(points) < least:

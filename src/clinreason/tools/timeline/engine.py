@@ -214,9 +214,13 @@ def run_query(record: Record, q: Query) -> Outcome:
 
 _SERIES = "FROM obs WHERE analyte = ?"
 _ORDER = {
-    "first": "t ASC", "last": "t DESC", "max": "value DESC, t ASC", "min": "value ASC, t ASC",
-    "time_of_max": "value DESC, t ASC", "time_of_min": "value ASC, t ASC",
-}  # fmt: skip
+    "first": "t ASC",
+    "last": "t DESC",
+    "max": "value DESC, t ASC",
+    "min": "value ASC, t ASC",
+    "time_of_max": "value DESC, t ASC",
+    "time_of_min": "value ASC, t ASC",
+}
 
 
 def _pick(c: _Ctx) -> Outcome:

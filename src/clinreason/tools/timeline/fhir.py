@@ -30,9 +30,15 @@ from clinreason.tools.timeline.record import Reading, Record, build_record
 from clinreason.trace import Span
 
 UCUM = {
-    "Cel": "°C", "[degF]": "°F", "mm[Hg]": "mmHg", "10*9/L": "10^9/L", "10*3/uL": "10^3/µL",
-    "{beats}/min": "/min", "{breaths}/min": "/min", "meq/L": "mEq/L",
-}  # fmt: skip
+    "Cel": "°C",
+    "[degF]": "°F",
+    "mm[Hg]": "mmHg",
+    "10*9/L": "10^9/L",
+    "10*3/uL": "10^3/µL",
+    "{beats}/min": "/min",
+    "{breaths}/min": "/min",
+    "meq/L": "mEq/L",
+}
 """UCUM codes whose spelling `tools.units` does not read as such."""
 _LEFT_OUT = ("entered-in-error", "cancelled")
 
@@ -168,8 +174,11 @@ def read_fhir(data: dict[str, Any], text: str = "") -> Record:
                 continue
             q = holder.valueQuantity
             if q is None or q.value is None:
-                other = [k for k in ("valueString", "valueCodeableConcept", "dataAbsentReason")
-                         if getattr(holder, k, None) is not None]  # fmt: skip
+                other = [
+                    k
+                    for k in ("valueString", "valueCodeableConcept", "dataAbsentReason")
+                    if getattr(holder, k, None) is not None
+                ]
                 has = f" (it has {', '.join(other)})" if other else ""
                 assumptions.append(f"{where}: {a.label} has no valueQuantity{has}: left out")
                 continue

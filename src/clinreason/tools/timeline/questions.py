@@ -156,8 +156,12 @@ def parse_question(question: str, record: Record) -> Query:
     points = _times(q, record)
     q = re.sub(r"\S*/\S*|%", " ", q)  # units ('/min') name no operation
     common: dict[str, Any] = {
-        "analyte": analyte, "start": start, "end": end, "window": label, "unit": unit,
-    }  # fmt: skip
+        "analyte": analyte,
+        "start": start,
+        "end": end,
+        "window": label,
+        "unit": unit,
+    }
 
     def ask(op: str, **extra: Any) -> Query:
         return Query(op, **{**common, **extra})  # type: ignore[arg-type]

@@ -31,8 +31,19 @@ from clinreason.tools.timeline.record import Reading, Record, build_record, days
 from clinreason.tools.timeline.text import find_clock_times
 from clinreason.trace import Span
 
-TIME_COLUMNS = ("time", "datetime", "date/time", "date time", "timestamp", "charted",
-                "collected", "taken", "recorded", "when", "date")  # fmt: skip
+TIME_COLUMNS = (
+    "time",
+    "datetime",
+    "date/time",
+    "date time",
+    "timestamp",
+    "charted",
+    "collected",
+    "taken",
+    "recorded",
+    "when",
+    "date",
+)
 NAME_COLUMNS = ("test", "analyte", "name", "parameter", "item", "observation", "lab", "vital")
 VALUE_COLUMNS = ("value", "result", "reading")
 UNIT_COLUMNS = ("unit", "units", "uom")
