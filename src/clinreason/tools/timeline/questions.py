@@ -59,7 +59,11 @@ def _unit_after(q: str, pos: int) -> str | None:
         return None
 
 
-def _threshold(q: str) -> tuple[str, float, str | None] | None:
+Threshold = tuple[str, float, str | None]
+"""(comparator, number, the unit written after it)."""
+
+
+def _threshold(q: str) -> Threshold | None:
     """The first comparison with a number after it: (comparator, number, its unit)."""
     best: tuple[int, str, float, str | None] | None = None
     for words, cmp in _CMP:
@@ -155,70 +159,70 @@ def parse_question(question: str, record: Record) -> Query:
     start, end, label = _window(q, record)
     points = _times(q, record)
     q = re.sub(r"\S*/\S*|%", " ", q)  # units ('/min') name no operation
-    common: dict[str, Any] = {
-        "analyte": analyte,
-        "start": start,
-        "end": end,
-        "window": label,
-        "unit": unit,
-    }
+    op, extra = _operation(q, kdigo, points, threshold, amount)
+    if op is None:
+        raise InputError(f"the question asks for no operation the timeline knows: {question!r}")
+    fields: dict[str, Any] = {"start": start, "end": end, "window": label, "unit": unit}
+    return Query(op, analyte, **{**fields, **extra})  # type: ignore[arg-type]
 
-    def ask(op: str, **extra: Any) -> Query:
-        return Query(op, **{**common, **extra})  # type: ignore[arg-type]
 
+def _operation(
+    q: str,
+    kdigo: bool,
+    points: list[datetime],
+    threshold: Threshold | None,
+    amount: re.Match[str] | None,
+) -> tuple[str | None, dict[str, Any]]:
+    """The operation the wording asks for, most specific first, with its own fields."""
+    at_times = {"start": None, "end": None, "window": ""}  # a time point, not a window
     within = _WITHIN.search(q)
     if kdigo:
-        return ask("kdigo")
+        return "kdigo", {}
     if within and _has(q, r"\b(?:largest|greatest|biggest|maximum|max)\b"):
-        hours = _hours(within.group(1), within.group(2))
-        return ask("max_rise_within", hours=hours)
+        return "max_rise_within", {"hours": _hours(within.group(1), within.group(2))}
     if within and _has(q, r"\b(ris|rose|increas|climb|go\s+up|went\s+up)"):
-        hours = _hours(within.group(1), within.group(2))
         if amount is None:
             raise InputError("a question about a rise within a time needs the amount ('by 0.3')")
-        return ask("rise_within", hours=hours, amount=float(amount.group(1)))
+        hours = _hours(within.group(1), within.group(2))
+        return "rise_within", {"hours": hours, "amount": float(amount.group(1))}
     if _has(q, r"\b(?:when|what\s+time|at\s+what\s+time|what\s+date)\b"):
         if _has(q, r"\b(?:highest|maximum|max|peak|peaked)\b"):
-            return ask("time_of_max")
+            return "time_of_max", {}
         if _has(q, r"\b(?:lowest|minimum|nadir)\b"):
-            return ask("time_of_min")
+            return "time_of_min", {}
+    beyond = {"threshold": threshold[1], "comparator": threshold[0]} if threshold else {}
     if _has(q, r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b"):
-        if threshold:
-            return ask("count_beyond", threshold=threshold[1], comparator=threshold[0])
-        return ask("count")
+        return ("count_beyond", beyond) if threshold else ("count", {})
     if _has(q, r"\bper\s*cent|percentage|%\s*change|relative\s+change"):
-        return ask("percent_change")
+        return "percent_change", {}
     if _has(q, r"\btrend|trending|rising\s+or\s+falling|direction\b"):
-        return ask("trend")
-    if _has(
-        q,
-        r"\brange\b|\bspread\b|between\s+(?:the\s+)?(?:highest|maximum)\s+and\s+(?:the\s+)?(?:lowest|minimum)",
-    ):
-        return ask("range")
+        return "trend", {}
+    if _has(q, r"\brange\b|\bspread\b|between\s+(?:the\s+)?(?:highest|maximum)\s+and\b"):
+        return "range", {}
     if _has(q, r"\bdifference\b|\bchange\b|\bchanged\b") and len(points) == 2:
-        return ask("difference", at=points[0], at2=points[1], start=None, end=None, window="")
+        return "difference", {"at": points[0], "at2": points[1], **at_times}
     if _has(q, r"\bchange\b|\bchanged\b|\bdifference\b|\bdelta\b|\bnet\b"):
-        return ask("change")
+        return "change", {}
     if _has(q, r"\b(?:average|mean)\b"):
-        return ask("mean")
+        return "mean", {}
     if _has(q, r"\bmedian\b"):
-        return ask("median")
+        return "median", {}
     latest = _has(q, r"\b(?:last|latest|most\s+recent|final|current)\b(?!\s+\d)")
-    if latest and _has(
-        q, r"(?:higher|greater|above|more)\s+than\s+(?:the\s+)?(?:first|initial|admission|baseline)"
-    ):
-        return ask("last_vs_first")
+    baseline = r"(?:first|initial|admission|baseline)"
+    if latest and _has(q, rf"(?:higher|greater|above|more)\s+than\s+(?:the\s+)?{baseline}"):
+        return "last_vs_first", {}
     if threshold:
-        op = "last_beyond" if latest and not _has(q, r"\b(?:any|ever)\b") else "any_beyond"
-        return ask(op, threshold=threshold[1], comparator=threshold[0])
-    if _has(q, r"\b(?:highest|maximum|max|peak)\b"):
-        return ask("max")
-    if _has(q, r"\b(?:lowest|minimum|nadir)\b"):
-        return ask("min")
-    if _has(q, r"\b(?:first|initial|earliest|admission)\b"):
-        return ask("first")
+        last_only = latest and not _has(q, r"\b(?:any|ever)\b")
+        return ("last_beyond" if last_only else "any_beyond"), beyond
+    for op, words in (
+        ("max", r"highest|maximum|max|peak"),
+        ("min", r"lowest|minimum|nadir"),
+        ("first", r"first|initial|earliest|admission"),
+    ):
+        if _has(q, rf"\b(?:{words})\b"):
+            return op, {}
     if latest:
-        return ask("last")
+        return "last", {}
     if len(points) == 1:
-        return ask("value_at", at=points[0], start=None, end=None, window="")
-    raise InputError(f"the question asks for no operation the timeline knows: {question!r}")
+        return "value_at", {"at": points[0], **at_times}
+    return None, {}
