@@ -256,3 +256,16 @@ def test_note_with_a_table_keeps_written_values() -> None:
     ]
     assert _answer(note, "What was the highest creatinine (in µmol/L)?") == "190"
     assert _answer(note, "What is the KDIGO AKI stage?") == "stage 2"  # 190 / 88 = 2.16
+
+
+async def test_strategy_puts_the_relevant_assumptions_under_the_answer() -> None:
+    note = "22:00 glucose 212 mg/dL; 02:00 glucose 168 mg/dL; 06:00 glucose 131 mg/dL. Comment: ok"
+    trace = await run(
+        Timeline(),
+        Case(id="u", question="When was the lowest glucose?", context=note),
+        FakeBackend([]),
+    )
+    assert trace.answer is not None and trace.answer.value == "day 2 06:00"
+    call = trace.steps_of(ToolCall)[-1]
+    assumed = [trace.step(p) for p in call.parents if trace.step(p).method == "assumed"]  # type: ignore[union-attr]
+    assert len(assumed) == 1 and "without dates" in str(assumed[0].value)  # type: ignore[union-attr]

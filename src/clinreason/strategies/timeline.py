@@ -3,12 +3,12 @@
 The case's context (a note, a flowsheet table, JSON rows or a FHIR R4 bundle) is read with
 `tools.timeline.read_record`, the question turned into a query by `parse_question`, and the
 query run by DuckDB (`run_query`). The trace holds one `extraction` step per assumption the
-reader made (method 'assumed'), one per row the query looked at (its value as written, its
-evidence span, time and place in the note), and one `tool_call` step (`timeline.<op>`) with the
-query, the SQL and the arithmetic in plain lines, whose parents are those rows; the answer rests
-on the tool call. A record or question the tool cannot read, or a series with a problem
-(implausible value, conflicting duplicates, unknown unit), ends as the trace's error with the
-offending place named, never as a guessed number.
+reader made that concerns the quantity asked about (method 'assumed'), one per row the query
+looked at (its value as written, its evidence span, time and place in the note), and one
+`tool_call` step (`timeline.<op>`) with the query, the SQL and the arithmetic in plain lines,
+whose parents are those steps; the answer rests on the tool call. A record or question the tool
+cannot read, or a series with a problem (implausible value, conflicting duplicates, unknown
+unit), ends as the trace's error with the offending place named, never as a guessed number.
 """
 
 from __future__ import annotations
@@ -57,18 +57,17 @@ class Timeline:
         query = parse_question(case.question, record)
         outcome = run_query(record, query)
         parents = [
-            tb.add(Extraction(name="assumption", value=text, method="assumed", note=text)).id
-            for text in record.assumptions
+            tb.add(Extraction(name="assumption", value=text, method="assumed")).id
+            for text in record.assumptions_about(query.analyte)
         ]
         by_id = {o.id: o for o in record.observations}
         for rid in outcome.rows:
             o = by_id[rid]
-            number, _, unit = o.written.partition(" ")
             where = f"{record.show_time(o.time)}, {o.where}"
             step = Extraction(
                 name=o.analyte,
-                value=float(number),
-                unit=unit or None,
+                value=int(o.written_value) if o.written_value.is_integer() else o.written_value,
+                unit=o.written_unit,
                 span=o.span,
                 note="; ".join(x for x in (where, o.note) if x),
             )

@@ -58,11 +58,17 @@ class Observation:
     unit: str
     """The analyte's canonical unit (e.g. creatinine in mg/dL), whatever the written one."""
     time: datetime
-    written: str
-    """The value and unit as written ('398 µmol/L')."""
+    written_value: float
+    written_unit: str
+    """The value and unit as written (398, 'µmol/L'), before conversion."""
     where: str
     span: Span | None = None
     note: str = ""
+
+    @property
+    def written(self) -> str:
+        """'398 µmol/L'."""
+        return f"{self.written_value:g} {self.written_unit}"
 
 
 @dataclass
@@ -91,6 +97,17 @@ class Record:
             label = ANALYTES[analyte].label if analyte in ANALYTES else analyte
             raise InputError(f"the record has no {label} values")
         return rows
+
+    def assumptions_about(self, analyte: str) -> list[str]:
+        """The assumptions that concern `analyte`: those naming it, and those naming no
+        analyte (e.g. how undated times were read)."""
+        labels = {a.name: a.label for a in ANALYTES.values()}
+        own = labels.get(analyte, analyte)
+        return [
+            text
+            for text in self.assumptions
+            if own in text or not any(label in text for label in labels.values())
+        ]
 
     def start(self) -> datetime:
         """Time of the first observation (any analyte)."""
@@ -186,7 +203,8 @@ def build_record(
             value=value,
             unit=a.unit,
             time=r.time,
-            written=f"{r.value:g} {unit}",
+            written_value=r.value,
+            written_unit=unit,
             where=r.where,
             span=r.span,
             note=note,
