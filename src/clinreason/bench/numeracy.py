@@ -1,9 +1,9 @@
 """Numeracy over longitudinal records: the generated benchmark and a hand-written set.
 
 `clinreason eval numeracy generated --out DIR` runs the seeded generator
-(`bench.numeracy_gen`: records in three equivalent representations, 45 question templates,
-gold computed from the generating values); `-P seed=N -P records=N` choose the items. Any other
-PATH is a JSONL file of hand-written items, one per line: `{"id", "note", "question", "answer",
+(`bench.numeracy_records`: records in three equivalent representations; `bench.numeracy_gen`:
+45 question templates, gold computed from the generating values); `-P seed=N -P records=N`
+choose the items. Any other PATH is a JSONL file of hand-written items, one per line: `{"id", "note", "question", "answer",
 "op_type"}` (e.g. `examples/numeracy/handwritten.jsonl`).
 
 Scoring (`matches`): a numeric gold is matched by the answer's first number within 0.01
