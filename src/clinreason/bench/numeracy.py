@@ -3,8 +3,8 @@
 `clinreason eval numeracy generated --out DIR` runs the seeded generator
 (`bench.numeracy_records`: records in three equivalent representations; `bench.numeracy_gen`:
 45 question templates, gold computed from the generating values); `-P seed=N -P records=N`
-choose the items. Any other PATH is a JSONL file of hand-written items, one per line: `{"id", "note", "question", "answer",
-"op_type"}` (e.g. `examples/numeracy/handwritten.jsonl`).
+choose the items. Any other PATH is a JSONL file of hand-written items, one per line:
+`{"id", "note", "question", "answer", "op_type"}` (e.g. `examples/numeracy/handwritten.jsonl`).
 
 Scoring (`matches`): a numeric gold is matched by the answer's first number within 0.01
 absolute or 0.1% relative (answers are written with up to 4 decimals); a time by its date and
