@@ -10,7 +10,7 @@ value: wrong type'). Per Observation (and per `component`, e.g. a blood-pressure
   without a time is taken at 00:00 (noted); no effective time is a problem of the series;
   clocks in different UTC offsets are all converted to UTC (a recorded assumption), else the
   written wall-clock time is kept;
-- the value is `valueQuantity` (`unit`, else its UCUM `code`); an Observation without one
+- the value is `valueQuantity` (its UCUM `code`, else its `unit` text); an Observation without one
   (`valueString`, `dataAbsentReason`, ...) and one with status `entered-in-error` or
   `cancelled` are left out and said so.
 
@@ -27,6 +27,7 @@ from typing import Any
 from clinreason.errors import InputError
 from clinreason.tools.timeline.analytes import Analyte, analyte_for_loinc, analyte_named
 from clinreason.tools.timeline.record import Reading, Record, build_record
+from clinreason.tools.units import normalize_unit
 from clinreason.trace import Span
 
 UCUM = {
@@ -121,6 +122,19 @@ def _effective(obs: Any) -> tuple[datetime | None, str]:
     return field.datetime, ""
 
 
+def _unit(q: Any) -> str | None:
+    """The Quantity's unit: its UCUM `code` where `tools.units` reads it (or `UCUM` maps it),
+    else its human-readable `unit`."""
+    for candidate in (UCUM.get(q.code or ""), q.code, UCUM.get(q.unit or ""), q.unit):
+        if candidate:
+            try:
+                normalize_unit(candidate)
+                return str(candidate)
+            except InputError:
+                continue
+    return q.unit or q.code
+
+
 def _parts(obs: Any) -> Iterator[tuple[Any, Any]]:
     """(code, valueQuantity-holder) for the Observation and each of its components."""
     if obs.component:
@@ -182,14 +196,14 @@ def read_fhir(data: dict[str, Any], text: str = "") -> Record:
                 has = f" (it has {', '.join(other)})" if other else ""
                 assumptions.append(f"{where}: {a.label} has no valueQuantity{has}: left out")
                 continue
-            unit = q.unit or q.code
+            unit = _unit(q)
             if not unit:
                 problems.setdefault(a.name, []).append(f"{where}: {a.label} {q.value} has no unit")
                 continue
             if when is None:
                 problems.setdefault(a.name, []).append(f"{where}: {a.label} has no effective time")
                 continue
-            raw.append((a, float(q.value), UCUM.get(unit, unit), when, where, span, note))
+            raw.append((a, float(q.value), unit, when, where, span, note))
     offsets = {r[3].utcoffset() for r in raw if r[3] is not None and r[3].tzinfo is not None}
     if len(offsets) > 1:
         assumptions.append("times are written in different UTC offsets: all read in UTC")
