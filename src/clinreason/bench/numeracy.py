@@ -18,7 +18,6 @@ and the median and 90th-percentile time per question.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import statistics
 from collections import defaultdict
@@ -30,6 +29,7 @@ from typing import Any, ClassVar
 from pydantic import JsonValue
 
 from clinreason.bench.base import CaseResult, CaseScore, Dataset
+from clinreason.bench.files import read_jsonl, sha256_files
 from clinreason.bench.numeracy_gen import TEMPLATES, generate
 from clinreason.bench.stats import wilson_interval
 from clinreason.errors import DatasetError
@@ -81,15 +81,8 @@ def load_handwritten(path: Path) -> Dataset:
     """
     if not path.is_file():
         raise DatasetError(f"numeracy items not found: {path} (or use PATH '{GENERATED}')")
-    raw = path.read_bytes()
     cases = []
-    for n, line in enumerate(raw.decode("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{n}: not JSON ({exc.msg})") from None
+    for n, item in read_jsonl(path, what="numeracy items"):
         missing = [k for k in ("id", "note", "question", "answer", "op_type") if k not in item]
         if missing:
             raise DatasetError(f"{path}:{n}: missing field(s) {', '.join(missing)}")
@@ -109,9 +102,7 @@ def load_handwritten(path: Path) -> Dataset:
                 },
             )
         )
-    return Dataset(
-        "numeracy-handwritten", "1", tuple(cases), str(path), hashlib.sha256(raw).hexdigest()
-    )
+    return Dataset("numeracy-handwritten", "1", tuple(cases), str(path), sha256_files([path]))
 
 
 def _accuracy(results: Sequence[CaseResult]) -> dict[str, Any]:
