@@ -176,6 +176,15 @@ VERBS: tuple[str, ...] = (
     "noted",
     "admitted",
     "diagnosed",
+    # the presentation of a case report ("no history of interest, comes to the doctor for ...")
+    "comes",
+    "came",
+    r"consult(?:s|ed)",
+    r"attend(?:s|ed)",
+    r"visit(?:s|ed)",
+    r"arrive[sd]",
+    "brought",
+    "referred",
 )
 """State a new fact and end a negation scope ("denies pain, exam shows edema"), unless negated
 themselves ("CT did not show bleeding", "nor has he reported fainting")."""

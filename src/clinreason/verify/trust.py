@@ -96,13 +96,15 @@ baseline by `bench/trust_eval.py`."""
 TASK_FEATURES = ("log_claims", "points_score", "date_answer")
 FAMILY_FEATURES = {
     "calculator": FEATURES,
-    "choice": ("reask_agreement", "contradicted", "supported_share"),
+    "choice": ("reask_agreement",),
 }
-"""The features fitted per family. A model's own choice has no task prior; on the few dozen
-development items the full set over-fits, so the choice family uses the independent
-re-asking (graded by the probability given to the answer when the backend returns token
-probabilities), the probability the model gave its own answer letter (`cot` with token
-probabilities; 0.5 without), contradictions and the supported share only."""
+"""The features fitted per family. A model's own choice has no task prior, and on a few dozen
+items more features over-fit: with the answer's own token probability (`cot` with token
+probabilities), contradictions and the supported share added, a table fitted on 30 development
+items scored AUROC 0.58 on 25 frozen ones, against 0.69-0.73 for the re-ask agreement alone
+(docs/benchmarks/trust.md). So the choice family rests on the independent re-asking only
+(graded by the probability given to the answer when the backend returns token probabilities);
+a contradiction by evidence still caps it (`CONTRADICTED_CAP`)."""
 SIGNS = {
     "supported_share": 1,
     "contradicted": -1,
@@ -116,8 +118,10 @@ SIGNS = {
 """The direction each check may move trust when it is fitted (missing: free): a contradiction
 or an assumption can never raise it, whatever a small development set happens to show."""
 CONTRADICTED_CAP = 0.3
-"""Trust never exceeds this when a claim the answer rests on is contradicted: too few training
-traces have a contradiction for the fit to learn its weight."""
+"""Trust never exceeds this when a claim the answer rests on is contradicted by evidence (the
+note, a computation, a source): too few training traces have a contradiction for the fit to
+learn its weight. A re-ask that disagrees (the model's own judgement, asked again) is graded in
+`reask_agreement` instead, and does not cap."""
 _INFERENCE = re.compile(
     r"(?i)\b(suggest|indicat|consistent|likely|because|due to|caus|therefore|thus|so the|"
     r"diagnos|most|answer|treat|manage|should|first|best|risk|associated|typical|correct|"
@@ -316,6 +320,11 @@ def features(
         v.step_id for v in _all_verdicts(trace, verdicts) if v.details.get("ambiguous")
     } & on_path
     count = {s: sum(c.status == s for c in claims) for s in ("supported", "contradicted")}
+    # contradicted by evidence (the note, a computation, a source), not only by the model's own
+    # re-asking, whose disagreement is already graded in `reask_agreement`
+    by_evidence = [
+        c for c in claims if c.status == "contradicted" and set(c.checked_by) - {"reask"}
+    ]
     calc = calculator_used(trace)
     output = calc.output_type if calc is not None else None
     reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
@@ -328,7 +337,7 @@ def features(
     confidence = trace.answer.confidence if trace.answer else None
     return {
         "supported_share": count["supported"] / n if n else 0.0,
-        "contradicted": float(count["contradicted"] > 0),
+        "contradicted": float(bool(by_evidence)),
         "assumptions": float(sum(c.status == "assumption" for c in claims)),
         "judgements": float(sum(c.status == "judgement" for c in claims)),
         "unverifiable": float(sum(c.status == "unverifiable" for c in claims)),
