@@ -10,6 +10,9 @@
 #                                         # (first 10) and MIRAGE dev items 13-15 of each subset
 #                                         # (items 1-12 of MedQA were read in the checked-vote
 #                                         # study; 1-8 of the others fitted the earlier table)
+#   bash bench/mcq_trust_runs.sh frozen2  # a second frozen set, fixed on 2026-12-07 after the first
+#                                         # was used (it chose the re-ask-only table): CasiMedicos
+#                                         # EN train items 11-20, MIRAGE dev items 16-18 per subset
 #
 # (Sizes cut on 2026-12-07 from 35+8x5 and 25+5x5, then to these, when cases took 1-5 minutes
 # each on the shared, loaded 2 cores; the trust score had not been computed on either set.)
@@ -20,19 +23,20 @@
 #   .venv/bin/python bench/trust_eval.py runs/trust-dev/*            # fit, cross-fitted figures
 #   .venv/bin/python bench/trust_eval.py runs/trust-frozen/* --table SHIPPED  # frozen figures
 set -euo pipefail
-SET=${1:?usage: mcq_trust_runs.sh dev|frozen}
+SET=${1:?usage: mcq_trust_runs.sh dev|frozen|frozen2}
 DATA=${DATA:-../shared/data}
 CR=${CR:-.venv/bin/clinreason}
 OPTS=(--strategy cot -S recheck=3 --backend embedded --logprobs --threads "${THREADS:-2}"
       --concurrency 1 --seed 0 --resume)
 case "$SET" in
-  dev)    CASI="$DATA/casimedicos-arg/EN/dev.tsv"; CASI_N=15; SKIP=0; N=3 ;;
-  frozen) CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_N=10; SKIP=12; N=3 ;;
-  *) echo "usage: mcq_trust_runs.sh dev|frozen" >&2; exit 2 ;;
+  dev)     CASI="$DATA/casimedicos-arg/EN/dev.tsv"; CASI_SKIP=0; CASI_N=15; SKIP=0; N=3 ;;
+  frozen)  CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_SKIP=0; CASI_N=10; SKIP=12; N=3 ;;
+  frozen2) CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_SKIP=10; CASI_N=10; SKIP=15; N=3 ;;
+  *) echo "usage: mcq_trust_runs.sh dev|frozen|frozen2" >&2; exit 2 ;;
 esac
 [ -d "$DATA" ] || { echo "skipped: $DATA not found (the shared data slices)" >&2; exit 0; }
 OUT=runs/trust-$SET
-"$CR" eval casimedicos "$CASI" --limit "$CASI_N" "${OPTS[@]}" --out "$OUT/casimedicos"
+"$CR" eval casimedicos "$CASI" --skip "$CASI_SKIP" --limit "$CASI_N" "${OPTS[@]}" --out "$OUT/casimedicos"
 for s in bioasq medmcqa medqa mmlu pubmedqa; do
   "$CR" eval mirage "$DATA/mirage/dev.json" -P subsets="[\"$s\"]" --skip "$SKIP" --limit "$N" \
       "${OPTS[@]}" --out "$OUT/mirage-$s"
