@@ -300,14 +300,19 @@ def _model_decided(trace: Trace, path: set[str]) -> bool:
 
 def family(trace: Trace) -> str:
     """Which calibration table applies: 'calculator', 'cited' (reasoning with citations, `rag`),
-    'choice' or 'other'. 'cited' has its own family because its supported claims are citations,
-    which say nothing of whether the model's choice is right: the choice table, fitted on
-    `cot` traces, would read them as evidence for the answer."""
+    'choice' (a model's choice checked by re-asking), 'choice-unchecked' or 'other'. 'cited' has
+    its own family because its supported claims are citations, which say nothing of whether the
+    model's choice is right: the choice table, fitted on `cot` traces, would read them as
+    evidence for the answer. The choice table rests on the re-ask alone, so a choice that was
+    not re-asked has no fitted table (it gets the plain default, which counts what is unchecked)."""
     if any(s.tool.startswith("calculator.") for s in trace.steps_of(ToolCall)):
         return "calculator"
     if trace.steps_of(Citation):
         return "cited"
-    return "choice" if trace.case.options else "other"
+    if not trace.case.options:
+        return "other"
+    reasked = any(s.verdict.verifier == "reask" for s in trace.steps_of(Check))
+    return "choice" if reasked else "choice-unchecked"
 
 
 def features(
