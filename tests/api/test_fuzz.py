@@ -24,7 +24,8 @@ CLIENT = TestClient(
 )
 STREAM = "/v1/explain/stream"
 WHATIF = "/v1/whatif"
-POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential", WHATIF, STREAM]
+WHY = "/v1/why"
+POSTS = ["/v1/explain", "/v1/verify", "/v1/calculate", "/v1/differential", WHATIF, WHY, STREAM]
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
@@ -184,6 +185,30 @@ def test_whatif_shaped_bodies(changes, source):
         assert data["calculator"]["slug"] == "bmi"
         changed = [row["name"] for row in data["inputs"] if row["changed"]]
         assert set(changed) <= set(changes)
+
+
+@SETTINGS
+@given(
+    step=st.sampled_from(["s1", "s2", "s99", ""]) | words | st.integers() | st.none(),
+    question=st.none() | words | st.integers() | st.text(max_size=600),
+    mutate=st.none() | st.sampled_from(["steps", "case", "schema_version"]),
+    value=json_values,
+)
+def test_why_shaped_bodies(step, question, mutate, value):
+    trace = {k: v for k, v in BASE_TRACE.items() if k not in CHECKS}  # within the 4 KiB limit
+    if mutate is not None:
+        trace[mutate] = value
+    body: dict[str, object] = {"trace": trace, "step": step}
+    if question is not None:
+        body["question"] = question
+    response = _post(WHY, body)
+    _no_5xx(response)
+    assert response.status_code != 413
+    if response.status_code == 200:  # every sentence carries a status, never an unchecked pass
+        sentences = response.json()["sentences"]
+        assert sentences and all(
+            s["status"] in ("supported", "contradicted", "unverifiable") for s in sentences
+        )
 
 
 @SETTINGS

@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters, get_default_environment
 
 CLI = Path(sys.executable).with_name("clinreason")
-TOOLS = {"calculate", "list_calculators", "whatif", "differential", "explain", "verify"}
+TOOLS = {"calculate", "list_calculators", "whatif", "differential", "explain", "verify", "why"}
 
 
 def _server() -> StdioServerParameters:
@@ -130,6 +130,15 @@ async def test_mcp_differential_explain_and_verify():
         checked = _data(await client.call_tool("verify", {"trace": trace}))
         assert checked["summary"]["contradicted"] == 0
         assert checked["trust"]["level"] == trace["trust"]["level"]
+
+        # "why?" on the calculation: the fake backend's reply, each sentence marked unchecked
+        step = trace["answer"]["support"][0]
+        asked = _data(await client.call_tool("why", {"trace": trace, "step": step}))
+        assert asked["step"] == step and asked["said_by"] == "fake"
+        assert "no language model was called" in asked["sentences"][0]["text"]
+        assert {s["status"] for s in asked["sentences"]} == {"unverifiable"}
+        bad = await client.call_tool("why", {"trace": trace, "step": "s99"})
+        assert bad.is_error and "no step 's99'" in bad.content[0].text
 
 
 async def test_mcp_unexpected_error_is_a_tool_error_naming_only_its_type():

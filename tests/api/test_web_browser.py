@@ -231,6 +231,64 @@ def test_what_if_a_changed_value_recomputes_and_marks_the_changed_steps(server, 
     w.clean(422)
 
 
+def test_why_on_a_step_shows_the_badged_reply_and_takes_follow_ups(server, browser):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    w = Watched(browser, server)
+    page = w.page
+    page.fill("#token", TOKEN)
+    page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
+    w.run()
+    step = page.locator("#result-steps li.step.step-tool_call")
+    ask = step.locator("button.why-open")
+    assert ask.inner_text() == "Why?" and ask.get_attribute("aria-expanded") == "false"
+    ask.focus()  # with the keyboard
+    page.keyboard.press("Enter")
+    answer = step.locator(".why-answer")
+    expect(answer).to_have_count(1)
+    assert ask.get_attribute("aria-expanded") == "true"
+    assert "You asked: Why?" in answer.inner_text()
+    # the fake backend's reply, each sentence badged: the model's word, not checked
+    first = answer.locator(".why-sentences li").first
+    assert "no language model was called" in first.inner_text()
+    assert first.locator(".badge").inner_text() == "said by the model, not checked"
+    assert answer.locator(".badge-supported").count() == 0
+    expect(page.locator("#status")).to_contain_text("Answer on step 7")
+    # a follow-up question, typed and sent with Enter: a second answer under the step
+    field = step.locator(".why-form input")
+    assert page.evaluate("document.activeElement.id") == field.get_attribute("id")
+    field.fill("Which weight was used?")
+    field.press("Enter")
+    expect(step.locator(".why-answer")).to_have_count(2)
+    assert "You asked: Which weight was used?" in step.locator(".why-answer").nth(1).inner_text()
+    assert " s7" not in step.locator(".why-box").inner_text()  # no internal ids shown
+    ask.click()  # closes
+    assert step.locator(".why-box").is_hidden()
+    w.clean()
+
+
+def test_why_badges_checked_and_contradicted_sentences_from_a_real_server(browser, tmp_path):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    reply = "The patient has hypertension. Serum creatinine is 2.4 mg/dL."
+    with scripted_server_thread(lambda body: reply) as base:
+        options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
+        with _serve(tmp_path / "stderr.log", *options) as url:
+            w = Watched(browser, url)
+            page = w.page
+            page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
+            page.select_option("#strategy", "calculator")  # calls no model
+            w.run()
+            step = page.locator("#result-steps li.step.step-tool_call")
+            step.locator("button.why-open").click()
+            items = step.locator(".why-sentences li")
+            expect(items).to_have_count(2)
+            assert items.nth(0).locator(".badge").inner_text() == "checked"
+            assert "with hypertension is admitted" in items.nth(0).inner_text()
+            assert items.nth(1).locator(".badge").inner_text() == "contradicted"
+            assert 'the note gives "1.6 mg/dL"' in items.nth(1).inner_text()
+            assert "Said by the model (scripted)" in step.locator(".why-answer .hint").inner_text()
+            w.clean()
+
+
 def test_note_text_with_markup_is_shown_as_text(server, browser):
     nasty = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> fever'
     w = Watched(browser, server)

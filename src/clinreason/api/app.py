@@ -9,6 +9,8 @@ Endpoints (JSON; OpenAPI at /openapi.json):
 - `GET /v1/calculators`: every calculator with its inputs and reference
 - `POST /v1/whatif`: a calculator answer (trace, or calculator + inputs) with changed inputs ->
   the recomputed result and which inputs and steps changed (no model; `clinreason.api.whatif`)
+- `POST /v1/why`: a trace, a step id and a question -> the model's short explanation of that
+  step, each sentence checked like any other claim (`clinreason.api.why`)
 - `POST /v1/explain/stream`: as /v1/explain, as server-sent events: each step as it is added,
   then the verified trace (see `clinreason.api.stream`)
 - `GET /v1/runs...`: the run browser's runs, cases, traces and comparisons; `GET /runs`: its
@@ -40,7 +42,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinreason.api import runs, service, stream, web, whatif
+from clinreason.api import runs, service, stream, web, whatif, why
 from clinreason.backends.base import Backend
 from clinreason.errors import BackendError, ClinReasonError, ConfigError, MissingDependencyError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -395,6 +397,32 @@ def _routes(app: FastAPI, state: _State, auth: Any) -> None:
         result = whatif.what_if(req)
         if html:
             result["html"] = web.render("whatif.html", w=result)
+        return result
+
+    @app.post(
+        "/v1/why",
+        dependencies=[auth],
+        tags=["reasoning"],
+        responses={
+            502: {"description": "The backend failed or gave an empty reply (no answer)."},
+            503: {"description": "The model is busy and the queue is full."},
+        },
+    )
+    async def why_step(
+        req: why.WhyRequest,
+        html: Annotated[bool, Query(description="Also the answer rendered for the page.")] = False,
+    ) -> dict[str, Any]:
+        """Ask "Why?" (or a follow-up) about one step: the model answers from that step, the
+        steps it builds on and the note (never gold); each sentence is checked and marked
+        supported, contradicted or unverifiable (said by the model, not checked)."""
+        started = time.perf_counter()
+        async with state.gate.slot():
+            result = await why.why(req, state.get_backend())
+        log.info(
+            "why: %d sentences, %.3f s", len(result["sentences"]), time.perf_counter() - started
+        )
+        if html:
+            result["html"] = web.render("why.html", w=result)
         return result
 
     @app.post("/v1/differential", dependencies=[auth], tags=["diagnosis"])

@@ -1,5 +1,5 @@
-"""`clinreason mcp`: the calculators (with "what if?"), the differential, explain and verify as
-MCP tools (stdio).
+"""`clinreason mcp`: the calculators (with "what if?"), the differential, explain, verify and
+"why?" as MCP tools (stdio).
 
 Built with the official `mcp` SDK (`MCPServer`). Every tool returns JSON (structured content);
 every calculator result and listing carries the calculator's published reference (citation,
@@ -18,6 +18,7 @@ from pydantic import Field, JsonValue
 
 from clinreason.api import service
 from clinreason.api.whatif import WhatIfRequest, what_if
+from clinreason.api.why import WhyRequest, why
 from clinreason.backends.base import Backend
 from clinreason.errors import ClinReasonError
 from clinreason.tools.kg.base import KnowledgeGraph
@@ -169,6 +170,21 @@ def build_server(
         if trace.error is not None:
             raise ToolError(f"no answer: {trace.error.message}")
         return trace.model_dump(mode="json")
+
+    @server.tool(name="why")
+    @_contained
+    async def why_tool(
+        trace: Annotated[dict[str, JsonValue], Field(description="A trace in the trace schema")],
+        step: Annotated[str, Field(description="The id of the step to explain, e.g. 's3'")],
+        question: Annotated[
+            str, Field(description="The question about the step (a follow-up, or 'Why?')")
+        ] = "Why?",
+    ) -> dict[str, Any]:
+        """Ask the model why a step of a trace holds; its answer rests only on that step, the
+        steps it builds on and the note. Each sentence comes back with its status: supported
+        or contradicted by a check, or unverifiable (said by the model, not checked)."""
+        req = _validated(WhyRequest, trace=trace, step=step, question=question)
+        return await why(req, backend())
 
     @server.tool()
     @_contained

@@ -212,7 +212,9 @@ def _calculator_named(trace: Trace) -> tuple[bool, str]:
     return False, "the question does not name this calculator; it was matched approximately"
 
 
-def _thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) -> list[Claim]:
+def thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) -> list[Claim]:
+    """The claims of one reasoning sentence: a rule's statement, or the model's patient facts
+    (one per verdict on the step) and its reasoning (unverifiable without a source)."""
     if not _model_made(trace, step):
         if step.text.startswith("Calculator:"):
             named, why = _calculator_named(trace)
@@ -268,7 +270,7 @@ def claims_of(trace: Trace, verdicts: Sequence[Verdict] = ()) -> list[Claim]:
         if isinstance(step, Extraction):
             claims.extend(_extraction_claims(step, mine))
         elif isinstance(step, Thought):
-            claims.extend(_thought_claims(trace, step, mine))
+            claims.extend(thought_claims(trace, step, mine))
         elif isinstance(step, ToolCall):
             why = "computed by a deterministic tool; not re-checked"
             claims.append(_claim(step, "calculation", step.summary(), "unverifiable", mine, why))

@@ -217,6 +217,66 @@ async function whatIf(event) {
   }
 }
 
+// "Why?" on a step: ask the model about it (and follow-up questions); each sentence of the
+// answer comes back badged by its check.
+async function askWhy(step, question) {
+  const box = step.querySelector(".why-box");
+  const problem = box.querySelector(".error");
+  const ask = box.querySelector(".why-form button");
+  const number = step.getAttribute("value");
+  problem.hidden = true;
+  ask.disabled = true;
+  say(`Asking the model about step ${number}…`);
+  try {
+    const response = await fetch("/v1/why?html=true", {
+      method: "POST", headers: headers("application/json"),
+      body: JSON.stringify({ trace: currentTrace, step: step.dataset.step, question }),
+    });
+    let d = {};
+    try { d = await response.json(); } catch (_) { /* not JSON */ }
+    if (!response.ok) {
+      let message = d.error || `The server answered ${response.status}.`;
+      const retry = response.headers.get("Retry-After");
+      if (retry) message += ` Try again in ${retry} s.`;
+      problem.textContent = message;
+      problem.hidden = false;
+      say("");
+      return;
+    }
+    box.querySelector(".why-answers").insertAdjacentHTML("beforeend", d.html);
+    const checked = d.sentences.filter((s) => s.status === "supported").length;
+    const against = d.sentences.filter((s) => s.status === "contradicted").length;
+    say(`Answer on step ${number}: ${d.sentences.length} sentences, ${checked} checked, ${against} contradicted.`);
+  } catch (e) {
+    problem.textContent = "Could not reach the server: " + e.message;
+    problem.hidden = false;
+  } finally {
+    ask.disabled = false;
+  }
+}
+
+function openWhy(event) {
+  const button = event.target.closest("button.why-open");
+  if (!button) return;
+  const step = button.closest("li.step");
+  const box = step.querySelector(".why-box");
+  const opening = box.hidden;
+  box.hidden = !opening;
+  button.setAttribute("aria-expanded", String(opening));
+  if (!opening) return;
+  box.querySelector("input").focus();
+  if (!box.querySelector(".why-answer")) askWhy(step, "Why?");
+}
+
+function followUp(event) {
+  const form = event.target.closest("form.why-form");
+  if (!form) return;
+  event.preventDefault();
+  const input = form.querySelector("input");
+  askWhy(form.closest("li.step"), input.value.trim() || "Why?");
+  input.value = "";
+}
+
 function loadFile(file) {
   if (!file) return;
   if (file.size > 1048576) { fail("That file is larger than 1 MiB.", "case-json"); return; }
@@ -239,7 +299,9 @@ function followLink(event) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("result").addEventListener("click", followLink);
+  $("result").addEventListener("click", openWhy);
   $("result").addEventListener("submit", whatIf);
+  $("result").addEventListener("submit", followUp);
   $("result").addEventListener("reset", (e) => { if (e.target.id === "whatif-form") clearWhatIf(); });
   if (!$("case-form")) return;  // the run browser page has no case form
   $("case-form").addEventListener("submit", explainCase);
