@@ -1,6 +1,7 @@
 """Screenshots of the web page for the docs: a real `clinreason serve --backend fake` on a free
 loopback port, driven by Debian's chromium through Playwright; the run browser over two small
-runs written by `clinreason eval --backend fake` into a temporary directory.
+runs written by `clinreason eval --backend fake` into a temporary directory; "Why?" on a step
+answered by a scripted OpenAI-compatible server (a fixed reply, so the checks show).
 
 Usage:
     .venv/bin/python bench/web_screenshots.py            # writes docs/screenshots/web-*.png
@@ -14,14 +15,22 @@ import json
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
 from clinreason.api.local import CLI, local_server
+from clinreason.backends.scripted_server import scripted_server_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+WHY_REPLY = (
+    "The weight is 80 kg, so the adjusted body weight is used. "
+    "The patient has hypertension. Serum creatinine is 2.4 mg/dL. "
+    "Adjusted body weight avoids overestimating clearance in overweight patients."
+)
+"""A scripted reply: a note fact, a value the note gives otherwise, and medical knowledge."""
 
 
 def main() -> None:
@@ -71,8 +80,25 @@ def main() -> None:
             page.click("#compare-run")
             page.wait_for_selector("#compare-table")
             page.locator("main").screenshot(path=str(out / "web-runs.png"))
+        _why(page, out)
         browser.close()
     print("wrote", *sorted(p.name for p in out.glob("web-*.png")))
+
+
+def _why(page: Any, out: Path) -> None:
+    """ "Why?" on the calculation step of the creatinine clearance case."""
+    with scripted_server_thread(lambda body: WHY_REPLY) as base:
+        options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
+        with local_server(*options) as url:
+            page.goto(f"{url}/")
+            page.fill("#case-json", (ROOT / "examples" / "crcl_case.json").read_text())
+            page.select_option("#strategy", "calculator")
+            page.click("#run")
+            page.wait_for_selector("#answer")
+            step = page.locator("#result-steps li.step-tool_call")
+            step.locator("button.why-open").click()
+            step.locator(".why-answer").wait_for()
+            step.screenshot(path=str(out / "web-why.png"))
 
 
 def _make_runs(root: Path) -> str:

@@ -197,3 +197,18 @@ def test_why_is_in_the_openapi_document():
     assert {"trace", "step", "question"} <= set(
         doc["components"]["schemas"]["WhyRequest"]["properties"]
     )
+
+
+def test_a_checked_fact_does_not_make_the_inference_beside_it_checked(crcl):
+    mixed = "Serum creatinine is 1.6 mg/dL, which suggests reduced clearance."
+    r = _client(FakeBackend(script=[mixed])).post(
+        "/v1/why?html=true", json={"trace": crcl, "step": "s7"}
+    )
+    (sentence,) = r.json()["sentences"]
+    assert sentence["status"] == "unverifiable"
+    assert [(c["kind"], c["status"]) for c in sentence["claims"]] == [
+        ("patient_fact", "supported"),
+        ("reasoning", "unverifiable"),
+    ]
+    html = r.json()["html"]  # the part that was checked is shown as such, under the sentence
+    assert 'class="why-claims"' in html and ">checked</span> creatinine 1.6 mg/dL" in html

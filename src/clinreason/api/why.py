@@ -205,7 +205,17 @@ def _sentence(thought: Thought, claims: list[Claim]) -> dict[str, Any]:
         "status": status,
         "words": WORDS[status],
         "evidence": evidence,
-        "claims": [c.model_dump(mode="json", exclude={"step_id"}) for c in claims],
+        "claims": [
+            {
+                "kind": c.kind,
+                "text": c.text,
+                "status": c.status,
+                "words": WORDS.get(c.status, c.status),
+                "evidence": plain_ids(c.evidence),
+                "checked_by": c.checked_by,
+            }
+            for c in claims
+        ],
         "step": thought.id,
     }
 
