@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 from clinreason.backends.base import Backend
 from clinreason.errors import BackendBadResponse, InputError
 from clinreason.trace import (
-    Case,
     Claim,
     GenerateRequest,
     LLMCall,
@@ -105,9 +104,9 @@ def step_text(step: Step) -> str:
     return step.summary()
 
 
-def why_prompt(trace: Trace, case: Case, step_id: str, ask: str) -> str:
-    """The user message: the blinded case, the step and its ancestors (numbered 1, 2, 3 as the
-    page shows them), and the question."""
+def why_prompt(trace: Trace, step_id: str, ask: str) -> str:
+    """The user message: the trace's case (blinded by the caller), the step and its ancestors
+    (numbered 1, 2, 3 as the page shows them), and the question."""
     from clinreason.api.view import KIND_WORDS  # view imports whatif; keep imports one-way
 
     numbers = {s.id: n for n, s in enumerate(trace.steps, start=1)}
@@ -120,6 +119,7 @@ def why_prompt(trace: Trace, case: Case, step_id: str, ask: str) -> str:
         on = f", builds on {', '.join(parents)}" if parents else ""
         kind = KIND_WORDS.get(step.kind, step.kind)
         lines.append(f"Step {numbers[sid]} ({kind}{on}): {_cut(step_text(step))}")
+    case = trace.case
     options = "".join(f"\n{label}. {text}" for label, text in case.options.items())
     return PROMPT.format(
         note=case.context.strip() or "(no note given)",
@@ -243,7 +243,7 @@ async def why(req: WhyRequest, backend: Backend) -> dict[str, Any]:
     request = GenerateRequest(
         messages=(
             Message(role="system", content=SYSTEM),
-            Message(role="user", content=why_prompt(trace, case, req.step, req.question)),
+            Message(role="user", content=why_prompt(trace, req.step, req.question)),
         ),
         max_tokens=256,
     )
