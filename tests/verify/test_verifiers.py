@@ -73,6 +73,23 @@ def test_numbers(thought, expected):
     assert statuses(NumbersCheck(), [thought]) == expected
 
 
+def test_body_mass_index_is_not_the_weight_and_a_question_threshold_is_no_value():
+    # "body mass index" once read as "body mass" (the weight), so "BMI above 25" was checked
+    # against 70 kg; and "above 25" in the question was read as a BMI of 25
+    thought = "He weighs 70 kg and is 175 cm tall, so the body mass index is above 25."
+    t = make_trace(NOTE, [thought], question="Is his BMI above 25?")
+    verdicts = NumbersCheck().verify(t, t.case)
+    assert [(v.claim, v.status) for v in verdicts] == [
+        ("weight 70 kg", "supported"),
+        ("175 cm", "supported"),
+    ]
+    stated = make_trace(NOTE, ["The body mass index is 22.8, below 25."])
+    assert [v.status for v in NumbersCheck().verify(stated, stated.case)] == [
+        "unverifiable",
+        "supported",
+    ]
+
+
 def test_numbers_accepts_tool_outputs_and_stated_arithmetic():
     t = make_trace(
         NOTE, ["CrCl = (140 - 67) × 70 / (72 × 1.4) = 50.7 mL/min.", "So CrCl is 50.7 mL/min."]

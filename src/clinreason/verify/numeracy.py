@@ -150,7 +150,7 @@ class NumbersCheck:
 
     def verify(self, trace: Trace, case: Case) -> list[Verdict]:
         """One verdict per numeric claim about the patient."""
-        note = quantities(case.context) + quantities(case.question)
+        note = _facts(case.context) + _facts(case.question)
         derived: list[_Source] = []
         known: dict[str, Quantity] = {}
         out: list[Verdict] = []
@@ -381,7 +381,10 @@ class NumbersCheck:
         threshold, _ = parse_number(m.group("num"))
         unit = match_unit(sentence, m.end())
         thr_unit = unit[0] if unit else None
-        claim = " ".join(sentence[max(0, m.start() - 40) : m.end()].split())
+        start = max(0, m.start() - 40)
+        while start > 0 and not sentence[start - 1].isspace():  # whole words, not "eight"
+            start -= 1
+        claim = " ".join(sentence[start : m.end()].split())
         subject = [
             q
             for q in stated
@@ -417,6 +420,17 @@ class NumbersCheck:
             f"{source} {shown}: the comparison is {'true' if ok else 'false'}",
             failure=None if ok else "comparison",
         )
+
+
+def _facts(text: str) -> list[Quantity]:
+    """The numbers of a note or question that state a value: not a threshold written after a
+    comparison ("is the BMI above 25?", "creatinine > 1.5"), which is no value of the patient.
+
+    >>> [q.text for q in _facts("BMI 31. Is the BMI above 25?")]
+    ['31']
+    """
+    thresholds = {m.start("num") for m in _CMP.finditer(normalize(text))}
+    return [q for q in quantities(text) if q.start not in thresholds]
 
 
 def _count_scaled(value: float, decimals: int, n: Quantity) -> bool:

@@ -193,7 +193,7 @@ class Analyte:
 
 ANALYTES: tuple[Analyte, ...] = (
     Analyte("age", (r"age[ds]?",), ()),
-    Analyte("weight", (r"weigh(?:s|t|ing|ed)?", r"body\s+mass"), ("Wt", "wt")),
+    Analyte("weight", (r"weigh(?:s|t|ing|ed)?", r"body\s+mass(?!\s+index)"), ("Wt", "wt")),
     Analyte("height", (r"height", r"tall", r"stature"), ("Ht", "ht")),
     Analyte("bmi", (r"body\s+mass\s+index", r"bmi"), ("BMI",)),
     Analyte("temperature", (r"temp(?:erature)?", r"febrile\s+to", r"fever\s+(?:of|to)"), ("T",)),
