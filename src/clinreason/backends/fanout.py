@@ -127,16 +127,9 @@ class FanoutBackend:
     @property
     def spec(self) -> ComponentSpec:
         """As an `OpenAIBackend`'s, with the sorted list of server URLs as `base_url`."""
-        return ComponentSpec(
-            name=self.name,
-            params={
-                "model": self.model,
-                "base_url": sorted(e.url for e in self.endpoints),
-                "api_key_env": self.api_key_env,
-                "timeout": self.timeout,
-                "schema_mode": self.schema_mode,
-            },
-        )
+        one = self.endpoints[0].backend.spec
+        urls = sorted(e.url for e in self.endpoints)
+        return one.model_copy(update={"params": {**one.params, "base_url": urls}})
 
     def _condition(self) -> asyncio.Condition:
         loop = asyncio.get_running_loop()
