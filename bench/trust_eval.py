@@ -48,7 +48,6 @@ from clinreason.bench.stats import (
     reliability_table,
 )
 from clinreason.bench.trust_fit import cross_fit, fit_logistic
-from clinreason.trace import Check
 from clinreason.verify import trace_score, verify_trace
 from clinreason.verify.trust import (
     CALIBRATION_FILE,
@@ -59,6 +58,7 @@ from clinreason.verify.trust import (
     claims_of,
     family,
     features,
+    reask_details,
 )
 
 CHECK_FEATURES = tuple(f for f in FEATURES if f not in TASK_FEATURES)
@@ -83,8 +83,7 @@ def _rows(run_dirs: list[Path]) -> list[dict[str, Any]]:
             claims = claims_of(trace, verdicts)
             verify_s = time.perf_counter() - started
             x = features(trace, claims, verdicts)
-            reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
-            hard = reask[-1].details.get("agreement") if reask else None
+            hard = (reask_details(trace) or {}).get("agreement")
             rows.append(
                 {
                     "id": f"{run_dir.name}/{r.case_id}",

@@ -128,11 +128,20 @@ def split_sentences(text: str, *, limit: int = 12) -> list[str]:
     return parts
 
 
+def token_label(token: str) -> str:
+    """A generated token read as an option label: surrounding spaces and quotes dropped.
+
+    >>> token_label(' "B'), token_label("C")
+    ('B', 'C')
+    """
+    return token.strip().strip('"')
+
+
 def choice_confidence(tokens: list[TokenLogprob] | None, label: str) -> float | None:
     """Probability the model gave to `label`: the last generated token equal to it, if any."""
     if not tokens:
         return None
     for token in reversed(tokens):
-        if token.token.strip().strip('"') == label:
+        if token_label(token.token) == label:
             return min(1.0, max(0.0, math.exp(token.logprob)))
     return None

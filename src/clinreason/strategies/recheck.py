@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from clinreason.backends.base import Backend
 from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
-from clinreason.strategies.parsing import parse_choice
+from clinreason.strategies.parsing import parse_choice, token_label
 from clinreason.strategies.prompts import SYSTEM, answer_schema
 from clinreason.trace import (
     Case,
@@ -120,13 +120,13 @@ def letter_probabilities(
     True
     """
     for token in reversed(tokens or ()):
-        if token.token.strip().strip('"') not in labels:
+        if token_label(token.token) not in labels:
             continue
         if not token.top:
             return None
         mass = dict.fromkeys(labels, 0.0)
         for text, logprob in token.top.items():
-            label = text.strip().strip('"')
+            label = token_label(text)
             if label in mass:
                 mass[label] += math.exp(logprob)
         total = sum(mass.values())

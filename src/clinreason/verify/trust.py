@@ -313,8 +313,13 @@ def family(trace: Trace) -> str:
         return "cited"
     if not trace.case.options:
         return "other"
-    reasked = any(s.verdict.verifier == "reask" for s in trace.steps_of(Check))
-    return "choice" if reasked else "choice-unchecked"
+    return "choice" if reask_details(trace) is not None else "choice-unchecked"
+
+
+def reask_details(trace: Trace) -> dict[str, Any] | None:
+    """The details of the trace's last re-ask check (`strategies.recheck`), None without one."""
+    reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
+    return dict(reask[-1].details) if reask else None
 
 
 def features(
@@ -334,10 +339,9 @@ def features(
     ]
     calc = calculator_used(trace)
     output = calc.output_type if calc is not None else None
-    reask = [s.verdict for s in trace.steps_of(Check) if s.verdict.verifier == "reask"]
     # graded (the mean probability given to the answer over the orders) when the backend gave
     # token probabilities, else the share of re-asks that agreed
-    details = reask[-1].details if reask else {}
+    details = reask_details(trace) or {}
     agreement = details.get("answer_probability")
     if agreement is None:
         agreement = details.get("agreement")
