@@ -9,7 +9,8 @@ language model) over the dev rows, then the `second_reader` verifier on each tra
 2. each contradiction judged against the row's gold `Relevant Entities`: a false alarm when the
    gold says the extracted value was right, a catch when it says it was wrong, unknown when the
    gold does not list the input (examples of each are printed); and the same for ambiguity
-   flags; and the share of wrongly extracted inputs that get a contradiction or a flag;
+   flags; and the share of wrongly extracted inputs that get a contradiction or a flag; and the
+   verdicts that chose among several values by the note's time words, judged the same way;
 3. the verifier's run time per trace (the one-time HPO / ICD-10-CM load is reported apart).
 
 Gold answers and entities are used only for scoring: the verifier gets a copy of each case
@@ -113,6 +114,7 @@ def main() -> None:
     groups: dict[str, Counter[str]] = {"wrong": Counter(), "right": Counter()}
     judged: dict[str, list[tuple[Case, Trace, Verdict]]] = {}
     flags: dict[str, list[tuple[Case, Trace, Verdict]]] = {}
+    timed: dict[str, list[tuple[Case, Trace, Verdict]]] = {}
     statuses: Counter[str] = Counter()
     per_input: dict[str, Counter[str]] = defaultdict(Counter)
     times: list[float] = []
@@ -147,6 +149,10 @@ def main() -> None:
             judged.setdefault(gold_judgement(case, trace, v.step_id), []).append((case, trace, v))
         for v in amb:
             flags.setdefault(gold_judgement(case, trace, v.step_id), []).append((case, trace, v))
+        for v in verdicts:
+            if "times" in v.details:  # several values, one chosen by the note's time words
+                key = f"{v.status}, gold: {gold_judgement(case, trace, v.step_id)}"
+                timed.setdefault(key, []).append((case, trace, v))
         by_step = {v.step_id: v for v in verdicts}
         for s in trace.steps:
             if not isinstance(s, Extraction):
@@ -223,6 +229,12 @@ def main() -> None:
         print(f"\n{title} ({len(items)}), up to {args.show}:")
         for case, trace, v in items[: args.show]:
             print("  -", _example(case, trace, v))
+    n_t = sum(len(x) for x in timed.values())
+    print(f"\nSeveral values, decided by the note's time words ({n_t}):")
+    for key in sorted(timed):
+        print(f"  {key}: {len(timed[key])}")
+        for case, trace, v in timed[key][: args.show]:
+            print("    -", _example(case, trace, v))
     for kind, title in (("wrong", "AMBIGUOUS, value wrong"), ("right", "AMBIGUOUS, value right")):
         items = flags.get(kind, [])
         print(f"\n{title} ({len(items)}), up to {args.show}:")
@@ -235,6 +247,7 @@ def main() -> None:
                     "groups": {k: dict(v) for k, v in groups.items()},
                     "contradictions": {k: len(v) for k, v in judged.items()},
                     "ambiguous": {k: len(v) for k, v in flags.items()},
+                    "by_time_words": {k: len(v) for k, v in timed.items()},
                     "per_input": {k: dict(v) for k, v in per_input.items()},
                     "ms_per_trace": {"mean": statistics.mean(ms), "median": statistics.median(ms)},
                     "load_s": load_s,

@@ -173,15 +173,40 @@ CREATININE_NOTE = (
 )
 
 
-def test_three_creatinine_values_are_ambiguous() -> None:
+def test_a_later_value_is_contradicted_by_the_time_words() -> None:
     step = _found(CREATININE_NOTE, "creatinine", 1.8, "1.8 mg/dL", "mg/dL")
     v = _one(SecondReader(), *_trace(CREATININE_NOTE, "egfr_ckd_epi_2021", step))
-    assert v.status == "unverifiable"
-    assert v.details["ambiguous"] is True and v.details["reader"] == "note_values"
+    assert v.status == "contradicted" and v.details["agrees"] is False
+    assert v.details["reader"] == "note_values" and v.details["ambiguous"] is False
     assert [x["value"] for x in v.details["values"]] == [1.2, 1.8, 2.1]
-    assert v.details["position"] == 2 and v.details["agrees"] is True
+    assert [t["when"] for t in v.details["times"]] == ["presentation", "later", "later"]
+    assert v.details["position"] == 2
     assert v.claim == "creatinine = 1.8 mg/dL"
-    assert "3 creatinine values" in v.evidence
+    assert "3 creatinine values" in v.evidence and "on admission" in v.evidence
+
+
+def test_the_value_at_presentation_is_supported() -> None:
+    step = _found(CREATININE_NOTE, "creatinine", 1.2, "1.2 mg/dL", "mg/dL")
+    v = _one(SecondReader(), *_trace(CREATININE_NOTE, "egfr_ckd_epi_2021", step))
+    assert v.status == "supported" and v.details["agrees"] is True
+    assert v.details["ambiguous"] is False
+
+
+def test_several_values_without_time_words_are_ambiguous() -> None:
+    note = "A 58-year-old man. Creatinine 1.2 mg/dL. Creatinine 1.8 mg/dL. Creatinine 2.1 mg/dL."
+    step = _found(note, "creatinine", 1.8, "1.8 mg/dL", "mg/dL")
+    v = _one(SecondReader(), *_trace(note, "egfr_ckd_epi_2021", step))
+    assert v.status == "unverifiable" and v.details["ambiguous"] is True
+    assert v.details["position"] == 2 and v.details["agrees"] is True
+    assert "the extractor used 1.8 (number 2 of 3)" in v.evidence
+
+
+def test_a_question_naming_another_time_leaves_the_choice_open() -> None:
+    step = _found(CREATININE_NOTE, "creatinine", 1.8, "1.8 mg/dL", "mg/dL")
+    trace, case = _trace(CREATININE_NOTE, "egfr_ckd_epi_2021", step)
+    case = case.model_copy(update={"question": "Using the latest creatinine, what is the eGFR?"})
+    v = _one(SecondReader(), trace, case)
+    assert v.status == "unverifiable" and v.details["ambiguous"] is True
 
 
 def test_single_matching_value_is_supported() -> None:

@@ -94,6 +94,7 @@ from clinreason.verify.terminology import (
 from clinreason.verify.text import Quantity, quantities, same_value, unit_key
 from clinreason.verify.text import normalize as normalize_text
 from clinreason.verify.units import analytes_in, convert
+from clinreason.verify.value_time import at_presentation, time_of, wanted
 
 NAME = "second_reader"
 GENERIC = frozenset(
@@ -548,7 +549,7 @@ class SecondReader:
             if p.name == "sex" and s.method in ("rule", "llm"):
                 out.append(_sex(s, note))
             if p.kind in ("measurement", "number") and s.method in ("rule", "llm"):
-                v = self._value(s, p, note)
+                v = self._value(s, p, note, case.question)
                 if v is not None:
                     out.append(v)
         order = {s.id: i for i, s in enumerate(trace.steps)}
@@ -750,7 +751,7 @@ class SecondReader:
         )
 
     # -- values -------------------------------------------------------------------------------
-    def _value(self, step: Extraction, p: Param, note: str) -> Verdict | None:
+    def _value(self, step: Extraction, p: Param, note: str, question: str) -> Verdict | None:
         raw = step.value
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
             return None
@@ -829,6 +830,20 @@ class SecondReader:
                 ambiguous=False,
                 agrees=False,
             )
+        timed = _by_time(note, question, distinct, mine)
+        if timed is not None:
+            status, evidence, times = timed
+            return _verdict(
+                status,
+                step.id,
+                claim,
+                f"the note has {len(distinct)} {label} values: {shown}; {evidence} (a second "
+                "reader of the note's time words, independent of the extractor's order rule)",
+                **details,
+                times=times,
+                ambiguous=False,
+                agrees=status == "supported",
+            )
         used = (
             f"the extractor used {raw:g} ({_ordinal(mine, len(distinct))})"
             if mine is not None
@@ -843,6 +858,44 @@ class SecondReader:
             ambiguous=True,
             agrees=mine is not None,
         )
+
+
+def _by_time(
+    note: str, question: str, distinct: list[_Value], mine: int | None
+) -> tuple[str, str, list[dict[str, Any]]] | None:
+    """Which of several values was measured at presentation, by the time words around each
+    (`verify.value_time`): ('supported' | 'contradicted', evidence, each value's reading), or
+    None when the words decide nothing, the question asks for another time, or the extracted
+    value is not among the values."""
+    if mine is None or wanted(question) != "presentation" or any(d.start < 0 for d in distinct):
+        return None
+    spans = [(q.start, q.end) for q in _note_quantities(note) if q.unit and q.start >= 0]
+    readings = [
+        time_of(note, d.start, d.end, [(a, b) for a, b in spans if b <= d.start or a >= d.end])
+        for d in distinct
+    ]
+    first = at_presentation(readings)
+    if not first or (mine in first and len(first) > 1):
+        return None  # the words decide nothing, or several values at presentation
+
+    def said(i: int) -> str:
+        r = readings[i]
+        return f"'{distinct[i].text}'" + (f" ({r.cue})" if r.when else " (no time words)")
+
+    times = [
+        {"when": r.when, "cue": r.cue, "scope": r.scope, "value": round(d.value, 4)}
+        for r, d in zip(readings, distinct, strict=True)
+    ]
+    at_first = ", ".join(said(i) for i in first)
+    if mine in first:
+        others = ", ".join(said(i) for i in range(len(distinct)) if i not in first)
+        return "supported", f"the value at presentation is {at_first}; the others: {others}", times
+    return (
+        "contradicted",
+        f"the question asks no time, so the value at presentation is wanted: {at_first}; the "
+        f"extractor used {said(mine)}",
+        times,
+    )
 
 
 def _read_values(
