@@ -83,7 +83,12 @@ _REACHED = re.compile(r"\b(?:to|at)\s*$", re.I)
 _OWN_ONLY = re.compile(r"\bbaseline\b", re.I)
 """Words that date only the value they are attached to: 'baseline creatinine 0.9' is a value
 before the illness, but 'Baseline investigations showed ...' opens the first work-up."""
-_CONNECTIVE = re.compile(r"\b(?:to|and|then|but|while|whereas|with|from)\b|[,;(]", re.I)
+_BASELINE_LABEL = re.compile(r"\bbaseline\s+(?:\S+\s+){0,2}(?:was|were|is|of|at|:|=)?\s*$", re.I)
+"""'baseline' naming the value's own label just before it ('baseline serum creatinine of')."""
+_CONNECTIVE = re.compile(
+    r"(?<!prior\s)(?<!due\s)(?<!up\s)\bto\b|\b(?:and|then|but|while|whereas|with|from)\b|[,;(]",
+    re.I,
+)
 _SENTENCE = re.compile(r"[.!?](?=\s)|\n")
 _HEADING = re.compile(r"^[^\n.]{2,80}:\s*$", re.M)
 _OTHER_TIME = re.compile(
@@ -164,6 +169,8 @@ def time_of(note: str, start: int, end: int, others: Sequence[tuple[int, int]]) 
     gap_before = note[before:start]
     cuts = list(_CONNECTIVE.finditer(gap_before))
     own_before = gap_before[cuts[-1].start() :] if cuts else gap_before
+    if not _BASELINE_LABEL.search(own_before):
+        own_before = _OWN_ONLY.sub(" ", own_before)
     for text in (own_after, own_before):
         found = _cue(text)
         if found:
