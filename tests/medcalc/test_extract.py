@@ -163,9 +163,11 @@ def test_negation_covers_a_coordinated_list() -> None:
 def test_first_value_is_used_unless_latest_asked() -> None:
     note = "On admission creatinine 2.0 mg/dL; at discharge creatinine 1.1 mg/dL."
     first = NoteExtractor(note, "What is the creatinine clearance?").get("creatinine")
-    assert first.value == 2 and first.alternatives == (1.1,) and "first of 2" in first.note
+    assert first.value == 2 and first.selection == "first" and "first of 2" in first.note
+    assert [(a.value, a.span.text) for a in first.alternatives] == [(1.1, "creatinine 1.1 mg/dL")]
     last = NoteExtractor(note, "Using the most recent labs, what is ...?").get("creatinine")
-    assert last.value == 1.1
+    assert last.value == 1.1 and last.selection == "last"
+    assert [a.value for a in last.alternatives] == [2]
     assert pick_for("latest value?") == "last"
 
 

@@ -312,3 +312,29 @@ def test_format_value() -> None:
     assert format_value(7.0, "integer") == "7"
     assert format_value("03/05/2024", "date") == "03/05/2024"
     assert format_value((14, 1), "weeks_days") == "(14 weeks, 1 days)"
+
+
+async def test_several_values_are_recorded_with_the_rule_that_chose_one() -> None:
+    note = (
+        "A 70-year-old woman weighing 60 kg. Serum creatinine was 1.2 mg/dL on admission. "
+        "On day 3 her creatinine was 2.0 mg/dL."
+    )
+    question = "What is the patient's Creatinine Clearance using the Cockroft-Gault Equation?"
+    trace = await run(CalculatorStrategy(use_llm=False), _case(note, question), FakeBackend([]))
+    cr = _extractions(trace)["creatinine"]
+    assert (cr.value, cr.selection) == (1.2, "first")
+    assert [(c.value, c.unit) for c in cr.candidates] == [(2.0, "mg/dL")]
+    other = cr.candidates[0].span
+    assert other is not None and note[other.start : other.end] == other.text
+    assert other.text.endswith("2.0 mg/dL")
+    assert "the first of 2 values in the note, taken as the value at presentation" in cr.note
+    assert "(others: 2 mg/dL)" in cr.note
+    single = _extractions(trace)["age"]
+    assert (single.candidates, single.selection) == ([], None)
+    latest = await run(
+        CalculatorStrategy(use_llm=False),
+        _case(note, question.replace("using", "with the most recent creatinine, using")),
+        FakeBackend([]),
+    )
+    cr = _extractions(latest)["creatinine"]
+    assert (cr.value, cr.selection, [c.value for c in cr.candidates]) == (2.0, "last", [1.2])

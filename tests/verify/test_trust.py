@@ -14,6 +14,7 @@ from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.trace import (
     SCHEMA_VERSION,
     Answer,
+    Candidate,
     Case,
     Check,
     ComponentSpec,
@@ -26,7 +27,14 @@ from clinreason.trace import (
     trace_from_dict,
 )
 from clinreason.verify import verify_trace
-from clinreason.verify.trust import assess, claims_of, predict, trust_of, with_assessment
+from clinreason.verify.trust import (
+    assess,
+    claims_of,
+    features,
+    predict,
+    trust_of,
+    with_assessment,
+)
 
 STEMI = Case(
     id="stemi",
@@ -97,6 +105,19 @@ def test_second_reader_contradicting_an_assumption_is_independent_evidence() -> 
 def test_ambiguity_keeps_a_supported_value_unverifiable() -> None:
     verdicts = [_v("s1", "supported"), _v("s1", "unverifiable", "second_reader", ambiguous=True)]
     assert claims_of(_calc_trace(), verdicts)[0].status == "unverifiable"
+
+
+def test_a_value_chosen_among_several_counts_as_ambiguous_until_read_again() -> None:
+    trace = _calc_trace()
+    other = Candidate(value=75, span=Span(start=0, end=3, text="Age"))
+    chosen = trace.steps[0].model_copy(update={"candidates": [other], "selection": "first"})
+    trace = trace.model_copy(update={"steps": [chosen, *trace.steps[1:]]})
+    claims = claims_of(trace, [])
+    assert "the first of 2 values in the note" in claims[0].evidence
+    assert features(trace, claims)["ambiguous"] == 1.0
+    read = [_v("s1", "supported", "second_reader")]  # e.g. decided by the note's time words
+    assert features(trace, claims_of(trace, read), read)["ambiguous"] == 0.0
+    assert features(_calc_trace(), claims_of(_calc_trace(), []))["ambiguous"] == 0.0
 
 
 def test_fully_verified_only_when_every_claim_is_supported() -> None:

@@ -29,7 +29,7 @@ Pipeline (every step is recorded in the trace):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from clinreason.backends.base import Backend
@@ -60,6 +60,7 @@ from clinreason.tools.extract import (
 )
 from clinreason.trace import (
     Answer,
+    Candidate,
     Case,
     Extraction,
     GenerateRequest,
@@ -84,6 +85,12 @@ class _Input:
     note: str = ""
     include: bool = True
     """Whether the value goes into the calculator's entity dict (False: left to its default)."""
+    others: tuple[Found, ...] = ()
+    """The other values of the quantity in the note, when the extractor chose among several."""
+    selection: str | None = None
+
+    def candidates(self) -> list[Candidate]:
+        return [Candidate(value=o.value, unit=o.unit, span=o.span) for o in self.others]
 
     def entity(self) -> Any:
         if self.unit is not None and self.param.kind in ("measurement", "number"):
@@ -147,6 +154,8 @@ class CalculatorStrategy:
                     span=inp.span,
                     method=inp.method,  # type: ignore[arg-type]
                     note=inp.note,
+                    candidates=inp.candidates(),
+                    selection=inp.selection,  # type: ignore[arg-type]
                     parents=list(choice_ids),
                 )
             )
@@ -354,7 +363,7 @@ def _token_budget(item: JudgementItem) -> int:
 
 
 def _with_value(found: Found, value: Any) -> Found:
-    return Found(value, found.unit, found.span, found.note, found.alternatives)
+    return replace(found, value=value)
 
 
 def _set(inp: _Input, found: Found, method: str) -> None:
@@ -365,6 +374,7 @@ def _set(inp: _Input, found: Found, method: str) -> None:
         method,
         found.note,
     )
+    inp.others, inp.selection = found.alternatives, found.selection
 
 
 def _assume_default(inp: _Input, reason: str = NOT_MENTIONED) -> None:
@@ -372,6 +382,7 @@ def _assume_default(inp: _Input, reason: str = NOT_MENTIONED) -> None:
     which raises `InputError` for a required input)."""
     p = inp.param
     inp.method, inp.span, inp.unit, inp.value = "assumed", None, None, p.default
+    inp.others, inp.selection = (), None
     inp.include = p.default is not None
     if p.default is None and reason == NOT_MENTIONED:
         reason = "not mentioned -> left to the calculator (an error if required)"

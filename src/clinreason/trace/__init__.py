@@ -23,6 +23,7 @@ from clinreason.trace.messages import (
 )
 from clinreason.trace.steps import (
     ArgumentStep,
+    Candidate,
     Check,
     Citation,
     Extraction,
@@ -55,6 +56,7 @@ __all__ = [
     "ArgumentGraph",
     "ArgumentStep",
     "Attack",
+    "Candidate",
     "Case",
     "Check",
     "Citation",

@@ -75,6 +75,14 @@ class Thought(StepBase):
         return _short(self.text, 400) + flag
 
 
+class Candidate(DataModel, frozen=True):
+    """Another value of the same quantity found in the note (see `Extraction.candidates`)."""
+
+    value: JsonValue
+    unit: str | None = None
+    span: Span | None = None
+
+
 class Extraction(StepBase):
     """A value taken from the patient note, with where it was found or why it was assumed."""
 
@@ -90,6 +98,12 @@ class Extraction(StepBase):
     """How it was obtained: a rule-based extractor, the model, an explicit assumption, or input."""
     note: str = ""
     """The assumption made, or any conversion applied (e.g. 'not mentioned -> absent')."""
+    candidates: list[Candidate] = []
+    """The other values of the same quantity the extractor found in the note, in note order
+    (empty: it found one). With several, `selection` says which rule chose `value`."""
+    selection: Literal["first", "last"] | None = None
+    """How `value` was chosen among several: 'first' = the first written, taken as the value at
+    presentation; 'last' = the last written, because the question asks for the latest."""
 
     def summary(self) -> str:
         """One readable line describing the step."""

@@ -16,7 +16,7 @@ from clinreason.trace.messages import Usage
 from clinreason.trace.steps import LLMCall, Step, StepBase
 from clinreason.trace.verdict import Verdict
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 """MAJOR.MINOR of the trace format. Readers refuse a newer MAJOR; see docs/trace-format.md."""
 
 S = TypeVar("S", bound=StepBase)

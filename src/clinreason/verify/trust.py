@@ -190,6 +190,8 @@ def _extraction_claims(step: Extraction, verdicts: Sequence[Verdict]) -> list[Cl
     if step.method == "given":
         return [_claim(step, kind, text, "supported", verdicts, "given as input")]
     where = f'from "{step.span.text}"' if step.span else "without a place in the note"
+    if step.candidates:
+        where += f", the {step.selection} of {len(step.candidates) + 1} values in the note"
     return [
         _claim(step, kind, text, "unverifiable", verdicts, f"read by rule {where}; not checked")
     ]
@@ -328,9 +330,13 @@ def features(
     """The trust model's inputs (see `FEATURES`)."""
     n = len(claims)
     on_path = {c.step_id for c in claims}
-    ambiguous = {
-        v.step_id for v in _all_verdicts(trace, verdicts) if v.details.get("ambiguous")
-    } & on_path
+    every = _all_verdicts(trace, verdicts)
+    read_again = {v.step_id for v in every if v.verifier == "second_reader"}
+    # flagged by a verifier, or chosen among several values with no second reading of them
+    ambiguous = {v.step_id for v in every if v.details.get("ambiguous")} | {
+        s.id for s in trace.steps_of(Extraction) if s.candidates and s.id not in read_again
+    }
+    ambiguous &= on_path
     count = {s: sum(c.status == s for c in claims) for s in ("supported", "contradicted")}
     # contradicted by evidence (the note, a computation, a source), not only by the model's own
     # re-asking, whose disagreement is already graded in `reask_agreement`

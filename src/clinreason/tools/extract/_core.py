@@ -33,8 +33,10 @@ class Found:
     span: Span
     note: str = ""
     """Conversions or choices made (e.g. 'first of 3 values', 'unit inferred from magnitude')."""
-    alternatives: tuple[Any, ...] = field(default=())
-    """Other values found for the same quantity, in note order (after the chosen one)."""
+    alternatives: tuple[Found, ...] = field(default=())
+    """The other values found for the same quantity, in note order, with their evidence."""
+    selection: str | None = None
+    """With alternatives: the rule that chose this one ('first' or 'last' written)."""
 
     def entity(self) -> Any:
         """The value in MedCalc-Bench entity format: `[value, unit]` or the bare value."""

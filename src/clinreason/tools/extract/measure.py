@@ -405,12 +405,18 @@ def select(found: list[Found], pick: Pick = "first") -> Found | None:
     if not found:
         return None
     chosen = found[0] if pick == "first" else found[-1]
-    others = tuple(f.value for f in found if f is not chosen)
-    note = chosen.note
-    if others:
-        extra = f"{pick} of {len(found)} values in the note"
-        note = f"{note}; {extra}" if note else extra
-    return Found(chosen.value, chosen.unit, chosen.span, note=note, alternatives=others)
+    others = tuple(f for f in found if f is not chosen)
+    if not others:
+        return chosen
+    listed = ", ".join(f"{f.value} {f.unit or ''}".rstrip() for f in others)
+    why = (
+        "taken as the value at presentation"
+        if pick == "first"
+        else "the question asks for the latest"
+    )
+    extra = f"the {pick} of {len(found)} values in the note, {why} (others: {listed})"
+    note = f"{chosen.note}; {extra}" if chosen.note else extra
+    return Found(chosen.value, chosen.unit, chosen.span, note, alternatives=others, selection=pick)
 
 
 def extract(
