@@ -47,9 +47,12 @@ trace that called a calculator (`calculator.<slug>`; traces without one get no v
   ("HDL cholesterol", "weight loss", "at the age of 40"), values outside the parameter's
   plausible range. Values that may be another specimen (a "urine" earlier in the sentence)
   and a number at the extractor's own span that the reader cannot attribute only add to the
-  count. Two or more different values: unverifiable and ambiguous (which one the extractor
-  used is stated); exactly the extracted value: supported; a single different value:
-  contradicted; none: unverifiable.
+  count. Exactly the extracted value: supported; a single different value: contradicted; none:
+  unverifiable. Two or more different values: when the question names no other time, the time
+  words attached to each (`verify.value_time`: "on admission", "on day 3", "baseline ...")
+  decide which one was measured at presentation: the extracted value alone there is supported,
+  an extracted value from another time contradicted; otherwise unverifiable and ambiguous
+  (which one the extractor used is stated).
 
 Verdict `details`, always present: `reader`, `kind` ("criterion" | "value"), `ambiguous`
 (bool: the note holds readings the second reader cannot choose between), `agrees` (True: the
@@ -64,7 +67,8 @@ second reading agrees with the extracted value; False: it disagrees; None: canno
 - value verdicts: `reader` "note_values"; `values` (the distinct values in note order, each
   {"value": in the extracted unit, "text": as written, "span": [start, end] or None}),
   `extracted_value`, `unit` (the extraction's), `position` (1-based index of the extracted
-  value among `values`, None when it is not among them).
+  value among `values`, None when it is not among them); when time words decided, `times` (per
+  value: `when`, `cue`, `scope`, `value`).
 
 The HPO graph and the ICD-10-CM index are loaded once per process, only when a trace has a
 criterion to check (about 3 s and 4 s). Figures: docs/benchmarks/verifiers.md.
