@@ -502,7 +502,7 @@ class SecondReader:
     ...          ToolCall(id="s2", tool="calculator.egfr_ckd_epi_2021")]
     >>> t = Trace(case=case, strategy=ComponentSpec(name="calculator"), steps=steps)
     >>> [(v.status, v.details["ambiguous"]) for v in SecondReader().verify(t, case)]
-    [('unverifiable', True)]
+    [('supported', False)]
     """
 
     name: ClassVar[str] = NAME
