@@ -1,0 +1,82 @@
+"""The frozen calculator notes (bench/data/frozen_calc_notes.csv) and bench/frozen_notes.py."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from clinreason.bench.medcalc import load
+from clinreason.tools.calculators import CALCULATORS, parse_entities
+
+ROOT = Path(__file__).resolve().parents[2]
+FROZEN = ROOT / "bench" / "data" / "frozen_calc_notes.csv"
+SCRIPT = ROOT / "bench" / "frozen_notes.py"
+
+
+def load_script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("frozen_notes", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["frozen_notes"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_set_loads_and_has_the_promised_shape() -> None:
+    dataset = load(FROZEN)
+    calculators = {c.metadata["calculator_id"] for c in dataset.cases}
+    assert len(dataset.cases) >= 48
+    assert len(calculators) >= 16
+    for case in dataset.cases:
+        words = len((case.context or "").split())
+        assert 80 <= words <= 300, (case.id, words)
+
+
+def test_every_yes_no_input_is_labelled_explicitly() -> None:
+    with FROZEN.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        calc = CALCULATORS[int(row["Calculator ID"])]
+        entities = parse_entities(row["Relevant Entities"])
+        for p in calc.params:
+            if p.kind == "bool" and not any(k == p.name or k in p.aliases for k in entities):
+                # every yes/no item is stated, so a wrongly counted one shows in the diagnosis
+                pytest.fail(f"row {row['Row Number']}: {p.name!r} not labelled")
+
+
+def test_labels_recompute_and_agree_with_the_package(capsys: pytest.CaptureFixture[str]) -> None:
+    script = load_script()
+    assert script.check_labels(FROZEN) == 0
+    out = capsys.readouterr().out
+    assert not [line for line in out.splitlines() if line.startswith("row ")], out
+
+
+def test_cause_compares_presence_and_values() -> None:
+    cause = load_script()._cause
+    assert cause(True, None) == "finding missed (read as absent)"
+    assert cause(False, True) == "finding wrongly counted"
+    assert cause(True, "Mild") is None  # any category counts as present, as in the calculators
+    assert cause(False, None) is None
+    assert cause(False, "None or diet-controlled") == "finding wrongly counted"
+    assert cause("Moderate", "Absent") == "wrong category chosen"
+    assert cause([131, "µmol/L"], None) == "value or category not found"
+    assert cause(0, None) is None  # alcohol 'nil': not extracted, read as 0 anyway
+    assert cause([131, "µmol/L"], [2025, "µmol/L"]).startswith("wrong value")
+
+
+def test_measure_lists_every_miss(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = load_script()
+    script.measure(FROZEN, None, tmp_path)
+    out = capsys.readouterr().out
+    m = re.search(r"Frozen notes: [\d.]+% \((\d+)/(\d+)\)", out)
+    assert m is not None, out
+    correct, n = int(m.group(1)), int(m.group(2))
+    assert n == len(load(FROZEN).cases)
+    listed = out.split("Frozen misses")[1].split("Wrong inputs of the misses")[0]
+    assert len(re.findall(r"^- row \d+ ", listed, flags=re.M)) == n - correct
+    assert "Dev slice: not found" in out
