@@ -160,7 +160,7 @@ def _cause(gold: Any, extracted: Any) -> str | None:
 
 
 def wrong_inputs(r: CaseResult) -> list[tuple[str, Any, Any, str]]:
-    """(input, labelled, extracted, cause) for each input of a miss that differs from its label."""
+    """(input, labelled, extracted, cause) for each input of a row that differs from its label."""
     case = r.full_case()
     if case is None or r.trace is None:
         return []
@@ -220,7 +220,7 @@ def _print_table(frozen: dict[str, Any], dev: dict[str, Any] | None) -> None:
 
 def measure(frozen: Path, dev: Path | None, out: Path) -> None:
     """Run the frozen set (and the dev slice when present) and print the figures."""
-    cpus = len(os.sched_getaffinity(0))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"Machine: {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}")
     print("Mode: calculator strategy, rules only (fake backend, no model)")
     summary, results = asyncio.run(_run(frozen, out / "frozen"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ def load_script():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("frozen_notes", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["frozen_notes"] = module
     spec.loader.exec_module(module)
     return module
 
