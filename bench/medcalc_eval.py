@@ -9,7 +9,7 @@ median latency and the failure stages.
 Usage:
     .venv/bin/python bench/medcalc_eval.py [--data ../shared/data/medcalc-bench/dev.csv]
         [--out runs/medcalc-dev] [--backend embedded|fake] [--model NAME] [--rules-only]
-        [--limit N] [--threads N]
+        [--limit N] [--threads N] [--quote-check]
 """
 
 from __future__ import annotations
@@ -108,6 +108,11 @@ def main() -> None:
         action="store_true",
         help="Let the model re-judge yes/no items the rules found mentioned.",
     )
+    ap.add_argument(
+        "--quote-check",
+        action="store_true",
+        help="The model reads the yes/no criteria again, quoting the note.",
+    )
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--keep", action="store_true", help="Resume an existing --out directory.")
     args = ap.parse_args()
@@ -117,7 +122,11 @@ def main() -> None:
         shutil.rmtree(args.out)
     bench = MedCalcBenchmark(rules_only=args.rules_only)
     dataset = bench.load(args.data)
-    strategy = CalculatorStrategy(use_llm=not args.rules_only, judge_mentions=args.judge_mentions)
+    strategy = CalculatorStrategy(
+        use_llm=not args.rules_only,
+        judge_mentions=args.judge_mentions,
+        quote_check=args.quote_check and not args.rules_only,
+    )
     backend = _backend(args)
 
     async def go() -> tuple[dict, float, float]:

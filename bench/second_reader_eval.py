@@ -37,7 +37,7 @@ from typing import Any
 
 from clinreason.backends import make_backend
 from clinreason.bench.medcalc import MedCalcBenchmark
-from clinreason.bench.medcalc_entities import param_for, values_match
+from clinreason.bench.medcalc_entities import input_judgement
 from clinreason.strategies import run
 from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.tools.calculators import CALCULATORS
@@ -62,16 +62,7 @@ def gold_judgement(case: Case, trace: Trace, step_id: str | None) -> str:
         return "unknown"
     calc = CALCULATORS.get(int(case.metadata["calculator_id"]))  # type: ignore[arg-type]
     gold: dict[str, Any] = case.metadata.get("relevant_entities") or {}  # type: ignore[assignment]
-    if calc is None:
-        return "unknown"
-    for key, gold_value in gold.items():
-        p = param_for(calc, key)
-        if p is None or p.name != param_for(calc, step.name).name:  # type: ignore[union-attr]
-            continue
-        value = [step.value, step.unit] if step.unit is not None else step.value
-        ok = values_match(p.name, value, gold_value, default=p.default)
-        return "right" if ok else "wrong"
-    return "unknown"
+    return input_judgement(calc, gold, step)
 
 
 def _pct(k: int, n: int) -> str:

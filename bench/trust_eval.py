@@ -25,6 +25,7 @@ Usage:
     .venv/bin/python bench/trust_eval.py runs/medcalc-qwen [runs/mirage-cot ...] [--write]
         [--json]
     .venv/bin/python bench/trust_eval.py runs/trust-frozen/* --table TABLE.json
+    .venv/bin/python bench/trust_eval.py RUN [--without quote_reader]   # ablation of one check
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from clinreason.bench.stats import (
     reliability_table,
 )
 from clinreason.bench.trust_fit import cross_fit, fit_logistic
+from clinreason.trace import Check, Trace
 from clinreason.verify import trace_score, verify_trace
 from clinreason.verify.trust import (
     CALIBRATION_FILE,
@@ -66,7 +68,15 @@ CHECK_FEATURES = tuple(f for f in FEATURES if f not in TASK_FEATURES)
 OUT = Path(__file__).resolve().parents[1] / "src/clinreason/verify" / CALIBRATION_FILE
 
 
-def _rows(run_dirs: list[Path]) -> list[dict[str, Any]]:
+def _without(trace: Trace, verifiers: frozenset[str]) -> Trace:
+    """The trace with the `check` steps of these verifiers left out (an ablation)."""
+    steps = [
+        s for s in trace.steps if not (isinstance(s, Check) and s.verdict.verifier in verifiers)
+    ]
+    return trace.model_copy(update={"steps": steps})
+
+
+def _rows(run_dirs: list[Path], without: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for run_dir in run_dirs:
         results = read_results(run_dir)
@@ -75,6 +85,7 @@ def _rows(run_dirs: list[Path]) -> list[dict[str, Any]]:
             trace = r.trace
             if trace is None or trace.answer is None or trace.answer.value is None:
                 continue
+            trace = _without(trace, without) if without else trace
             if r.correct is None:
                 continue
             case = trace.case.blinded()  # old runs embedded the full case
@@ -236,6 +247,13 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="fit on all cases and ship it")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="VERIFIER",
+        help="leave out the check steps of this verifier (e.g. quote_reader, reask): an ablation",
+    )
+    parser.add_argument(
         "--table", type=Path, help="measure with this calibration file; fit nothing (frozen sets)"
     )
     args = parser.parse_args()
@@ -249,7 +267,7 @@ def main() -> None:
         f"Machine: {platform.machine()}, Python {platform.python_version()}; "
         f"runs: {', '.join(map(str, args.runs))}"
     )
-    rows = _rows(args.runs)
+    rows = _rows(args.runs, frozenset(args.without))
     by_family: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_family[r["family"]].append(r)

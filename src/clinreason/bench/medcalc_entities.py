@@ -136,3 +136,18 @@ def compare_entities(
         value = extracted.get(p.name, extracted.get(key))
         out[key] = values_match(p.name, value, gold_value, default=p.default)
     return out
+
+
+def input_judgement(calc: Calculator | None, gold: Mapping[str, Any], step: Any) -> str:
+    """'right' / 'wrong' for one extraction step (an `Extraction`) by the gold entities, or
+    'unknown' when the gold does not list its input (scoring only)."""
+    p_step = param_for(calc, step.name) if calc is not None else None
+    if p_step is None:
+        return "unknown"
+    for key, gold_value in gold.items():
+        p = param_for(calc, key)  # type: ignore[arg-type]
+        if p is None or p.name != p_step.name:
+            continue
+        value = [step.value, step.unit] if step.unit is not None else step.value
+        return "right" if values_match(p.name, value, gold_value, default=p.default) else "wrong"
+    return "unknown"

@@ -48,6 +48,7 @@ from clinreason.strategies.calculator_prompts import (
     render_judgement,
     sentences_with_words,
 )
+from clinreason.strategies.quote_check import quote_check
 from clinreason.tools.calculators import CALCULATORS, Calculator, Param, find_calculator
 from clinreason.tools.extract import (
     Found,
@@ -139,6 +140,9 @@ class CalculatorStrategy:
     max_excerpt_chars: int = 1200
     """Longest note text put in a prompt; longer notes are cut to the relevant sentences."""
     max_tokens: int = 256
+    quote_check: bool = False
+    """Have the model read the yes/no criteria again, quoting the note (`strategies.quote_check`):
+    one more model call per case, recorded as checks off the answer's path."""
 
     async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
         """Choose, extract, compute; see the module docstring."""
@@ -186,6 +190,8 @@ class CalculatorStrategy:
                 duration_s=time.perf_counter() - started,
             )
         )
+        if self.quote_check:
+            await quote_check(case, calc, tb.steps, backend, tb)
         text = format_value(comp.value, calc.output_type)
         return Answer(
             value=text,

@@ -71,9 +71,9 @@ from clinreason.trace import (
 )
 from clinreason.verify.calculation import calculator_used
 
-INDEPENDENT = frozenset({"second_reader", "reask", "citation"})
+INDEPENDENT = frozenset({"second_reader", "reask", "citation", "quote_reader"})
 """Checks that do not share the code path of what they check (see docs/architecture.md)."""
-CHECK_PURPOSES = frozenset({"recheck", "judge_citations"})
+CHECK_PURPOSES = frozenset({"recheck", "judge_citations", "quote_check"})
 """Model calls that check an answer (re-asking, judging citations) rather than decide it."""
 CALIBRATION_FILE = "trust_calibration.json"
 FEATURES = (
