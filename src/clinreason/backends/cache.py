@@ -8,7 +8,8 @@ schema, logprobs). Only successful generations are stored; errors are never cach
 Sampled requests (temperature > 0) are cached too, also without a seed: a rerun replays the
 same samples instead of drawing new ones. That is what makes reruns reproducible; pass
 `--no-cache` (or use the backend directly) to draw fresh samples, or vary the seed.
-Served-from-cache generations have `Generation.cached = True`.
+Served-from-cache generations have `Generation.cached = True`; inside
+`backends.streaming.stream_text(sink)` a cached text reaches the sink whole, at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from clinreason.backends.base import Backend
+from clinreason.backends.streaming import TextStream, current_sink
 from clinreason.errors import ConfigError
 from clinreason.trace import ComponentSpec, GenerateRequest, Generation
 
@@ -167,6 +169,8 @@ class CachedBackend:
             async with entry.lock:
                 hit = await self._lookup(key)
                 if hit is not None:
+                    if current_sink() is not None and hit.texts:
+                        TextStream().add(hit.texts[0])
                     return hit
                 generation = await self.inner.generate(request)
                 await asyncio.to_thread(

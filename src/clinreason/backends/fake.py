@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from clinreason.backends.streaming import TextStream, current_sink
 from clinreason.errors import BackendError
 from clinreason.trace import ComponentSpec, GenerateRequest, Generation, Usage
 
@@ -21,6 +24,9 @@ class FakeBackend:
     - a dict `{substring: reply}`: the first key found in the last user message wins;
     - a callable `request -> reply`.
 
+    Inside `backends.streaming.stream_text(sink)` the first reply is streamed word by word,
+    `stream_delay` seconds apart.
+
     >>> import asyncio
     >>> from clinreason.trace import Message
     >>> fb = FakeBackend(["ANSWER: B"])
@@ -32,6 +38,7 @@ class FakeBackend:
     script: Script = field(default_factory=list)
     model: str = "fake"
     max_concurrency: int = 8
+    stream_delay: float = 0.0
     requests: list[GenerateRequest] = field(default_factory=list)
     _position: int = 0
 
@@ -63,6 +70,11 @@ class FakeBackend:
         """Reply from the script, `request.n` times."""
         self.requests.append(request)
         texts = [self._reply(request) for _ in range(request.n)]
+        if current_sink() is not None:
+            stream = TextStream()
+            for piece in re.findall(r"\S*\s*", texts[0]):
+                await asyncio.sleep(self.stream_delay)
+                stream.add(piece)
         prompt = sum(len(m.content.split()) for m in request.messages)
         return Generation(
             texts=texts,

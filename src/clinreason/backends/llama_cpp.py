@@ -9,11 +9,18 @@ first request. llama.cpp is not thread-safe, so generations run one at a time
 JSON-schema output is constrained with a GBNF grammar built by
 `clinreason.backends.grammar.schema_to_gbnf`, which rejects or rewrites the schemas that
 crash llama-cpp-python 0.3.36 (its `response_format` of type `json_schema` is ignored).
+
+Inside `backends.streaming.stream_text(sink)` the first sample's text reaches the sink token by
+token. Rather than llama-cpp-python's `stream=True` (whose chunks carry no token counts), the
+plain call gets a logits processor that changes nothing and reads the tokens generated so far
+(`_TokenWatcher`), so the `Generation` (usage, logprobs, finish reason) is the plain call's,
+grammar-constrained calls, several samples and logprobs included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import logging
 import os
@@ -25,6 +32,7 @@ from typing import Any, ClassVar
 
 from clinreason.backends.grammar import schema_to_gbnf
 from clinreason.backends.models import DEFAULT_MODEL, model_path
+from clinreason.backends.streaming import TextStream, current_sink
 from clinreason.errors import (
     BackendError,
     BackendRequestError,
@@ -66,6 +74,26 @@ def _grammar_for(schema_json: str) -> str:
     """GBNF for a schema given as JSON text. Key order is kept: the grammar generates the
     properties in schema order, so `{"reasoning", "answer"}` reasons before it answers."""
     return schema_to_gbnf(json.loads(schema_json))
+
+
+class _TokenWatcher:
+    """A logits processor that leaves the scores alone and hands the text generated so far to a
+    `TextStream`. llama.cpp calls it before sampling each token with every token evaluated so
+    far: the first call sees the prompt, each later one the tokens generated since (the last
+    token arrives with the finished generation)."""
+
+    def __init__(self, llama: Any, stream: TextStream) -> None:
+        self.llama = llama
+        self.stream = stream
+        self.seen: int | None = None
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.seen is not None and len(input_ids) > self.seen:
+            piece = self.llama.detokenize(input_ids[self.seen :].tolist())
+            self.stream.add(self.decoder.decode(piece))
+        self.seen = len(input_ids)
+        return scores
 
 
 @dataclass
@@ -191,9 +219,15 @@ class EmbeddedBackend:
                 llama.reset()  # fresh evaluation: output independent of earlier requests
             texts, reasons, logprobs = [], [], []
             usage = Usage()
+            first = kwargs
+            if current_sink() is not None:  # the first sample's text, as it grows
+                watcher = _TokenWatcher(llama, TextStream())
+                first = {**kwargs, "logits_processor": [watcher]}
             for index in range(request.n):
                 try:
-                    response = llama.create_chat_completion(**kwargs, seed=base_seed + index)
+                    response = llama.create_chat_completion(
+                        **(kwargs if index else first), seed=base_seed + index
+                    )
                 except ValueError as exc:
                     raise BackendRequestError(
                         f"{exc} (model {self.model}, n_ctx={self.n_ctx}); shorten the prompt "

@@ -10,6 +10,14 @@ when retryable (see `clinreason.backends.retry`):
 - timeout, 408                               -> BackendTimeout (retried)
 - body not JSON, no choices, no content      -> BackendBadResponse (retried)
 - any other 4xx                              -> BackendRequestError (never retried)
+
+Inside `backends.streaming.stream_text(sink)`, a single completion without logprobs is asked
+with `"stream": true` (server-sent events, `stream_options.include_usage`) and its text reaches
+the sink as it arrives; the `Generation` is the one the plain call gives (text, finish reason,
+and usage when the server sends its usage chunk: OpenAI, vLLM, Ollama and llama.cpp's
+llama-server do; llama-cpp-python's server does not, and such a call records no token counts,
+as a server that reports none). Several samples and logprobs use the plain call. A stream that
+breaks off is `BackendUnavailable` (retried: the sink starts again from `""`).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from clinreason.backends.retry import RetryPolicy, with_retries
+from clinreason.backends.streaming import TextStream, wants_stream
 from clinreason.errors import (
     BackendBadResponse,
     BackendRateLimited,
@@ -209,11 +218,13 @@ class OpenAIBackend:
         key = os.environ.get(self.api_key_env, "")
         return {"Authorization": f"Bearer {key}"} if key else {}
 
-    async def _post_once(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def _post_once(self, body: dict[str, Any], *, stream: bool = False) -> dict[str, Any]:
         client, semaphore = self._ensure_client()
         url = f"{self.base_url}/chat/completions"
         async with semaphore:
             try:
+                if stream:
+                    return await self._streamed(client, url, body)
                 response = await client.post(url, json=body, headers=self._headers())
             except httpx.TimeoutException:
                 raise BackendTimeout(
@@ -224,6 +235,61 @@ class OpenAIBackend:
                     f"cannot reach the server ({type(exc).__name__}: {exc})", backend=self.label
                 ) from None
         return self._check(response)
+
+    async def _streamed(
+        self, client: httpx.AsyncClient, url: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One streamed completion, its text sent to the sink as it arrives; returned in the
+        shape of a plain response (message content, finish reason, usage)."""
+        body = {**body, "stream": True, "stream_options": {"include_usage": True}}
+        async with client.stream("POST", url, json=body, headers=self._headers()) as response:
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                await response.aread()  # an error, or a server that does not stream
+                return self._check(response)
+            text = TextStream()
+            reason: str | None = None
+            usage: Any = None
+            choices = 0
+            async for line in response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                payload = line[5:].strip()
+                if payload == "[DONE]":
+                    break
+                chunk = self._chunk(payload)
+                usage = chunk.get("usage") or usage
+                for choice in chunk.get("choices") or []:
+                    choices += 1
+                    delta = choice.get("delta") if isinstance(choice, dict) else None
+                    piece = delta.get("content") if isinstance(delta, dict) else None
+                    text.add(piece if isinstance(piece, str) else "")
+                    reason = choice.get("finish_reason") or reason
+        if not choices:
+            raise BackendBadResponse("the stream has no choices", backend=self.label, status=200)
+        message = {"role": "assistant", "content": text.text}
+        return {
+            "choices": [{"index": 0, "message": message, "finish_reason": reason}],
+            "usage": usage,
+        }
+
+    def _chunk(self, payload: str) -> dict[str, Any]:
+        """One server-sent event's JSON; an error event or a broken one is a retryable error."""
+        try:
+            chunk = json.loads(payload)
+        except ValueError:
+            raise BackendBadResponse(
+                f"a stream event is not JSON: {payload[:80]!r}", backend=self.label, status=200
+            ) from None
+        if not isinstance(chunk, dict):
+            raise BackendBadResponse("a stream event is not an object", backend=self.label)
+        if "error" in chunk:
+            detail = chunk["error"]
+            if isinstance(detail, dict):
+                detail = detail.get("message", detail)
+            raise BackendUnavailable(
+                f"the server failed while streaming: {str(detail)[:_SNIPPET]}", backend=self.label
+            )
+        return chunk
 
     async def models(self) -> list[str]:
         """The model ids the server lists (`GET /models`): a health check.
@@ -284,8 +350,10 @@ class OpenAIBackend:
     async def _completion(
         self, request: GenerateRequest, *, n: int, seed: int | None
     ) -> tuple[list[tuple[str, str, list[TokenLogprob] | None]], Usage]:
+        stream = n == 1 and wants_stream(request)
+
         async def attempt() -> tuple[list[tuple[str, str, list[TokenLogprob] | None]], Usage]:
-            data = await self._post_once(self.body(request, n=n, seed=seed))
+            data = await self._post_once(self.body(request, n=n, seed=seed), stream=stream)
             return self._parse(data), _usage(data)
 
         return await with_retries(attempt, self.retry)

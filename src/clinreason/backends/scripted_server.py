@@ -4,15 +4,19 @@
 `POST /v1/chat/completions` after `latency` seconds with the fake backend's schema-shaped reply
 (`clinreason.backends.demo_reply`: the first allowed answer; no model is called) and
 `GET /v1/models` at once. `--garbage` makes completions return a non-JSON body (an endpoint
-the fan-out must quarantine). One thread per connection, standard library only; it prints its
-URL on stdout once listening. `scripted_servers` starts several for a test or benchmark;
-`scripted_server_thread` starts one inside this process with replies of the caller's choosing.
+the fan-out must quarantine). A request with `"stream": true` gets the reply as server-sent
+events, word by word, `--token-delay` seconds apart (after the latency), as OpenAI's servers
+stream, with a usage chunk when `stream_options.include_usage` asks. One thread per
+connection, standard library only; it prints its URL on stdout once listening.
+`scripted_servers` starts several for a test or benchmark; `scripted_server_thread` starts one
+inside this process with replies of the caller's choosing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -36,6 +40,11 @@ def reply_for(body: dict[str, Any]) -> str:
         for m in body.get("messages") or [{"role": "user", "content": ""}]
     )
     return demo_reply(GenerateRequest(messages=messages, json_schema=schema))
+
+
+def _words(text: str) -> list[str]:
+    """`text` cut after each run of spaces (its "tokens": they join back to `text`)."""
+    return [piece for piece in re.findall(r"\S*\s*", text) if piece]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -72,6 +81,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, b'{"error": {"message": "scripted failure"}}')
             return
         text = self.server.reply(body)
+        if body.get("stream"):
+            self._stream(body, text)
+            return
         data = {
             "id": f"scripted-{self.server.count}",
             "object": "chat.completion",
@@ -80,9 +92,37 @@ class _Handler(BaseHTTPRequestHandler):
                 {"index": 0, "message": {"role": "assistant", "content": text},
                  "finish_reason": "stop"}
             ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+            "usage": {"prompt_tokens": 10, "completion_tokens": len(_words(text))},
         }  # fmt: skip
         self._send(200, json.dumps(data).encode())
+
+    def _stream(self, body: dict[str, Any], text: str) -> None:
+        """`text` as chat-completion chunks (chunked transfer encoding), word by word."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        base = {"id": f"scripted-{self.server.count}", "object": "chat.completion.chunk",
+                "model": body.get("model", self.server.model)}  # fmt: skip
+        deltas: list[dict[str, Any]] = [{"role": "assistant"}]
+        deltas += [{"content": piece} for piece in _words(text)]
+        for index, delta in enumerate(deltas):
+            if index > 1:
+                time.sleep(self.server.token_delay)
+            self._event({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+        self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage = {"prompt_tokens": 10, "completion_tokens": len(deltas) - 1}
+            self._event({**base, "choices": [], "usage": usage})
+        self._chunk(b"data: [DONE]\n\n")
+        self._chunk(b"")
+
+    def _event(self, data: dict[str, Any]) -> None:
+        self._chunk(f"data: {json.dumps(data)}\n\n".encode())
+
+    def _chunk(self, payload: bytes) -> None:
+        self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        self.wfile.flush()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet
@@ -92,6 +132,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     latency = 0.0
+    token_delay = 0.0
     garbage = False
     failing = False
     model = "scripted"
@@ -105,13 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="0: any free port.")
     parser.add_argument("--latency", type=float, default=0.0, help="Seconds per completion.")
+    parser.add_argument(
+        "--token-delay", type=float, default=0.0, help="Seconds between streamed words."
+    )
     parser.add_argument("--garbage", action="store_true", help="Return non-JSON completions.")
     parser.add_argument("--failing", action="store_true", help="Answer completions with 500.")
     parser.add_argument("--model", default="scripted")
     args = parser.parse_args(argv)
     server = _Server(("127.0.0.1", args.port), _Handler)
     server.latency, server.garbage, server.model = args.latency, args.garbage, args.model
-    server.failing = args.failing
+    server.failing, server.token_delay = args.failing, args.token_delay
     print(f"http://127.0.0.1:{server.server_address[1]}/v1", flush=True)  # read by `start`
     server.serve_forever()
 
@@ -157,11 +201,16 @@ def scripted_servers(
 @contextmanager
 def scripted_server_thread(
     reply: Callable[[dict[str, Any]], str] = reply_for,
+    *,
+    latency: float = 0.0,
+    token_delay: float = 0.0,
 ) -> Iterator[str]:
     """One scripted server on a free loopback port, in a thread of this process, answering
-    completions with `reply(request body)`; yields its URL (ending in `/v1`)."""
+    completions with `reply(request body)` after `latency` seconds (streamed ones word by word,
+    `token_delay` seconds apart); yields its URL (ending in `/v1`)."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.reply = reply  # type: ignore[method-assign]
+    server.latency, server.token_delay = latency, token_delay
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"

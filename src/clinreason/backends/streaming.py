@@ -1,0 +1,84 @@
+"""Streaming a generation's text to a caller while it is produced, without changing its result.
+
+A caller that wants the text as it grows (the web page's live step, the CLI spinner) runs the
+call inside `stream_text(sink)`; every backend that can stream then calls `sink(text_so_far)`
+each time the text of the first completion grows, from whatever thread generates it. The
+`Generation` that `Backend.generate` returns is unchanged (same texts, usage, finish reasons,
+logprobs), and so are the cache key and the trace: streaming is observation only.
+
+`sink` always receives the *whole* text so far, not a delta, so a restart needs no protocol: a
+retry or a fan-out failover starts again from `""`, and a cached answer arrives whole at once.
+Where a backend cannot stream (see each backend), the sink hears nothing and the call is plain.
+
+The sink travels in a context variable (copied into tasks and `asyncio.to_thread` workers), so
+wrappers (cache, retries, fan-out, the CLI's progress) pass it through without code of their
+own. It is not a dependency: a call without a sink behaves exactly as before.
+
+>>> import asyncio
+>>> from clinreason.backends.fake import FakeBackend
+>>> from clinreason.trace import Message
+>>> seen = []
+>>> request = GenerateRequest(messages=(Message(role="user", content="q"),))
+>>> with stream_text(seen.append):
+...     generation = asyncio.run(FakeBackend(["ANSWER: B"]).generate(request))
+>>> seen, generation.texts
+(['', 'ANSWER: ', 'ANSWER: B'], ['ANSWER: B'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from clinreason.trace import GenerateRequest
+
+TextSink = Callable[[str], None]
+"""Receives the whole text generated so far; must be quick and must not raise."""
+
+_SINK: ContextVar[TextSink | None] = ContextVar("clinreason_text_sink", default=None)
+
+
+@contextmanager
+def stream_text(sink: TextSink) -> Iterator[None]:
+    """Send the text of generations made inside this block to `sink` as it grows."""
+    token = _SINK.set(sink)
+    try:
+        yield
+    finally:
+        _SINK.reset(token)
+
+
+def current_sink() -> TextSink | None:
+    """The sink of the enclosing `stream_text` block, if any."""
+    return _SINK.get()
+
+
+class TextStream:
+    """The text of one completion as it grows, handed to the current sink piece by piece.
+
+    A backend makes one per attempt: making it tells the sink `""` (a new start), `add`
+    appends a piece and tells the sink the text so far.
+    """
+
+    def __init__(self, sink: TextSink | None = None) -> None:
+        self.sink = sink if sink is not None else current_sink()
+        self.text = ""
+        if self.sink is not None:
+            self.sink("")
+
+    def add(self, piece: str) -> None:
+        """Append `piece` (ignored when empty)."""
+        if piece:
+            self.text += piece
+            if self.sink is not None:
+                self.sink(self.text)
+
+
+def wants_stream(request: GenerateRequest) -> bool:
+    """Whether a call should stream: a sink is listening and the request is a single completion
+    without token probabilities (those come back whole, from the plain call)."""
+    return current_sink() is not None and request.n == 1 and not request.logprobs
+
+
+__all__ = ["TextSink", "TextStream", "current_sink", "stream_text", "wants_stream"]
