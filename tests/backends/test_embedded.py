@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from itertools import pairwise
 
 import jsonschema
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from clinreason.backends import make_backend
 from clinreason.backends.cache import CachedBackend
 from clinreason.backends.llama_cpp import EmbeddedBackend
+from clinreason.backends.streaming import stream_text
 from clinreason.errors import BackendRequestError, ConfigError, MissingDependencyError
 from clinreason.trace import GenerateRequest, Message
 
@@ -105,6 +107,23 @@ async def test_constrained_output_follows_schema_property_order(backend):
 
 
 @pytest.mark.embedded
+async def test_streamed_text_grows_token_by_token_and_the_generation_is_unchanged(backend):
+    for request in (
+        ask("List three fruits.", max_tokens=16),
+        ask("A 45-year-old man. Give his age, sex and a note as JSON.", max_tokens=40,
+            json_schema=SCHEMA),
+    ):  # fmt: skip
+        plain = await backend.generate(request)
+        seen: list[str] = []
+        with stream_text(seen.append):
+            streamed = await backend.generate(request)
+        assert streamed == plain  # text, usage, finish reason: the plain call's
+        assert seen[0] == "" and len(seen) >= 5
+        assert all(b.startswith(a) and b != a for a, b in pairwise(seen))
+        assert plain.texts[0].startswith(seen[-1])  # all but the last token, as they came
+
+
+@pytest.mark.embedded
 async def test_one_generation_at_a_time(backend):
     llama = backend.loaded_model()
     original = llama.create_chat_completion
@@ -167,6 +186,7 @@ GUARDED = textwrap.dedent(
     """
     import asyncio, json, sys
     from clinreason.backends.llama_cpp import EmbeddedBackend
+from clinreason.backends.streaming import stream_text
     from clinreason.errors import ConfigError
     from clinreason.trace import GenerateRequest, Message
 
