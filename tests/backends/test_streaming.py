@@ -57,7 +57,6 @@ async def test_no_sink_outside_the_block_and_none_after_it():
     with stream_text(print):
         assert current_sink() is print and wants_stream(REQUEST)
         assert not wants_stream(REQUEST.model_copy(update={"n": 2}))
-        assert not wants_stream(REQUEST.model_copy(update={"logprobs": True}))
     assert current_sink() is None
 
 
@@ -110,7 +109,20 @@ async def test_http_tokens_arrive_over_loopback_before_the_call_ends():
     assert stamps == sorted(stamps) and stamps[-1] - stamps[0] > 0.3
 
 
-async def test_several_samples_and_logprobs_use_the_plain_call():
+async def test_logprobs_are_joined_from_the_chunks_as_the_plain_call_gives_them():
+    request = REQUEST.model_copy(update={"logprobs": True})
+    with scripted_server_thread(lambda body: REPLY) as url:
+        backend = OpenAIBackend(url, "scripted")
+        seen = Seen()
+        with stream_text(seen):
+            streamed = await backend.generate(request)
+        plain = await backend.generate(request)
+        await backend.aclose()
+    assert streamed == plain and seen.texts[-1] == REPLY
+    assert streamed.logprobs and "".join(t.token for t in streamed.logprobs[0]) == REPLY
+
+
+async def test_several_samples_use_the_plain_call():
     bodies: list[dict] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -123,10 +135,9 @@ async def test_several_samples_and_logprobs_use_the_plain_call():
     seen = Seen()
     with stream_text(seen):
         await backend.generate(REQUEST.model_copy(update={"n": 2}))
-        await backend.generate(REQUEST.model_copy(update={"logprobs": True}))
         await backend.generate(REQUEST)
-    assert [b.get("stream", False) for b in bodies] == [False, False, True]
-    assert bodies[2]["stream_options"] == {"include_usage": True}
+    assert [b.get("stream", False) for b in bodies] == [False, True]
+    assert bodies[1]["stream_options"] == {"include_usage": True}
     assert seen.texts == []  # a server that ignores "stream" answers plain JSON: nothing streams
 
 

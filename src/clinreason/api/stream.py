@@ -3,10 +3,18 @@
 Events (each `data` is one line of JSON):
 
 - `status`: `{"text"}`, e.g. waiting for the model, then running;
+- `model_start`: a model call has begun (the strategy asked the model; its step comes when
+  the model has answered): `{"number"` (the number its step will have), `"model"`, `"html"`
+  (the step in progress for the page: "Asking the model…"), `"elapsed_s", "tokens",
+  "tokens_per_s"}`;
+- `model_text`: the call's text as it grows, at most every `TEXT_EVERY_S` seconds:
+  `{"number", "at", "text", "chars", "elapsed_s", ...}`: the text from character `at` on
+  (`at` is 0 when the text starts again, e.g. a retried call), `chars` its whole length;
 - `step`: a step as the strategy adds it: `{"id", "number", "kind", "step"` (the step in the
   trace schema), `"html"` (the step rendered for the page, autoescaped), `"elapsed_s",
-  "tokens", "tokens_per_s"}` (tokens generated so far);
-- `tick`: `{"elapsed_s"}` every few seconds while nothing else happens (a long model call);
+  "tokens", "tokens_per_s"}` (tokens generated so far); a `model_call` step ends (and on the
+  page replaces) the call in progress;
+- `tick`: `{"elapsed_s"}` every few seconds while nothing else happens;
 - `done` (last): what `/v1/explain` returns, and more: `{"status"` (200, or 422/502 as
   `/v1/explain` would answer), `"error"`, `"trace"` (verified, with claims and trust), `"html"`
   (the result view), `"elapsed_s", "tokens", "tokens_per_s"}`;
@@ -22,7 +30,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -32,8 +40,18 @@ from starlette.types import Receive, Scope, Send
 
 from clinreason.api import service, view
 from clinreason.api.web import render
+from clinreason.backends import Backend
+from clinreason.backends.streaming import stream_text
 from clinreason.errors import ClinReasonError, ConfigError
-from clinreason.trace import DISCLAIMER, Case, Step, case_from_text
+from clinreason.trace import (
+    DISCLAIMER,
+    Case,
+    ComponentSpec,
+    GenerateRequest,
+    Generation,
+    Step,
+    case_from_text,
+)
 
 if TYPE_CHECKING:
     from clinreason.api.app import Ticket, _State
@@ -42,6 +60,8 @@ log = logging.getLogger("clinreason.api")
 
 TICK_S = 2.0
 """Seconds between `tick` events while a step takes long."""
+TEXT_EVERY_S = 0.15
+"""Seconds between `model_text` events while the model writes."""
 
 
 class StreamRequest(service.ExplainRequest):
@@ -113,6 +133,69 @@ class _Rate:
         return {"elapsed_s": round(elapsed, 3), "tokens": self.tokens, "tokens_per_s": rate}
 
 
+class _Announcing:
+    """The server's backend as the strategy sees it: each model call tells the stream when it
+    starts (`{"model_start": model}`) and ends (`{"model_end": its text}`), and its text is
+    kept as it grows (the answer is unchanged)."""
+
+    def __init__(self, inner: Backend, tell: Callable[[dict[str, Any]], None]) -> None:
+        self.inner = inner
+        self.tell = tell
+        self.text = ""
+        """The text so far of the call under way (set from the generating thread)."""
+
+    @property
+    def spec(self) -> ComponentSpec:
+        """The server backend's spec (recorded in the trace)."""
+        return self.inner.spec
+
+    @property
+    def max_concurrency(self) -> int:
+        """The server backend's concurrency."""
+        return self.inner.max_concurrency
+
+    async def generate(self, request: GenerateRequest) -> Generation:
+        """The server backend's generation, announced first and streamed into `text`."""
+        self.text = ""
+        self.tell({"model_start": str(self.spec.params.get("model") or self.spec.name)})
+        try:
+            with stream_text(self._grow):
+                return await self.inner.generate(request)
+        finally:
+            self.tell({"model_end": self.text})
+
+    def _grow(self, text: str) -> None:
+        self.text = text
+
+    async def aclose(self) -> None:
+        """Nothing: the server closes its backend at shutdown."""
+
+
+class _Sent:
+    """What the page has of the model call under way."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.text = ""
+
+    def update(self, text: str) -> dict[str, Any] | None:
+        """The `model_text` data that brings the page from what it has to `text` (None: same).
+
+        >>> sent = _Sent(2)
+        >>> sent.update("The")
+        {'number': 2, 'at': 0, 'text': 'The', 'chars': 3}
+        >>> sent.update("The ST"), sent.update("The ST")
+        ({'number': 2, 'at': 3, 'text': ' ST', 'chars': 6}, None)
+        >>> sent.update("A retry")  # the text started again
+        {'number': 2, 'at': 0, 'text': 'A retry', 'chars': 7}
+        """
+        if text == self.text:
+            return None
+        at = len(self.text) if text.startswith(self.text) else 0
+        self.text = text
+        return {"number": self.number, "at": at, "text": text[at:], "chars": len(text)}
+
+
 async def explain_events(
     state: _State, req: service.ExplainRequest, strategy: Any, ticket: Ticket
 ) -> AsyncIterator[str]:
@@ -123,6 +206,9 @@ async def explain_events(
     """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+    def tell(item: dict[str, Any]) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, item)
 
     def on_step(step: Step) -> None:  # in the strategy's thread: snapshot the step now
         try:
@@ -141,19 +227,13 @@ async def explain_events(
         async with state.gate.running():
             yield sse("status", {"text": "running"})
             rate = _Rate()
+            backend = _Announcing(state.get_backend(), tell)
             task = asyncio.create_task(
-                service.explain(
-                    req, state.get_backend(), state.graph, strategy=strategy, on_step=on_step
-                )
+                service.explain(req, backend, state.graph, strategy=strategy, on_step=on_step)
             )
             task.add_done_callback(lambda _: loop.call_soon_threadsafe(queue.put_nowait, None))
-            while (item := await _next(queue, rate)) is not None:
-                if "tick" in item:
-                    yield sse("tick", rate.figures())
-                    continue
-                rate.tokens += item["tokens"]
-                keep = ("id", "number", "kind", "step", "html")
-                yield sse("step", {**{k: item[k] for k in keep}, **rate.figures()})
+            async for event in _events(queue, backend, rate):
+                yield event
             yield _final(task, rate)
     finally:
         if task is not None and not task.done():
@@ -161,11 +241,41 @@ async def explain_events(
         ticket.release()
 
 
-async def _next(queue: asyncio.Queue[dict[str, Any] | None], rate: _Rate) -> dict[str, Any] | None:
-    try:
-        return await asyncio.wait_for(queue.get(), timeout=TICK_S)
-    except TimeoutError:
-        return {"tick": True}
+async def _events(
+    queue: asyncio.Queue[dict[str, Any] | None], backend: _Announcing, rate: _Rate
+) -> AsyncIterator[str]:
+    """`model_start`, `model_text`, `step` and `tick` events until the run ends (None)."""
+    calling: _Sent | None = None  # the model call under way, until its step comes
+    last_number = 0
+    quiet_since = time.perf_counter()
+    while True:
+        try:
+            timeout = TEXT_EVERY_S if calling is not None else TICK_S
+            item = await asyncio.wait_for(queue.get(), timeout=timeout)
+        except TimeoutError:
+            item = {}  # time to send the text grown since, or a tick
+        if item is None:
+            return
+        event = None
+        if "model_start" in item:
+            calling = _Sent(last_number + 1)
+            shown = {"number": calling.number, "model": item["model_start"]}
+            html = render("live_model.html", c=shown)
+            event = sse("model_start", {**shown, "html": html, **rate.figures()})
+        elif "step" in item:
+            calling = None if item["kind"] == "llm_call" else calling
+            last_number = max(last_number, item["number"])
+            rate.tokens += item["tokens"]
+            keep = ("id", "number", "kind", "step", "html")
+            event = sse("step", {**{k: item[k] for k in keep}, **rate.figures()})
+        elif calling is not None:
+            grown = calling.update(item.get("model_end", backend.text))
+            event = None if grown is None else sse("model_text", {**grown, **rate.figures()})
+        if event is None and time.perf_counter() - quiet_since >= TICK_S:
+            event = sse("tick", rate.figures())
+        if event is not None:
+            yield event
+            quiet_since = time.perf_counter()
 
 
 def _final(task: asyncio.Task[Any], rate: _Rate) -> str:

@@ -11,13 +11,14 @@ when retryable (see `clinreason.backends.retry`):
 - body not JSON, no choices, no content      -> BackendBadResponse (retried)
 - any other 4xx                              -> BackendRequestError (never retried)
 
-Inside `backends.streaming.stream_text(sink)`, a single completion without logprobs is asked
-with `"stream": true` (server-sent events, `stream_options.include_usage`) and its text reaches
-the sink as it arrives; the `Generation` is the one the plain call gives (text, finish reason,
-and usage when the server sends its usage chunk: OpenAI, vLLM, Ollama and llama.cpp's
-llama-server do; llama-cpp-python's server does not, and such a call records no token counts,
-as a server that reports none). Several samples and logprobs use the plain call. A stream that
-breaks off is `BackendUnavailable` (retried: the sink starts again from `""`).
+Inside `backends.streaming.stream_text(sink)`, a request for one completion is asked with
+`"stream": true` (server-sent events, `stream_options.include_usage`) and its text reaches the
+sink as it arrives; the `Generation` is the one the plain call gives: text, finish reason,
+logprobs (each chunk's `logprobs.content`, joined), and usage when the server sends its usage
+chunk (OpenAI, vLLM, Ollama and llama.cpp's llama-server do; llama-cpp-python's server does
+not, and such a call records no token counts, as a server that reports none). Several samples
+use the plain call. A stream that breaks off is `BackendUnavailable` (retried: the sink starts
+again from `""`).
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ class OpenAIBackend:
         self, client: httpx.AsyncClient, url: str, body: dict[str, Any]
     ) -> dict[str, Any]:
         """One streamed completion, its text sent to the sink as it arrives; returned in the
-        shape of a plain response (message content, finish reason, usage)."""
+        shape of a plain response (message content, finish reason, logprobs, usage)."""
         body = {**body, "stream": True, "stream_options": {"include_usage": True}}
         async with client.stream("POST", url, json=body, headers=self._headers()) as response:
             if "text/event-stream" not in response.headers.get("content-type", ""):
@@ -250,6 +251,7 @@ class OpenAIBackend:
             reason: str | None = None
             usage: Any = None
             choices = 0
+            tokens: list[Any] | None = None  # the logprobs of the chunks that carry them
             async for line in response.aiter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -259,18 +261,26 @@ class OpenAIBackend:
                 chunk = self._chunk(payload)
                 usage = chunk.get("usage") or usage
                 for choice in chunk.get("choices") or []:
+                    if not isinstance(choice, dict):
+                        continue
                     choices += 1
-                    delta = choice.get("delta") if isinstance(choice, dict) else None
+                    delta = choice.get("delta")
                     piece = delta.get("content") if isinstance(delta, dict) else None
                     text.add(piece if isinstance(piece, str) else "")
                     reason = choice.get("finish_reason") or reason
+                    logprobs = choice.get("logprobs")
+                    if isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
+                        tokens = tokens if tokens is not None else []
+                        tokens.extend(logprobs["content"])
         if not choices:
             raise BackendBadResponse("the stream has no choices", backend=self.label, status=200)
-        message = {"role": "assistant", "content": text.text}
-        return {
-            "choices": [{"index": 0, "message": message, "finish_reason": reason}],
-            "usage": usage,
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": text.text},
+            "finish_reason": reason,
+            "logprobs": None if tokens is None else {"content": tokens},
         }
+        return {"choices": [choice], "usage": usage}
 
     def _chunk(self, payload: str) -> dict[str, Any]:
         """One server-sent event's JSON; an error event or a broken one is a retryable error."""

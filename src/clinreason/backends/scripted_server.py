@@ -47,6 +47,13 @@ def _words(text: str) -> list[str]:
     return [piece for piece in re.findall(r"\S*\s*", text) if piece]
 
 
+def _logprobs(body: dict[str, Any], words: list[str]) -> dict[str, Any] | None:
+    """Made-up log-probabilities of `words` when the request asks for them."""
+    if not body.get("logprobs"):
+        return None
+    return {"content": [{"token": w, "logprob": -0.25, "top_logprobs": []} for w in words]}
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers
@@ -90,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
             "model": body.get("model", self.server.model),
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text},
-                 "finish_reason": "stop"}
+                 "finish_reason": "stop", "logprobs": _logprobs(body, _words(text))}
             ],
             "usage": {"prompt_tokens": 10, "completion_tokens": len(_words(text))},
         }  # fmt: skip
@@ -104,15 +111,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         base = {"id": f"scripted-{self.server.count}", "object": "chat.completion.chunk",
                 "model": body.get("model", self.server.model)}  # fmt: skip
-        deltas: list[dict[str, Any]] = [{"role": "assistant"}]
-        deltas += [{"content": piece} for piece in _words(text)]
-        for index, delta in enumerate(deltas):
-            if index > 1:
+        words = _words(text)
+        self._event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
+        for index, word in enumerate(words):
+            if index:
                 time.sleep(self.server.token_delay)
-            self._event({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+            choice = {"index": 0, "delta": {"content": word}, "finish_reason": None,
+                      "logprobs": _logprobs(body, [word])}  # fmt: skip
+            self._event({**base, "choices": [choice]})
         self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
         if (body.get("stream_options") or {}).get("include_usage"):
-            usage = {"prompt_tokens": 10, "completion_tokens": len(deltas) - 1}
+            usage = {"prompt_tokens": 10, "completion_tokens": len(words)}
             self._event({**base, "choices": [], "usage": usage})
         self._chunk(b"data: [DONE]\n\n")
         self._chunk(b"")

@@ -76,9 +76,9 @@ class TextStream:
 
 
 def wants_stream(request: GenerateRequest) -> bool:
-    """Whether a call should stream: a sink is listening and the request is a single completion
-    without token probabilities (those come back whole, from the plain call)."""
-    return current_sink() is not None and request.n == 1 and not request.logprobs
+    """Whether an HTTP call should stream: a sink is listening and the request asks for one
+    completion (several come back whole, from the plain call)."""
+    return current_sink() is not None and request.n == 1
 
 
 __all__ = ["TextSink", "TextStream", "current_sink", "stream_text", "wants_stream"]

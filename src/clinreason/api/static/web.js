@@ -72,8 +72,24 @@ function figures(d) {
 const handlers = {
   status(d) { say(d.text === "running" ? "Running…" : d.text); },
   tick(d) { $("progress").textContent = `Working: ${figures(d)}`; },
-  step(d) {
+  // A model call under way: its step in progress, then its words as they come.
+  model_start(d) {
     $("live-steps").insertAdjacentHTML("beforeend", d.html);
+    $("progress").textContent = `Step ${d.number}: asking the model · ${figures(d)}`;
+  },
+  model_text(d) {
+    const box = $("live-call-text");
+    if (!box) return;
+    if (d.at === box.textContent.length) box.append(d.text);  // only the new words are read out
+    else box.textContent = box.textContent.slice(0, d.at) + d.text;
+    box.scrollTop = box.scrollHeight;
+    $("progress").textContent = `Step ${d.number}: the model is writing · ${figures(d)}`;
+  },
+  step(d) {
+    const calling = $("live-call");
+    if (calling && d.kind === "llm_call") calling.outerHTML = d.html;  // the finished call
+    else if (calling) calling.insertAdjacentHTML("beforebegin", d.html);
+    else $("live-steps").insertAdjacentHTML("beforeend", d.html);
     $("progress").textContent = `${d.number} step${d.number === 1 ? "" : "s"} · ${figures(d)}`;
   },
   done(d) {
