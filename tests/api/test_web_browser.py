@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,14 +31,17 @@ ARGS = [
 EXAMPLES = Path(__file__).parents[2] / "examples"
 NOTE = (EXAMPLES / "note.txt").read_text()
 TOKEN = "browser-token-4242"
-# Records, in order, each step and the answer as they are added to the page.
+# Records, in order, each step, the model's words and the answer as they are added to the page.
 RECORD_ARRIVALS = """
 window.__arrivals = [];
 new MutationObserver((records) => {
-  for (const r of records) for (const n of r.addedNodes) {
-    if (n.nodeType !== 1) continue;
-    if (n.matches("#live-steps li.step")) window.__arrivals.push("step");
-    if (n.querySelector && n.querySelector("#answer")) window.__arrivals.push("answer");
+  for (const r of records) {
+    if (r.target.id === "live-call-text" && r.addedNodes.length) window.__arrivals.push("words");
+    for (const n of r.addedNodes) {
+      if (n.nodeType !== 1) continue;
+      if (n.matches("#live-steps li.step")) window.__arrivals.push("step");
+      if (n.querySelector && n.querySelector("#answer")) window.__arrivals.push("answer");
+    }
   }
 }).observe(document, {childList: true, subtree: true});
 """
@@ -286,6 +290,40 @@ def test_why_badges_checked_and_contradicted_sentences_from_a_real_server(browse
             assert items.nth(1).locator(".badge").inner_text() == "contradicted"
             assert 'the note gives "1.6 mg/dL"' in items.nth(1).inner_text()
             assert "Said by the model (scripted)" in step.locator(".why-answer .hint").inner_text()
+            w.clean()
+
+
+def test_the_model_s_words_grow_in_its_step_before_the_answer(browser, tmp_path):
+    """A scripted server streams 70 words, 40 ms apart, through a real `clinreason serve`."""
+    sentence = "ST elevation in the inferior leads points to the right coronary artery. "
+    reply = json.dumps({"reasoning": sentence * 5, "answer": "C"})
+    with scripted_server_thread(lambda body: reply, token_delay=0.04) as base:
+        options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
+        with _serve(tmp_path / "stderr.log", *options) as url:
+            w = Watched(browser, url)
+            page = w.page
+            page.fill("#note", NOTE)
+            page.select_option("#strategy", "cot")
+            page.click("#run")
+            calling = page.locator("#live-call")
+            calling.wait_for()
+            assert "Asking the model (scripted)" in calling.inner_text()
+            box = page.locator("#live-call-text")
+            assert box.get_attribute("aria-live") == "polite"
+            expect = pytest.importorskip("playwright.sync_api").expect
+            expect(box).to_have_text(re.compile(r"^[\s\S]{40}"))  # 40 characters or more
+            shown, height = box.inner_text(), box.bounding_box()["height"]
+            assert reply.startswith(shown) and page.locator("#answer").count() == 0
+            expect(box).to_have_text(re.compile(rf"^[\s\S]{{{len(shown) + 80}}}"))
+            assert box.bounding_box()["height"] == height  # the text grows in a fixed box
+            page.wait_for_selector("#answer", timeout=60_000)
+            arrivals = page.evaluate("window.__arrivals")
+            assert 0 < arrivals.index("words") < arrivals.index("answer"), arrivals
+            assert arrivals.count("words") >= 5  # in several pieces
+            assert calling.count() == 0  # the finished step took its place
+            first = page.locator("#live-steps li.step").first
+            assert first.get_attribute("id") == "live-s1" and "Model call" in first.inner_text()
+            assert "C" in page.locator("#answer").inner_text()
             w.clean()
 
 
