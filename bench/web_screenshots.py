@@ -1,7 +1,8 @@
 """Screenshots of the web page for the docs: a real `clinreason serve --backend fake` on a free
 loopback port, driven by Debian's chromium through Playwright; the run browser over two small
 runs written by `clinreason eval --backend fake` into a temporary directory; "Why?" on a step
-answered by a scripted OpenAI-compatible server (a fixed reply, so the checks show).
+answered by a scripted OpenAI-compatible server (a fixed reply, so the checks show); a model
+call under way, its words streamed slowly by a scripted server.
 
 Usage:
     .venv/bin/python bench/web_screenshots.py            # writes docs/screenshots/web-*.png
@@ -81,6 +82,7 @@ def main() -> None:
             page.wait_for_selector("#compare-table")
             page.locator("main").screenshot(path=str(out / "web-runs.png"))
         _why(page, out)
+        _streaming(page, out)
         browser.close()
     print("wrote", *sorted(p.name for p in out.glob("web-*.png")))
 
@@ -99,6 +101,24 @@ def _why(page: Any, out: Path) -> None:
             step.locator("button.why-open").click()
             step.locator(".why-answer").wait_for()
             step.screenshot(path=str(out / "web-why.png"))
+
+
+def _streaming(page: Any, out: Path) -> None:
+    """`cot` on note.txt while the model writes (a scripted server, 8 words a second)."""
+    sentence = "ST elevation in II, III and aVF points to the inferior wall. "
+    reply = json.dumps({"reasoning": sentence * 6, "answer": "C"})
+    with scripted_server_thread(lambda body: reply, token_delay=0.12) as base:
+        options = ("--backend", "openai", "--base-url", base, "--model", "scripted", "--no-cache")
+        with local_server(*options) as url:
+            page.goto(f"{url}/")
+            page.set_viewport_size({"width": 1100, "height": 900})
+            page.fill("#note", (ROOT / "examples" / "note.txt").read_text())
+            page.select_option("#strategy", "cot")
+            page.click("#run")
+            page.locator("#live-call").wait_for()
+            page.wait_for_timeout(3000)  # about 25 words in
+            page.locator("#live").screenshot(path=str(out / "web-streaming.png"))
+            page.wait_for_selector("#answer", timeout=60_000)
 
 
 def _make_runs(root: Path) -> str:

@@ -17,6 +17,7 @@ from clinreason.api.app import Limits, _State
 from clinreason.api.local import local_server
 from clinreason.api.service import ExplainRequest
 from clinreason.api.stream import explain_events
+from clinreason.api.view import model_words
 from clinreason.backends import CachedBackend
 from clinreason.backends.fake import FakeBackend
 from clinreason.backends.scripted_server import scripted_server_thread
@@ -29,6 +30,7 @@ REASONING = (
     "artery supplies the inferior wall in most patients, so it is the likely culprit here."
 )
 REPLY = json.dumps({"reasoning": REASONING, "answer": "C"})
+WORDS = f"Reasoning: {REASONING}\n\nAnswer: C"  # as the page shows the reply
 CASE = Case(id="c", question="Which artery?", options={"A": "LAD", "B": "LCx", "C": "RCA"})
 
 
@@ -58,7 +60,7 @@ def check_model_call(got: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     assert step["kind"] == "llm_call" and step["number"] == start["number"] == 1
     texts = [data for name, data in got if name == "model_text"]
     assert all(data["number"] == 1 for data in texts)
-    final = step["step"]["response"]["texts"][0]
+    final = model_words(step["step"]["response"]["texts"][0])
     shown = rebuilt(texts)
     assert shown and final.startswith(shown)  # the page held the model's words, in order
     return step
@@ -82,7 +84,7 @@ def test_a_model_call_shows_at_once_then_its_words_batched_then_its_step(monkeyp
     texts = [data for name, data in got if name == "model_text"]
     words = len(REPLY.split())
     assert 3 <= len(texts) < words / 2  # batched: far fewer events than words
-    assert rebuilt(texts) == REPLY and step["step"]["response"]["texts"] == [REPLY]
+    assert rebuilt(texts) == WORDS and step["step"]["response"]["texts"] == [REPLY]
     when = {name: t for t, name, _ in reversed(timed)}  # the first time of each event
     assert when["model_start"] < 0.2 and when["step"] - when["model_text"] > 0.3
     assert got[-1][1]["trace"]["steps"][0]["response"]["texts"] == [REPLY]
@@ -100,7 +102,7 @@ def test_a_cached_answer_is_shown_whole_in_one_event(tmp_path):
     asyncio.run(run_once())
     got = asyncio.run(run_once())
     check_model_call(got)
-    assert [data["text"] for name, data in got if name == "model_text"] == [REPLY]
+    assert [data["text"] for name, data in got if name == "model_text"] == [WORDS]
 
 
 def test_words_from_a_real_server_reach_the_client_before_the_call_ends(tmp_path):
@@ -128,7 +130,8 @@ def test_words_from_a_real_server_reach_the_client_before_the_call_ends(tmp_path
     # while it writes: the 33 words take about 1.3 s
     assert when["model_start"] < when["model_text"] and when["step"] - when["model_text"] > 0.6
     texts = [data for name, data in got if name == "model_text"]
-    assert len(texts) >= 4 and rebuilt(texts) == step["step"]["response"]["texts"][0] == REPLY
+    assert len(texts) >= 4 and rebuilt(texts) == WORDS
+    assert step["step"]["response"]["texts"] == [REPLY]
     assert step["step"]["usage"]["completion_tokens"] == len(REPLY.split())
     assert got[-1][1]["trace"]["answer"]["value"] == "C"
     assert "substernal" not in log.read_text()  # nothing from the request is logged
