@@ -1,17 +1,29 @@
 """Latency of `clinreason serve` (issue 14's targets; a benchmark, not a test).
 
-1. **Time to the first streamed step**: a real `clinreason serve` on loopback with the embedded
-   model, loaded by one warm-up request; then `--repeats` runs of `POST /v1/explain/stream` on
-   `examples/note.txt` (`cot`: its first step is the model call, so it arrives when the model
-   has answered) and `examples/crcl_case.json` (`calculator`: steps read from the note come
-   first), timing the first `step` event and the `done` event from the request.
-2. **Concurrent clients**: `--clients` clients at once on `POST /v1/explain` against a server with
-   the fake backend (the server's own overhead) and against the embedded one (queueing: the model
-   runs one generation at a time, `--queue` requests wait, the rest get 503 with Retry-After).
-   Reports status counts and p50/p95 latency; any status other than 200 or 503 is an error.
+1. **Time to the first streamed step**: a real `clinreason serve` on loopback, its model loaded
+   by one warm-up request; then `--repeats` runs of `POST /v1/explain/stream` on
+   `examples/note.txt` (`cot`: its first step is the model call) and `examples/crcl_case.json`
+   (`calculator`: steps read from the note come first), timing from the request:
+   - *first step shown*: the first `step` or `model_start` event (the page shows a model call
+     under way as its step: "Step 1 · Model call · under way, asking the model (...)");
+   - *first model words*: the first `model_text` event (the model's text as it grows);
+   - *first finished step*: the first `step` event (before streaming, the only step event);
+   - *done*: the verified trace.
+2. **Concurrent clients**: `--clients` clients at once on `POST /v1/explain` against the server
+   of `--backend` (queueing: the embedded model runs one generation at a time, `--queue`
+   requests wait, the rest get 503 with Retry-After) and against the fake backend (the server's
+   own overhead). Reports status counts and p50/p95 latency; any status other than 200 or 503
+   is an error.
 
-Usage:
-    .venv/bin/python bench/serve_latency.py [--model smollm2-135m] [--repeats 5] [--clients 20]
+`--backend embedded` (default) runs the packaged model (issue 14's target is for it);
+`--backend scripted` a scripted OpenAI-compatible server on loopback that streams its reply
+word by word (`--latency` before the first word, `--token-delay` between words; no model: the
+plumbing alone); `--backend fake` the fake backend (instant replies).
+
+Usage (the lead measures the target with the default model, Qwen2.5-Coder-1.5B):
+    nice -n 19 .venv/bin/python bench/serve_latency.py --backend embedded \\
+        --model qwen2.5-coder-1.5b --repeats 5 --clients 20
+    .venv/bin/python bench/serve_latency.py --backend scripted --latency 0.5 --token-delay 0.03
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import statistics
@@ -29,6 +42,7 @@ from pathlib import Path
 import httpx
 
 from clinreason.api.local import local_server
+from clinreason.backends.scripted_server import scripted_server_thread
 from clinreason.trace import case_from_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,20 +52,25 @@ CASE = case_from_text((REPO / "examples" / "note.txt").read_text(), case_id="ben
 )
 
 
-def first_step_times(url: str, case: dict[str, object], strategy: str) -> tuple[float, float]:
-    """Seconds from the request to the first `step` event and to the `done` event."""
+def stream_times(url: str, case: dict[str, object], strategy: str) -> dict[str, float]:
+    """Seconds from the request to the first event of each kind (NaN: none came) and to the
+    end: `shown` (a step or a model call under way), `words`, `step`, `done`."""
     start = time.perf_counter()
-    first = None
+    times: dict[str, float] = {}
     body = {"case": case, "strategy": strategy}
     with httpx.stream("POST", f"{url}/v1/explain/stream", json=body, timeout=600) as r:
         r.raise_for_status()
         for line in r.iter_lines():
-            if line == "event: step" and first is None:
-                first = time.perf_counter() - start
-            if line in ("event: done", "event: error"):
+            event = line.removeprefix("event: ") if line.startswith("event: ") else None
+            name = {"model_start": "shown", "model_text": "words", "step": "step"}.get(event or "")
+            if name is not None:
+                times.setdefault(name, time.perf_counter() - start)
+                if name == "step":
+                    times.setdefault("shown", times[name])
+            if event in ("done", "error"):
                 break
-    total = time.perf_counter() - start
-    return (first if first is not None else float("nan")), total
+    times["done"] = time.perf_counter() - start
+    return {key: times.get(key, float("nan")) for key in ("shown", "words", "step", "done")}
 
 
 async def clients(url: str, n: int, strategy: str) -> tuple[Counter[int], list[float]]:
@@ -80,36 +99,52 @@ def report_clients(name: str, codes: Counter[int], times: list[float]) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="smollm2-135m")
-    parser.add_argument("--strategy", default="cot")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--queue", type=int, default=4)
-    args = parser.parse_args()
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+def server_options(args: argparse.Namespace, scripted_url: str | None) -> tuple[str, ...]:
+    """The `clinreason serve` options of `--backend`."""
+    if args.backend == "embedded":
+        return ("--backend", "embedded", "--model", args.model, "--no-cache")
+    if args.backend == "scripted":
+        assert scripted_url is not None
+        return ("--backend", "openai", "--base-url", scripted_url, "--model", "scripted",
+                "--no-cache")  # fmt: skip
+    return ("--backend", "fake", "--no-cache")
 
-    embedded = ("--backend", "embedded", "--model", args.model, "--no-cache")
-    with local_server(*embedded, "--queue", str(args.queue), timeout=120) as url:
+
+def summary(values: list[float]) -> str:
+    """Median and max of the runs that had the event."""
+    had = [v for v in values if not math.isnan(v)]
+    if not had:
+        return "none (no such event)"
+    missing = (
+        f"; none in {len(values) - len(had)} of {len(values)} runs"
+        if len(had) < len(values)
+        else ""
+    )
+    return f"median {statistics.median(had):.3f} s (max {max(had):.3f}){missing}"
+
+
+def measure(args: argparse.Namespace, scripted_url: str | None) -> None:
+    options = server_options(args, scripted_url)
+    label = args.model if args.backend == "embedded" else args.backend
+    with local_server(*options, "--queue", str(args.queue), timeout=120) as url:
         warm = time.perf_counter()
         httpx.post(f"{url}/v1/explain", json={"case": CASE, "strategy": args.strategy}, timeout=600)
-        loaded = time.perf_counter() - warm
-        print(f"embedded {args.model}: warm-up request (loads the model) {loaded:.1f} s")
+        print(f"{label}: warm-up request (loads the model) {time.perf_counter() - warm:.1f} s")
         for name, case, strategy in (
             ("note.txt", CASE, args.strategy),
             ("crcl_case.json", CRCL, "calculator"),
         ):
-            runs = [first_step_times(url, case, strategy) for _ in range(args.repeats)]
-            firsts = [f for f, _ in runs]
-            totals = [t for _, t in runs]
-            print(
-                f"{name}, {strategy}: time to the first streamed step ({args.repeats} runs) median "
-                f"{statistics.median(firsts):.3f} s, max {max(firsts):.3f} s; to done: median "
-                f"{statistics.median(totals):.2f} s"
-            )
+            runs = [stream_times(url, case, strategy) for _ in range(args.repeats)]
+            print(f"{name}, {strategy}, {label} ({args.repeats} runs), seconds from the request:")
+            for key, words in (
+                ("shown", "first step shown (a step or a model call under way)"),
+                ("words", "first model words"),
+                ("step", "first finished step"),
+                ("done", "done (verified trace)"),
+            ):
+                print(f"  {words}: {summary([run[key] for run in runs])}")
         report_clients(
-            f"{args.clients} clients, embedded, --queue {args.queue}",
+            f"{args.clients} clients, {label}, --queue {args.queue}",
             *asyncio.run(clients(url, args.clients, args.strategy)),
         )
     with local_server("--backend", "fake", "--no-cache", "--queue", str(args.clients)) as url:
@@ -117,6 +152,28 @@ def main() -> None:
             f"{args.clients} clients, fake backend, --queue {args.clients}",
             *asyncio.run(clients(url, args.clients, args.strategy)),
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backend", choices=("embedded", "scripted", "fake"), default="embedded")
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="Embedded model.")
+    parser.add_argument("--latency", type=float, default=0.5, help="Scripted: s to first word.")
+    parser.add_argument("--token-delay", type=float, default=0.03, help="Scripted: s per word.")
+    parser.add_argument("--strategy", default="cot")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--queue", type=int, default=4)
+    args = parser.parse_args()
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    if args.backend != "scripted":
+        measure(args, None)
+        return
+    with scripted_server_thread(latency=args.latency, token_delay=args.token_delay) as base:
+        print(f"scripted server: {args.latency:g} s to the first word, {args.token_delay:g} s/word")
+        measure(args, base)
 
 
 if __name__ == "__main__":
