@@ -17,10 +17,10 @@ from clinreason.api.app import Limits, _State
 from clinreason.api.local import local_server
 from clinreason.api.service import ExplainRequest
 from clinreason.api.stream import explain_events
-from clinreason.api.view import model_words
 from clinreason.backends import CachedBackend
 from clinreason.backends.fake import FakeBackend
 from clinreason.backends.scripted_server import scripted_server_thread
+from clinreason.backends.streaming import model_words
 from clinreason.strategies.cot import ChainOfThought
 from clinreason.trace import Case, case_from_text
 

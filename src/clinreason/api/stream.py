@@ -10,11 +10,11 @@ Events (each `data` is one line of JSON):
 - `model_text`: the call's text as it grows, at most every `TEXT_EVERY_S` seconds:
   `{"number", "at", "text", "chars", "elapsed_s", ...}`: the text from character `at` on
   (`at` is 0 when the text starts again, e.g. a retried call), `chars` its whole length. It is
-  the text in words (`view.model_words`: a JSON reply's field values, "Reasoning: ..."); the
-  model's exact text is in the call's `step`;
+  the text in words (`backends.streaming.model_words`: a JSON reply's field values,
+  "Reasoning: ..."); the model's exact text is in the call's `step`;
 - `step`: a step as the strategy adds it: `{"id", "number", "kind", "step"` (the step in the
   trace schema), `"html"` (the step rendered for the page, autoescaped), `"elapsed_s",
-  "tokens", "tokens_per_s"}` (tokens generated so far); a `model_call` step ends (and on the
+  "tokens", "tokens_per_s"}` (tokens generated so far); an `llm_call` step ends (and on the
   page replaces) the call in progress;
 - `tick`: `{"elapsed_s"}` every few seconds while nothing else happens;
 - `done` (last): what `/v1/explain` returns, and more: `{"status"` (200, or 422/502 as
@@ -43,7 +43,7 @@ from starlette.types import Receive, Scope, Send
 from clinreason.api import service, view
 from clinreason.api.web import render
 from clinreason.backends import Backend
-from clinreason.backends.streaming import stream_text
+from clinreason.backends.streaming import model_words, stream_text
 from clinreason.errors import ClinReasonError, ConfigError
 from clinreason.trace import (
     DISCLAIMER,
@@ -271,7 +271,7 @@ async def _events(
             keep = ("id", "number", "kind", "step", "html")
             event = sse("step", {**{k: item[k] for k in keep}, **rate.figures()})
         elif calling is not None:
-            grown = calling.update(view.model_words(item.get("model_end", backend.text)))
+            grown = calling.update(model_words(item.get("model_end", backend.text)))
             event = None if grown is None else sse("model_text", {**grown, **rate.figures()})
         if event is None and time.perf_counter() - quiet_since >= TICK_S:
             event = sse("tick", rate.figures())

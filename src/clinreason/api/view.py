@@ -8,12 +8,9 @@ marks are `clinreason.trace.explain.CLAIM_MARKS`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
-
-from pydantic_core import from_json
 
 from clinreason.api.whatif import form_fields
 from clinreason.render.figures import argument_figures, differential_of
@@ -254,29 +251,3 @@ def backend_words(trace: Trace) -> str:
         return "none"
     model = trace.backend.params.get("model")
     return f"{trace.backend.name} ({model})" if model else trace.backend.name
-
-
-def model_words(text: str) -> str:
-    """A model's reply as it is being written, in words: a (partial) JSON object becomes its
-    fields' values, one paragraph each; other text stays as it is.
-
-    >>> model_words('{"reasoning": "ST elevation in II, III')
-    'Reasoning: ST elevation in II, III'
-    >>> model_words('{"reasoning": "Inferior.", "answer": "C"}')
-    'Reasoning: Inferior.\\n\\nAnswer: C'
-    >>> model_words("ANSWER: C")
-    'ANSWER: C'
-    """
-    if not text.lstrip().startswith("{"):
-        return text
-    try:
-        data = from_json(text, allow_partial="trailing-strings")
-    except ValueError:
-        return text
-    if not isinstance(data, dict):
-        return text
-    return "\n\n".join(
-        f"{str(key).replace('_', ' ').capitalize()}: "
-        + (value if isinstance(value, str) else json.dumps(value))
-        for key, value in data.items()
-    )

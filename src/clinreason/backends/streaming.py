@@ -27,9 +27,12 @@ own. It is not a dependency: a call without a sink behaves exactly as before.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from pydantic_core import from_json
 
 from clinreason.trace import GenerateRequest
 
@@ -81,4 +84,30 @@ def wants_stream(request: GenerateRequest) -> bool:
     return current_sink() is not None and request.n == 1
 
 
-__all__ = ["TextSink", "TextStream", "current_sink", "stream_text", "wants_stream"]
+def model_words(text: str) -> str:
+    """A model's text as it is being written, in words (for display): a (partial) JSON object
+    becomes its fields' values, one paragraph each; other text stays as it is.
+
+    >>> model_words('{"reasoning": "ST elevation in II, III')
+    'Reasoning: ST elevation in II, III'
+    >>> model_words('{"reasoning": "Inferior.", "answer": "C"}')
+    'Reasoning: Inferior.\\n\\nAnswer: C'
+    >>> model_words("ANSWER: C")
+    'ANSWER: C'
+    """
+    if not text.lstrip().startswith("{"):
+        return text
+    try:
+        data = from_json(text, allow_partial="trailing-strings")
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    return "\n\n".join(
+        f"{str(key).replace('_', ' ').capitalize()}: "
+        + (value if isinstance(value, str) else json.dumps(value))
+        for key, value in data.items()
+    )
+
+
+__all__ = ["TextSink", "TextStream", "current_sink", "model_words", "stream_text", "wants_stream"]
