@@ -120,3 +120,28 @@ def test_help_lists_every_strategy_and_benchmark():
     assert all(name in explain_help for name in STRATEGIES)
     assert all(name in eval_help for name in BENCHMARKS)
     assert "--n-ctx" in explain_help and "--n-ctx" in eval_help
+
+
+async def test_progress_shows_the_end_of_the_model_s_words_as_they_come():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from clinreason.backends.fake import FakeBackend
+    from clinreason.cli.live import TAIL, LiveBackend
+    from clinreason.trace import GenerateRequest, Message
+
+    reply = '{"reasoning": "' + "The ST segment is raised in the inferior leads. " * 3 + '"}'
+    live = LiveBackend(FakeBackend([reply], stream_delay=0.001), Console(file=StringIO()))
+    shown: list[str] = []
+    update = live._progress.update
+    live._progress.update = lambda task, **kw: (shown.append(kw["description"]), update(task, **kw))
+    request = GenerateRequest(messages=(Message(role="user", content="q"),))
+    generation = await live.generate(request)
+    await live.aclose()
+    assert generation.texts == [reply]
+    words = [d.split(": ", 1)[1] for d in shown if d.startswith("model call 1 to fake: ")]
+    assert words[0] == "Reasoning: The" and len(words) >= 20  # the words, not the JSON
+    assert words[-1].startswith("…") and len(words[-1]) == TAIL + 1
+    assert words[-1].endswith("raised in the inferior leads.")
+    assert shown[-1] == "model call 1 done; working"

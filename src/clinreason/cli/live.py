@@ -1,5 +1,6 @@
-"""What `clinreason explain` shows while it works: a spinner with the model call under way and the
-time elapsed (stderr, on a terminal), and one closing line with the calls made and the time."""
+"""What `clinreason explain` shows while it works: a spinner with the model call under way, the
+end of what the model has written so far, and the time elapsed (stderr, on a terminal), and one
+closing line with the calls made and the time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from clinreason.backends.streaming import model_words, stream_text
 from clinreason.trace import ComponentSpec, GenerateRequest, Generation
+
+TAIL = 60
+"""Characters of the model's latest words shown beside the spinner."""
 
 
 class LiveBackend:
@@ -47,8 +52,16 @@ class LiveBackend:
         model = self.inner.spec.params.get("model") or self.inner.spec.name
         loads = self.calls == 1 and self.inner.spec.name == "embedded"
         first = " (loading the model first)" if loads else ""
-        self._progress.update(self._task, description=f"model call {self.calls} to {model}{first}")
-        generation = await self.inner.generate(request)
+        doing = f"model call {self.calls} to {model}"
+        self._progress.update(self._task, description=f"{doing}{first}")
+
+        def show(text: str) -> None:  # in the generating thread; rich's update takes a lock
+            words = " ".join(model_words(text).split())
+            tail = words if len(words) <= TAIL else "…" + words[-TAIL:]
+            self._progress.update(self._task, description=f"{doing}: {tail}" if tail else doing)
+
+        with stream_text(show):
+            generation = await self.inner.generate(request)
         self.tokens += generation.usage.completion_tokens
         self._progress.update(self._task, description=f"model call {self.calls} done; working")
         return generation  # type: ignore[no-any-return]
