@@ -319,7 +319,10 @@ def install(app: FastAPI, state: _State, auth: Any) -> None:
         responses={
             200: {
                 "content": {"text/event-stream": {}},
-                "description": "Events: status, step (one per step), tick, then done or error.",
+                "description": (
+                    "Events: status; step (one per step); model_start when a model call starts "
+                    "and model_text with its words as they come; tick; then done or error."
+                ),
             },
             503: {"description": "The model is busy and the queue is full."},
         },
