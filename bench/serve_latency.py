@@ -8,7 +8,8 @@
      under way as its step: "Step 1 · Model call · under way, asking the model (...)");
    - *first model words*: the first `model_text` event (the model's text as it grows);
    - *first finished step*: the first `step` event (before streaming, the only step event);
-   - *done*: the verified trace.
+   - *done*: the verified trace; and, in turn with each streamed run, `POST /v1/explain` (not
+     streamed), so streaming's cost shows as the ratio of the two medians.
 2. **Concurrent clients**: `--clients` clients at once on `POST /v1/explain` against the server
    of `--backend` (queueing: the embedded model runs one generation at a time, `--queue`
    requests wait, the rest get 503 with Retry-After) and against the fake backend (the server's
@@ -73,6 +74,14 @@ def stream_times(url: str, case: dict[str, object], strategy: str) -> dict[str, 
     return {key: times.get(key, float("nan")) for key in ("shown", "words", "step", "done")}
 
 
+def plain_time(url: str, case: dict[str, object], strategy: str) -> float:
+    """Seconds for `POST /v1/explain` (no events, no streaming)."""
+    start = time.perf_counter()
+    r = httpx.post(f"{url}/v1/explain", json={"case": case, "strategy": strategy}, timeout=600)
+    r.raise_for_status()
+    return time.perf_counter() - start
+
+
 async def clients(url: str, n: int, strategy: str) -> tuple[Counter[int], list[float]]:
     """`n` clients posting at once; their status codes and latencies (seconds)."""
     async with httpx.AsyncClient(timeout=600) as http:
@@ -134,7 +143,10 @@ def measure(args: argparse.Namespace, scripted_url: str | None) -> None:
             ("note.txt", CASE, args.strategy),
             ("crcl_case.json", CRCL, "calculator"),
         ):
-            runs = [stream_times(url, case, strategy) for _ in range(args.repeats)]
+            runs, plain = [], []
+            for _ in range(args.repeats):  # streamed and plain in turn: the same load for both
+                runs.append(stream_times(url, case, strategy))
+                plain.append(plain_time(url, case, strategy))
             print(f"{name}, {strategy}, {label} ({args.repeats} runs), seconds from the request:")
             for key, words in (
                 ("shown", "first step shown (a step or a model call under way)"),
@@ -143,6 +155,8 @@ def measure(args: argparse.Namespace, scripted_url: str | None) -> None:
                 ("done", "done (verified trace)"),
             ):
                 print(f"  {words}: {summary([run[key] for run in runs])}")
+            ratio = statistics.median(run["done"] for run in runs) / statistics.median(plain)
+            print(f"  /v1/explain (not streamed): {summary(plain)}; streamed/plain {ratio:.2f}")
         report_clients(
             f"{args.clients} clients, {label}, --queue {args.queue}",
             *asyncio.run(clients(url, args.clients, args.strategy)),

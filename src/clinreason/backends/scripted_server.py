@@ -6,8 +6,9 @@
 `GET /v1/models` at once. `--garbage` makes completions return a non-JSON body (an endpoint
 the fan-out must quarantine). A request with `"stream": true` gets the reply as server-sent
 events, word by word, `--token-delay` seconds apart (after the latency), as OpenAI's servers
-stream, with a usage chunk when `stream_options.include_usage` asks. One thread per
-connection, standard library only; it prints its URL on stdout once listening.
+stream, with a usage chunk when `stream_options.include_usage` asks (a plain reply takes as
+long). One thread per connection, standard library only; it prints its URL on stdout once
+listening.
 `scripted_servers` starts several for a test or benchmark; `scripted_server_thread` starts one
 inside this process with replies of the caller's choosing.
 """
@@ -91,6 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             self._stream(body, text)
             return
+        time.sleep(self.server.token_delay * max(0, len(_words(text)) - 1))  # as long as a stream
         data = {
             "id": f"scripted-{self.server.count}",
             "object": "chat.completion",
