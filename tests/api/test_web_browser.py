@@ -509,6 +509,7 @@ def test_the_page_streams_a_real_embedded_model(browser, tmp_path):
         page.wait_for_selector("#answer", timeout=240_000)
         arrivals = page.evaluate("window.__arrivals")
         assert arrivals.index("answer") >= 1, arrivals  # a step arrived before the answer
+        assert "words" in arrivals[: arrivals.index("answer")]  # the model's words as it wrote
         steps = page.locator("#result-steps li.step")
         assert steps.count() >= 2 and "Model call" in steps.first.inner_text()
         answer = page.locator("#answer").inner_text()

@@ -28,6 +28,7 @@ from clinreason.backends import make_backend
 from clinreason.backends.models import model_path
 from clinreason.backends.openai_http import OpenAIBackend
 from clinreason.backends.retry import RetryPolicy
+from clinreason.backends.streaming import stream_text
 from clinreason.errors import (
     BackendBadResponse,
     BackendRateLimited,
@@ -115,6 +116,22 @@ async def test_real_server_n_samples_and_logprobs(served):
     assert len(gen.texts) == 2  # this server ignores n: the backend asked twice
     assert gen.logprobs is not None and all(len(lp) >= 1 for lp in gen.logprobs)
     assert all(t.logprob <= 0 for t in gen.logprobs[0])
+    await served.aclose()
+
+
+@pytest.mark.server
+async def test_real_server_streams_the_plain_call_s_text_and_logprobs(served):
+    request = ask("List three fruits.", max_tokens=16, seed=1, logprobs=True)
+    plain = await served.generate(request)
+    seen: list[str] = []
+    with stream_text(seen.append):
+        streamed = await served.generate(request)
+    assert streamed.texts == plain.texts and streamed.finish_reasons == plain.finish_reasons
+    assert seen[0] == "" and seen[-1] == plain.texts[0] and len(seen) >= 4
+    assert streamed.logprobs is not None and plain.logprobs is not None
+    assert [t.token for t in streamed.logprobs[0]] == [t.token for t in plain.logprobs[0]]
+    # llama-cpp-python's server sends no usage when streaming: no counts, never made-up ones
+    assert streamed.usage.completion_tokens in (0, plain.usage.completion_tokens)
     await served.aclose()
 
 
