@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from clinreason.backends.streaming import TextStream, current_sink
+from clinreason.backends.streaming import TextStream, current_sink, word_pieces
 from clinreason.errors import BackendError
 from clinreason.trace import ComponentSpec, GenerateRequest, Generation, Usage
 
@@ -72,7 +71,7 @@ class FakeBackend:
         texts = [self._reply(request) for _ in range(request.n)]
         if current_sink() is not None:
             stream = TextStream()
-            for piece in re.findall(r"\S*\s*", texts[0]):
+            for piece in word_pieces(texts[0]):
                 await asyncio.sleep(self.stream_delay)
                 stream.add(piece)
         prompt = sum(len(m.content.split()) for m in request.messages)

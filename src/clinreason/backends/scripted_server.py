@@ -8,16 +8,14 @@ the fan-out must quarantine). A request with `"stream": true` gets the reply as 
 events, word by word, `--token-delay` seconds apart (after the latency), as OpenAI's servers
 stream, with a usage chunk when `stream_options.include_usage` asks (a plain reply takes as
 long). One thread per connection, standard library only; it prints its URL on stdout once
-listening.
-`scripted_servers` starts several for a test or benchmark; `scripted_server_thread` starts one
-inside this process with replies of the caller's choosing.
+listening. `scripted_servers` starts several for a test or benchmark; `scripted_server_thread`
+starts one inside this process with replies of the caller's choosing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import threading
@@ -29,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from clinreason.backends import demo_reply
+from clinreason.backends.streaming import word_pieces
 from clinreason.trace import GenerateRequest, Message
 
 
@@ -41,11 +40,6 @@ def reply_for(body: dict[str, Any]) -> str:
         for m in body.get("messages") or [{"role": "user", "content": ""}]
     )
     return demo_reply(GenerateRequest(messages=messages, json_schema=schema))
-
-
-def _words(text: str) -> list[str]:
-    """`text` cut after each run of spaces (its "tokens": they join back to `text`)."""
-    return [piece for piece in re.findall(r"\S*\s*", text) if piece]
 
 
 def _logprobs(body: dict[str, Any], words: list[str]) -> dict[str, Any] | None:
@@ -92,16 +86,17 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             self._stream(body, text)
             return
-        time.sleep(self.server.token_delay * max(0, len(_words(text)) - 1))  # as long as a stream
+        words = word_pieces(text)
+        time.sleep(self.server.token_delay * max(0, len(words) - 1))  # as long as a stream
         data = {
             "id": f"scripted-{self.server.count}",
             "object": "chat.completion",
             "model": body.get("model", self.server.model),
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text},
-                 "finish_reason": "stop", "logprobs": _logprobs(body, _words(text))}
+                 "finish_reason": "stop", "logprobs": _logprobs(body, words)}
             ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": len(_words(text))},
+            "usage": {"prompt_tokens": 10, "completion_tokens": len(words)},
         }  # fmt: skip
         self._send(200, json.dumps(data).encode())
 
@@ -113,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         base = {"id": f"scripted-{self.server.count}", "object": "chat.completion.chunk",
                 "model": body.get("model", self.server.model)}  # fmt: skip
-        words = _words(text)
+        words = word_pieces(text)
         self._event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
         for index, word in enumerate(words):
             if index:

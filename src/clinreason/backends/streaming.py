@@ -28,6 +28,7 @@ own. It is not a dependency: a call without a sink behaves exactly as before.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -78,6 +79,16 @@ class TextStream:
                 self.sink(self.text)
 
 
+def word_pieces(text: str) -> list[str]:
+    """`text` cut after each run of spaces, as the fake backends stream it (the pieces join back
+    to `text`).
+
+    >>> word_pieces("ANSWER: B ")
+    ['ANSWER: ', 'B ']
+    """
+    return [piece for piece in re.findall(r"\S*\s*", text) if piece]
+
+
 def wants_stream(request: GenerateRequest) -> bool:
     """Whether an HTTP call should stream: a sink is listening and the request asks for one
     completion (several come back whole, from the plain call)."""
@@ -110,4 +121,12 @@ def model_words(text: str) -> str:
     )
 
 
-__all__ = ["TextSink", "TextStream", "current_sink", "model_words", "stream_text", "wants_stream"]
+__all__ = [
+    "TextSink",
+    "TextStream",
+    "current_sink",
+    "model_words",
+    "stream_text",
+    "wants_stream",
+    "word_pieces",
+]
