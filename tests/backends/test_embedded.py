@@ -186,7 +186,6 @@ GUARDED = textwrap.dedent(
     """
     import asyncio, json, sys
     from clinreason.backends.llama_cpp import EmbeddedBackend
-from clinreason.backends.streaming import stream_text
     from clinreason.errors import ConfigError
     from clinreason.trace import GenerateRequest, Message
 
