@@ -60,6 +60,20 @@ async def test_no_sink_outside_the_block_and_none_after_it():
     assert current_sink() is None
 
 
+async def test_a_failing_sink_is_dropped_and_the_generation_goes_on(caplog):
+    calls = []
+
+    def broken(text: str) -> None:
+        calls.append(text)
+        if text:
+            raise RuntimeError("display gone")
+
+    with stream_text(broken):
+        generation = await FakeBackend([REPLY]).generate(REQUEST)
+    assert generation.texts == [REPLY] and calls == ["", "The "]
+    assert "the sink failed (RuntimeError)" in caplog.text
+
+
 async def test_concurrent_tasks_keep_their_own_sinks():
     a, b = Seen(), Seen()
     backend = FakeBackend(lambda r: r.messages[-1].content * 3, stream_delay=0.01)

@@ -28,6 +28,7 @@ own. It is not a dependency: a call without a sink behaves exactly as before.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,8 @@ from clinreason.trace import GenerateRequest
 
 TextSink = Callable[[str], None]
 """Receives the whole text generated so far; must be quick and must not raise."""
+
+logger = logging.getLogger(__name__)
 
 _SINK: ContextVar[TextSink | None] = ContextVar("clinreason_text_sink", default=None)
 
@@ -62,21 +65,29 @@ class TextStream:
     """The text of one completion as it grows, handed to the current sink piece by piece.
 
     A backend makes one per attempt: making it tells the sink `""` (a new start), `add`
-    appends a piece and tells the sink the text so far.
+    appends a piece and tells the sink the text so far. A sink that fails is dropped (and
+    logged), never the generation: streaming only observes.
     """
 
-    def __init__(self, sink: TextSink | None = None) -> None:
-        self.sink = sink if sink is not None else current_sink()
+    def __init__(self) -> None:
+        self.sink = current_sink()
         self.text = ""
-        if self.sink is not None:
-            self.sink("")
+        self._tell()
 
     def add(self, piece: str) -> None:
         """Append `piece` (ignored when empty)."""
         if piece:
             self.text += piece
-            if self.sink is not None:
-                self.sink(self.text)
+            self._tell()
+
+    def _tell(self) -> None:
+        if self.sink is None:
+            return
+        try:
+            self.sink(self.text)
+        except Exception as exc:
+            logger.warning("stopped streaming text: the sink failed (%s)", type(exc).__name__)
+            self.sink = None
 
 
 def word_pieces(text: str) -> list[str]:
