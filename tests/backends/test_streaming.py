@@ -15,7 +15,7 @@ from clinreason.backends import CachedBackend, FakeBackend, FanoutBackend, OpenA
 from clinreason.backends.retry import RetryPolicy
 from clinreason.backends.scripted_server import scripted_server_thread
 from clinreason.backends.streaming import current_sink, stream_text, wants_stream
-from clinreason.errors import BackendRequestError
+from clinreason.errors import BackendRequestError, BackendUnavailable
 from clinreason.trace import GenerateRequest, Message
 
 REQUEST = GenerateRequest(messages=(Message(role="user", content="Is it sepsis?"),))
@@ -220,7 +220,8 @@ async def test_an_error_status_or_event_while_streaming_is_a_backend_error():
         transport=httpx.MockTransport(fails),
         retry=RetryPolicy(max_attempts=2, sleep=no_sleep),
     )
-    with stream_text(Seen()), pytest.raises(Exception, match="out of memory after 2 attempts"):
+    failed = pytest.raises(BackendUnavailable, match="out of memory after 2 attempts")
+    with stream_text(Seen()), failed:
         await backend.generate(REQUEST)
 
 
