@@ -287,8 +287,9 @@ class OpenAIBackend:
         try:
             chunk = json.loads(payload)
         except ValueError:
+            # no snippet: an event holds the model's words, which may quote the note
             raise BackendBadResponse(
-                f"a stream event is not JSON: {payload[:80]!r}", backend=self.label, status=200
+                "a stream event is not JSON", backend=self.label, status=200
             ) from None
         if not isinstance(chunk, dict):
             raise BackendBadResponse("a stream event is not an object", backend=self.label)
