@@ -15,7 +15,7 @@ from clinreason.backends import CachedBackend, FakeBackend, FanoutBackend, OpenA
 from clinreason.backends.retry import RetryPolicy
 from clinreason.backends.scripted_server import scripted_server_thread
 from clinreason.backends.streaming import current_sink, stream_text, wants_stream
-from clinreason.errors import BackendRequestError, BackendUnavailable
+from clinreason.errors import BackendBadResponse, BackendRequestError, BackendUnavailable
 from clinreason.trace import GenerateRequest, Message
 
 REQUEST = GenerateRequest(messages=(Message(role="user", content="Is it sepsis?"),))
@@ -223,6 +223,16 @@ async def test_an_error_status_or_event_while_streaming_is_a_backend_error():
     failed = pytest.raises(BackendUnavailable, match="out of memory after 2 attempts")
     with stream_text(Seen()), failed:
         await backend.generate(REQUEST)
+
+    def garbled(request: httpx.Request) -> httpx.Response:
+        body = b'data: {"choices": [{"delta": {"content": "creatinine 2.4 mg/dL'
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    backend.transport = httpx.MockTransport(garbled)
+    backend._client = None  # a new client with the new transport
+    with stream_text(Seen()), pytest.raises(BackendBadResponse) as caught:
+        await backend.generate(REQUEST)
+    assert "not JSON" in str(caught.value) and "creatinine" not in str(caught.value)
 
 
 async def test_the_fan_out_passes_the_sink_to_its_endpoint():
