@@ -228,8 +228,12 @@ async def test_an_error_status_or_event_while_streaming_is_a_backend_error():
         body = b'data: {"choices": [{"delta": {"content": "creatinine 2.4 mg/dL'
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
-    backend.transport = httpx.MockTransport(garbled)
-    backend._client = None  # a new client with the new transport
+    backend = OpenAIBackend(
+        "http://h/v1",
+        "m",
+        transport=httpx.MockTransport(garbled),
+        retry=RetryPolicy(max_attempts=1),
+    )
     with stream_text(Seen()), pytest.raises(BackendBadResponse) as caught:
         await backend.generate(REQUEST)
     assert "not JSON" in str(caught.value) and "creatinine" not in str(caught.value)
