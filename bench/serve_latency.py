@@ -157,6 +157,8 @@ def measure(args: argparse.Namespace, scripted_url: str | None) -> None:
                 print(f"  {words}: {summary([run[key] for run in runs])}")
             ratio = statistics.median(run["done"] for run in runs) / statistics.median(plain)
             print(f"  /v1/explain (not streamed): {summary(plain)}; streamed/plain {ratio:.2f}")
+        if args.clients < 1:
+            return  # latency only
         report_clients(
             f"{args.clients} clients, {label}, --queue {args.queue}",
             *asyncio.run(clients(url, args.clients, args.strategy)),
@@ -178,7 +180,7 @@ def main() -> None:
     parser.add_argument("--token-delay", type=float, default=0.03, help="Scripted: s per word.")
     parser.add_argument("--strategy", default="cot")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=20, help="0: latency only")
     parser.add_argument("--queue", type=int, default=4)
     args = parser.parse_args()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
