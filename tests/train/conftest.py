@@ -28,12 +28,37 @@ def calculator_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def wrong_cot_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Chain of thought from a scripted model that always answers 31 (wrong on every case)."""
-    out = tmp_path_factory.mktemp("runs") / "cot"
-    reply = json.dumps({"reasoning": "The weight and height are in the note.", "answer": "31"})
+def _cot_run(factory: pytest.TempPathFactory, reasoning: str, answer: str) -> Path:
+    """Chain of thought from a scripted model that gives the same reply on every case."""
+    out = factory.mktemp("runs") / "cot"
+    reply = json.dumps({"reasoning": reasoning, "answer": answer})
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bench_cmd, "_backend", lambda **kw: FakeBackend(lambda request: reply))
         _eval(out, "--strategy", "cot")
     return out
+
+
+@pytest.fixture(scope="module")
+def wrong_cot_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Chain of thought that always answers 31 (wrong on every case)."""
+    return _cot_run(tmp_path_factory, "The weight and height are in the note.", "31")
+
+
+# Two samples of the BMI case (row 1: 70 kg, 170 cm) that share their first sentence; the
+# second misreads the height, which the numbers verifier contradicts.
+SHARED = "He weighs 70 kg."
+MISREAD = "His height is 150 cm."
+
+
+@pytest.fixture(scope="module")
+def sound_cot_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """BMI reasoning with every number as in the note: right on row 1, not fully verified."""
+    reasoning = f"{SHARED} His height is 170 cm. BMI is 70 divided by 1.7 squared, 24.2."
+    return _cot_run(tmp_path_factory, reasoning, "24.2")
+
+
+@pytest.fixture(scope="module")
+def misread_cot_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same start, then a misread height (a contradicted step) and a wrong BMI."""
+    reasoning = f"{SHARED} {MISREAD} BMI is 70 divided by 1.5 squared, 31.1."
+    return _cot_run(tmp_path_factory, reasoning, "31.1")

@@ -12,7 +12,8 @@ from clinreason.bench.base import CaseResult
 from clinreason.bench.rundir import read_results
 from clinreason.cli import main
 from clinreason.trace import Verdict
-from clinreason.train.export import classify
+from clinreason.train.export import classify, flagged_steps
+from tests.train.conftest import MISREAD, SHARED
 
 
 def _invoke(*args: str | Path) -> Result:
@@ -64,7 +65,11 @@ def test_dpo_pairs_same_case_across_runs(
 
 
 def test_exports_load_through_trl_and_datasets(
-    calculator_run: Path, wrong_cot_run: Path, tmp_path: Path
+    calculator_run: Path,
+    wrong_cot_run: Path,
+    sound_cot_run: Path,
+    misread_cot_run: Path,
+    tmp_path: Path,
 ) -> None:
     datasets = pytest.importorskip("datasets", reason="needs the [train] extra")
     data_utils = pytest.importorskip("trl.data_utils", reason="needs the [train] extra")
@@ -75,10 +80,11 @@ def test_exports_load_through_trl_and_datasets(
     gguf = model_path("smollm2-135m")
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     _invoke("export", "sft", calculator_run, "--out", tmp_path / "sft.jsonl")
-    _invoke("export", "dpo", calculator_run, wrong_cot_run, "--out", tmp_path / "dpo.jsonl")
+    _invoke("export", "dpo", calculator_run, wrong_cot_run, sound_cot_run, misread_cot_run,
+            "--out", tmp_path / "dpo.jsonl")  # fmt: skip
     for name, keys in (("sft", ("messages",)), ("dpo", ("prompt", "chosen", "rejected"))):
         ds = datasets.load_dataset("json", data_files=str(tmp_path / f"{name}.jsonl"))["train"]
-        assert len(ds) == 2
+        assert len(ds) == len(_rows(tmp_path / f"{name}.jsonl")) >= 2
         example = ds[0]
         assert data_utils.is_conversational(example)
         text = data_utils.maybe_apply_chat_template(example, tokenizer)
@@ -87,6 +93,48 @@ def test_exports_load_through_trl_and_datasets(
         assert set(keys) <= set(ds.column_names)
         if name == "dpo":
             assert '"answer": "31"' in text["rejected"] and "<|im_start|>user" in text["prompt"]
+            assert {"outcome", "step"} <= set(ds["pair"])
+            step = data_utils.maybe_apply_chat_template(ds[ds["pair"].index("step")], tokenizer)
+            assert MISREAD in step["rejected"] and MISREAD not in step["chosen"]
+
+
+def test_step_pair_shares_the_prefix_and_rejects_the_flagged_step(
+    sound_cot_run: Path, misread_cot_run: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "dpo.jsonl"
+    result = _invoke("export", "dpo", sound_cot_run, misread_cot_run, "--out", out)
+    assert result.exit_code == 0, result.output
+    # the sound trace is right but not fully verified: no outcome pair, one step pair (row 1;
+    # rows 2 and 3 have a different note, so "He weighs 70 kg." is flagged in both samples)
+    assert "wrote 1 rows (0 outcome pairs, 1 step pairs)" in result.output
+    (row,) = _rows(out)
+    assert row["case_id"] == "1" and row["pair"] == "step"
+    assert row["shared_steps"] == 1 and row["flagged"] == MISREAD
+    chosen = json.loads(row["chosen"][0]["content"])
+    rejected = json.loads(row["rejected"][0]["content"])
+    assert chosen["reasoning"].startswith(SHARED) and rejected["reasoning"].startswith(SHARED)
+    assert MISREAD in rejected["reasoning"] and MISREAD not in chosen["reasoning"]
+    assert (chosen["answer"], rejected["answer"]) == ("24.2", "31.1")
+    assert "24.2" not in json.dumps(row["prompt"])  # blinded prompt
+    no_steps = _invoke("export", "dpo", sound_cot_run, misread_cot_run, "--out", out,
+                       "--no-step-pairs")  # fmt: skip
+    assert "wrote 0 rows" in no_steps.output and not _rows(out)
+
+
+def test_step_pairs_need_a_clean_chosen_side(misread_cot_run: Path, tmp_path: Path) -> None:
+    # the misread trace paired with itself (another run of it): nothing clean to choose
+    out = tmp_path / "dpo.jsonl"
+    result = _invoke("export", "dpo", misread_cot_run, misread_cot_run, "--out", out)
+    assert result.exit_code == 0 and "wrote 0 rows" in result.output
+
+
+def test_the_gold_never_decides_a_flag(sound_cot_run: Path, misread_cot_run: Path) -> None:
+    for run in (sound_cot_run, misread_cot_run):
+        for result in read_results(run):
+            blind = result.model_copy(update={"gold": "0", "correct": not result.correct})
+            assert flagged_steps(blind) == flagged_steps(result)
+    misread = {r.case_id: r for r in read_results(misread_cot_run)}["1"]
+    assert flagged_steps(misread) == {"s3"}  # "His height is 150 cm."
 
 
 @pytest.mark.parametrize(

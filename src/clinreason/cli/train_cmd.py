@@ -36,13 +36,22 @@ def export_sft_cmd(run_dirs: tuple[Path, ...], out: Path) -> None:
 @export.command("dpo")
 @_RUN_DIRS
 @_OUT
-@click.option("--max-pairs-per-case", type=int, default=4, show_default=True)
-def export_dpo_cmd(run_dirs: tuple[Path, ...], out: Path, max_pairs_per_case: int) -> None:
+@click.option("--max-pairs-per-case", type=int, default=4, show_default=True,
+              help="Cap per case, for outcome and for step pairs each.")  # fmt: skip
+@click.option("--step-pairs/--no-step-pairs", default=True, show_default=True,
+              help="Also pair traces that share first steps, one with a flagged step.")  # fmt: skip
+def export_dpo_cmd(
+    run_dirs: tuple[Path, ...], out: Path, max_pairs_per_case: int, step_pairs: bool
+) -> None:
     """Preference pairs (`prompt`/`chosen`/`rejected`) from the same case across RUN_DIRS:
-    right-and-verified vs wrong or contradicted."""
+    right-and-verified vs wrong or contradicted, and step pairs (a flagged step vs a
+    continuation with none; docs/training.md)."""
     from clinreason.train.export import export_dpo
 
-    for line in export_dpo(run_dirs, out, max_pairs_per_case=max_pairs_per_case).lines():
+    stats = export_dpo(
+        run_dirs, out, max_pairs_per_case=max_pairs_per_case, with_step_pairs=step_pairs
+    )
+    for line in stats.lines():
         click.echo(line)
     click.echo(f"wrote {out}")
 

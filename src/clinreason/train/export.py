@@ -17,6 +17,12 @@ Which traces go where (one rule, `classify`):
 - anything else is skipped with its reason (error, no answer, no gold, right but not fully
   verified, no trace).
 
+DPO also takes step pairs (after Med-REFL; `step_pairs`): two traces of the same case that
+share their first reasoning steps, where the verifiers flag a step (contradicted, or an
+ambiguous reading) in one trace's continuation and no step of the other. Which step is flagged
+comes from the verifiers alone, never from the gold; the gold only keeps a wrong answer from
+being chosen.
+
 >>> from clinreason.trace import Case
 >>> row = sft_row(Case(id="1", question="K+ 6.1: high?", options={"A": "yes", "B": "no"}),
 ...               "K is 6.1, above 5.0.", "A")
@@ -37,7 +43,7 @@ from typing import Any, Literal
 from clinreason.bench.base import CaseResult
 from clinreason.bench.rundir import read_results
 from clinreason.strategies.prompts import instruction, messages
-from clinreason.trace import Case, LLMCall, Thought, Trace
+from clinreason.trace import Case, Check, LLMCall, Thought, Trace
 from clinreason.verify.trust import assess
 
 Kind = Literal["good", "bad", "skip"]
@@ -50,10 +56,13 @@ class ExportStats:
     rows: int = 0
     read: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    detail: str = ""
+    """What the rows are, when there are kinds (e.g. outcome and step pairs)."""
 
     def lines(self) -> list[str]:
         """Counts as printable lines."""
-        out = [f"read {self.read} results, wrote {self.rows} rows"]
+        detail = f" ({self.detail})" if self.detail else ""
+        out = [f"read {self.read} results, wrote {self.rows} rows{detail}"]
         out += [f"  skipped {n}: {why}" for why, n in self.skipped.most_common()]
         return out
 
@@ -64,18 +73,25 @@ def prompt_messages(case: Case) -> list[dict[str, str]]:
     return [m.model_dump() for m in messages(blind, instruction(blind, reasoning=True))]
 
 
-def reasoning_text(trace: Trace) -> str:
-    """The text of the steps the answer rests on, in trace order (model calls left out)."""
+def reasoning_steps(trace: Trace) -> list[tuple[str, str]]:
+    """(step id, text) of the steps the answer rests on, in trace order; model calls and the
+    checks run on the answer (re-asks, citation judgements) are left out: a policy writes
+    neither."""
     support = trace.answer.support if trace.answer else []
     ids = set(trace.ancestors(list(support)))
-    parts = []
+    out = []
     for step in trace.steps:
-        if step.id not in ids or isinstance(step, LLMCall):
+        if step.id not in ids or isinstance(step, LLMCall | Check):
             continue
-        text = step.text if isinstance(step, Thought) else step.summary()
-        if text.strip():
-            parts.append(" ".join(text.split()))
-    return " ".join(parts)
+        text = " ".join((step.text if isinstance(step, Thought) else step.summary()).split())
+        if text:
+            out.append((step.id, text))
+    return out
+
+
+def reasoning_text(trace: Trace) -> str:
+    """The text of the steps the answer rests on (`reasoning_steps`), as one paragraph."""
+    return " ".join(text for _, text in reasoning_steps(trace))
 
 
 def reply(reasoning: str, answer: str) -> str:
@@ -170,14 +186,84 @@ def export_sft(run_dirs: Sequence[Path], out: Path) -> ExportStats:
     return stats
 
 
-def export_dpo(run_dirs: Sequence[Path], out: Path, *, max_pairs_per_case: int = 4) -> ExportStats:
-    """Write preference pairs (chosen: right and fully verified; rejected: wrong or contradicted)
-    from the same case, across all the runs given, to `out` (JSONL; TRL's conversational
-    preference format `prompt`/`chosen`/`rejected`)."""
+def flagged_steps(result: CaseResult) -> set[str]:
+    """Ids of the steps a verifier contradicted or read as ambiguous (the gold plays no part)."""
+    trace = result.trace
+    assert trace is not None
+    verdicts = [*result.verdicts, *trace.verdicts, *(s.verdict for s in trace.steps_of(Check))]
+    flagged = {
+        v.step_id
+        for v in verdicts
+        if v.step_id and (v.status == "contradicted" or v.details.get("ambiguous"))
+    }
+    return flagged | {c.step_id for c in trace.claims if c.status == "contradicted"}
+
+
+@dataclass
+class _Stepped:
+    """One answered trace as rendered reasoning steps, for step pairs."""
+
+    steps: list[str]
+    first_flag: int | None
+    """Index of the first flagged step (None: no step flagged)."""
+    clean: bool
+    """No step flagged, nothing contradicted, and the answer not scored wrong."""
+    reply: str
+
+
+def _answered(result: CaseResult) -> bool:
+    trace = result.trace
+    ok = trace is not None and trace.error is None and result.status != "error"
+    return ok and answer_of(result) is not None
+
+
+def _stepped(result: CaseResult) -> _Stepped:
+    trace, answer = result.trace, answer_of(result)
+    assert trace is not None and answer is not None
+    steps = reasoning_steps(trace)
+    flags = flagged_steps(result)
+    first = next((i for i, (sid, _) in enumerate(steps) if sid in flags), None)
+    clean = first is None and not _contradicted(result, trace) and result.correct is not False
+    texts = [text for _, text in steps]
+    return _Stepped(texts, first, clean, reply(" ".join(texts), answer))
+
+
+def step_pairs(traces: Sequence[_Stepped]) -> Iterable[tuple[_Stepped, _Stepped, int]]:
+    """(chosen, rejected, shared steps) of one case: the rejected trace has a flagged step after
+    the steps both share, the chosen trace has none (see the module docstring)."""
+    for bad, good in itertools.product(traces, traces):
+        if bad.first_flag is None or not good.clean or good.reply == bad.reply:
+            continue
+        shared = _shared_prefix(bad.steps, good.steps)
+        if shared <= bad.first_flag:
+            yield good, bad, shared
+
+
+def _shared_prefix(a: Sequence[str], b: Sequence[str]) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def export_dpo(
+    run_dirs: Sequence[Path],
+    out: Path,
+    *,
+    max_pairs_per_case: int = 4,
+    with_step_pairs: bool = True,
+) -> ExportStats:
+    """Write preference pairs from the same case, across all the runs given, to `out` (JSONL;
+    TRL's conversational preference format `prompt`/`chosen`/`rejected`, plus `case_id` and
+    `pair`): outcome pairs (chosen: right and fully verified; rejected: wrong or contradicted)
+    and, with `with_step_pairs`, step pairs (`step_pairs`; also `shared_steps`, `flagged`)."""
     stats = ExportStats()
     groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    stepped: dict[tuple[str, str], list[_Stepped]] = {}
     for result in _results(run_dirs, stats):
         kind, why = classify(result)
+        if with_step_pairs and _answered(result):
+            stepped.setdefault(_case_key(result), []).append(_stepped(result))
         if kind == "skip":
             stats.skipped[why] += 1
             continue
@@ -185,8 +271,20 @@ def export_dpo(run_dirs: Sequence[Path], out: Path, *, max_pairs_per_case: int =
         text = _rendered(result)
         if text not in group[kind]:
             group[kind].append(text)
-    rows = []
-    for (case_id, prompt), group in groups.items():
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(key: tuple[str, str], chosen: str, rejected: str, **extra: Any) -> None:
+        seen.add((chosen, rejected))
+        rows.append({
+            "prompt": json.loads(key[1]),
+            "chosen": [{"role": "assistant", "content": chosen}],
+            "rejected": [{"role": "assistant", "content": rejected}],
+            "case_id": key[0],
+            **extra,
+        })  # fmt: skip
+
+    for key, group in groups.items():
         if not group["good"] or not group["bad"]:
             missing = "right-and-verified" if not group["good"] else "wrong or contradicted"
             stats.skipped[f"no {missing} trace of the same case to pair with"] += len(
@@ -195,16 +293,21 @@ def export_dpo(run_dirs: Sequence[Path], out: Path, *, max_pairs_per_case: int =
             continue
         pairs = itertools.islice(itertools.product(group["good"], group["bad"]), max_pairs_per_case)
         for chosen, rejected in pairs:
-            rows.append(
-                {
-                    "prompt": json.loads(prompt),
-                    "chosen": [{"role": "assistant", "content": chosen}],
-                    "rejected": [{"role": "assistant", "content": rejected}],
-                    "case_id": case_id,
-                }
-            )
+            add(key, chosen, rejected, pair="outcome")
+    outcome_rows = len(rows)
+    for key, traces in stepped.items() if with_step_pairs else ():
+        fresh = (
+            (good, bad, shared)
+            for good, bad, shared in step_pairs(traces)
+            if (good.reply, bad.reply) not in seen
+        )
+        for good, bad, shared in itertools.islice(fresh, max_pairs_per_case):
+            add(key, good.reply, bad.reply, pair="step", shared_steps=shared,
+                flagged=bad.steps[bad.first_flag or 0])  # fmt: skip
     _write(out, rows)
     stats.rows = len(rows)
+    if with_step_pairs:
+        stats.detail = f"{outcome_rows} outcome pairs, {len(rows) - outcome_rows} step pairs"
     return stats
 
 
