@@ -15,6 +15,9 @@ from clinreason.train.rewards import (
     json_start_reward,
     statement_recall_reward,
 )
+from clinreason.verify import VERIFIERS
+from clinreason.verify.rewards import policy_trace, trust_reward
+from clinreason.verify.trust import CONTRADICTED_CAP, assess
 
 NOTE = "A 45-year-old man weighs 70 kg and is 170 cm tall. Creatinine 1.2 mg/dL."
 CASE = Case(
@@ -100,3 +103,18 @@ def test_every_reward_returns_one_value_per_completion() -> None:
         values = _reward(reward, HONEST, "24.2", "")
         assert len(values) == 3, name
         assert all(v is None or 0.0 <= v <= 1.0 for v in values), name
+
+
+def test_trust_reward_is_the_trust_score_of_the_reply() -> None:
+    misread = _reply("The patient weighs 90 kg and is 170 cm tall.", "31")
+    honest, misread_score, unanswered = _reward(trust_reward, HONEST, misread, "no answer")
+    assert unanswered == 0.0
+    assert honest is not None and misread_score is not None and misread_score < honest
+    # the reply is read as a chain of thought: its sentences are the model's claims, the
+    # answer its judgement, and the contradicted weight is one of the claims
+    trace = policy_trace(misread, CASE)
+    verdicts = [v for cls in VERIFIERS.values() for v in cls().verify(trace, CASE)]
+    claims, trust = assess(trace, verdicts)
+    assert trust.score == misread_score
+    assert {c.status for c in claims} >= {"contradicted", "judgement"}
+    assert trust.score <= CONTRADICTED_CAP

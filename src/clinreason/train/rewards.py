@@ -1,7 +1,7 @@
 """Every reward clinreason offers for GRPO, by name (`REWARDS`), with the TRL signature
 `reward(prompts, completions, **columns) -> list[float | None]` (columns: `train.data.case_row`).
 
-- `format`, `accuracy`, `verification`: `clinreason.verify.rewards`;
+- `format`, `accuracy`, `verification`, `trust`: `clinreason.verify.rewards`;
 - `statement_recall`: share of the reference rationale's statements the reasoning states
   (lexical matching, `bench.quality`); None without a rationale;
 - `extraction`: share of the gold entity values (MedCalc-Bench `relevant_entities`) the
@@ -34,6 +34,7 @@ from clinreason.verify.rewards import (
     completion_text,
     format_reward,
     parse_completion,
+    trust_reward,
     verification_reward,
 )
 from clinreason.verify.text import NUMBER, normalize, parse_number
@@ -135,6 +136,7 @@ REWARDS: dict[str, Reward] = {
     "format": format_reward,
     "accuracy": accuracy_reward,
     "verification": verification_reward,
+    "trust": trust_reward,
     "statement_recall": statement_recall_reward,
     "extraction": extraction_reward,
     "json_start": json_start_reward,

@@ -15,6 +15,8 @@ reward returns one float per completion, or `None` for "no verdict" (TRL skips t
   (one thought per sentence) checked against the row's `context` (patient note) and
   `question`; the reward is the trace score (supported share of checkable claims,
   contradictions weighted), None when nothing was checkable.
+- `trust_reward`: the trust score of `verify.trust` for the reply read as a chain of thought
+  (`policy_trace`); a reply has no re-ask, so its trust comes from the claims alone.
 
 >>> format_reward(["q"], ['{"reasoning": "Na is 128.", "answer": "B"}', "B", "hmm"])
 [1.0, 0.5, 0.0]
@@ -31,7 +33,17 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from clinreason.trace import Answer, Case, ComponentSpec, Thought, Trace
+from clinreason.trace import (
+    Answer,
+    Case,
+    ComponentSpec,
+    GenerateRequest,
+    Generation,
+    LLMCall,
+    Message,
+    Thought,
+    Trace,
+)
 from clinreason.verify.base import Verifier
 from clinreason.verify.score import trace_score
 from clinreason.verify.text import NUMBER, normalize, parse_number, sentences
@@ -201,6 +213,30 @@ def trace_from_completion(text: str, case: Case) -> Trace:
     )
 
 
+def _cases(
+    prompts: list[Any],
+    n: int,
+    columns: dict[str, Any],
+    context_column: str = "context",
+    question_column: str = "question",
+) -> list[Case]:
+    """The case of each completion, from the row's columns (the prompt when no question)."""
+    contexts = columns.get(context_column) or [""] * n
+    questions = columns.get(question_column) or [None] * n
+    options = columns.get("options") or [None] * n
+    return [
+        Case(
+            id=f"grpo-{i}",
+            question=str(
+                questions[i] or _prompt_text(prompts[i] if i < len(prompts) else "") or "?"
+            ),
+            context=str(contexts[i] or ""),
+            options=dict(options[i] or {}),
+        )
+        for i in range(n)
+    ]
+
+
 def as_grpo_reward(
     verifiers: Verifier | Sequence[Verifier],
     *,
@@ -214,18 +250,9 @@ def as_grpo_reward(
     chosen = [verifiers] if not isinstance(verifiers, Sequence) else list(verifiers)
 
     def reward(prompts: list[Any], completions: list[Any], **columns: Any) -> list[float | None]:
-        contexts = columns.get(context_column) or [""] * len(completions)
-        questions = columns.get(question_column) or [None] * len(completions)
-        options = columns.get("options") or [None] * len(completions)
+        cases = _cases(prompts, len(completions), columns, context_column, question_column)
         out: list[float | None] = []
-        for i, completion in enumerate(completions):
-            question = questions[i] or _prompt_text(prompts[i] if i < len(prompts) else "") or "?"
-            case = Case(
-                id=f"grpo-{i}",
-                question=str(question),
-                context=str(contexts[i] or ""),
-                options=dict(options[i] or {}),
-            )
+        for completion, case in zip(completions, cases, strict=True):
             trace = trace_from_completion(completion_text(completion), case)
             verdicts = [v for verifier in chosen for v in verifier.verify(trace, case)]
             if steps_only:
@@ -237,12 +264,51 @@ def as_grpo_reward(
     return reward
 
 
+def _default_verifiers() -> list[Verifier]:
+    from clinreason.verify import VERIFIERS
+
+    return [cls() for cls in VERIFIERS.values()]
+
+
 def verification_reward(
     prompts: list[Any], completions: list[Any], **columns: Any
 ) -> list[float | None]:
     """All default verifiers as one reward (see `as_grpo_reward`)."""
-    from clinreason.verify import VERIFIERS
-
-    return as_grpo_reward([cls() for cls in VERIFIERS.values()], name="verification_reward")(
+    return as_grpo_reward(_default_verifiers(), name="verification_reward")(
         prompts, completions, **columns
     )
+
+
+def policy_trace(text: str, case: Case) -> Trace:
+    """A reply as the trace of a chain of thought: the policy's model call, one thought per
+    reasoning sentence drawn from it, and the answer resting on the call and the thoughts (so
+    `verify.trust` reads the sentences as the model's claims and the answer as its judgement)."""
+    trace = trace_from_completion(text, case)
+    call = LLMCall(
+        id="s0",
+        purpose="reason_and_answer",
+        request=GenerateRequest(messages=(Message(role="user", content=case.question),)),
+        response=Generation(texts=[text], model="policy"),
+    )
+    steps = [call, *(s.model_copy(update={"parents": ["s0"]}) for s in trace.steps)]
+    answer = trace.answer.model_copy(update={"support": ["s0", *trace.answer.support]})
+    return trace.model_copy(update={"steps": steps, "answer": answer})
+
+
+def trust_reward(prompts: list[Any], completions: list[Any], **columns: Any) -> list[float | None]:
+    """The trust score of each reply (`verify.trust.assess` over the default verifiers'
+    verdicts); 0.0 for a reply without an answer."""
+    from clinreason.verify.trust import assess
+
+    verifiers = _default_verifiers()
+    out: list[float | None] = []
+    for completion, case in zip(
+        completions, _cases(prompts, len(completions), columns), strict=True
+    ):
+        trace = policy_trace(completion_text(completion), case)
+        if trace.answer is None or trace.answer.value is None:
+            out.append(0.0)
+            continue
+        verdicts = [v for verifier in verifiers for v in verifier.verify(trace, case)]
+        out.append(assess(trace, verdicts)[1].score)
+    return out
