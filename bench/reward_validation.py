@@ -1,8 +1,8 @@
 """Reward validation: does each GRPO reward clinreason offers pay right answers and not wrong ones?
 
-For every reward in `clinreason.train.rewards.REWARDS`, over stored traces that need no local
-language model, prints: how many traces it scores (the rest get None), AUROC for right vs wrong
-answers, its mean on right and on wrong answers, and how often it pays a wrong answer
+For every reward in `clinreason.train.rewards.REWARDS`, over stored traces, prints: how many
+traces it scores (the rest get None), AUROC for right vs wrong answers with its 95% bootstrap
+interval, its mean on right and on wrong answers, and how often it pays a wrong answer
 (reward >= 0.5). Then the cheapest ways to game it, each with the trace's own answer: the
 answer alone (no reasoning), reasoning with no checkable claim, and the patient note copied as
 the reasoning; for each, the mean reward on right and on wrong answers.
@@ -13,12 +13,20 @@ Sources (development slices in ../shared/data; run dirs are made once under --wo
 - `medcalc-gpt-4o-mini-direct`: the MedCalc-Bench authors' published gpt-4o-mini answers
   (direct-answer prompt: answers without reasoning), imported with `clinreason.bench.importer`;
 - `mirage-<model>-<method>`: MIRAGE's published GPT-4 / GPT-3.5 chain-of-thought and MedRAG
-  outputs (200 questions each).
+  outputs (200 questions each);
+- every RUN given as an argument: a run directory, or a folder of run directories pooled as one
+  source (e.g. clinreason's own `cot` runs with re-asks); absent ones are skipped with a message.
+
+Besides the rewards, each table has `trust of the trace`: the trust score (`verify.trust.assess`
+with the shipped calibration, over the stored verdicts) of the trace as the strategy made it,
+with its own checks such as re-asks, which a GRPO reward cannot see (the `trust` reward reads
+the reply alone).
 Every reply is rendered from the stored trace as the JSON reply the training prompt asks for
 (`clinreason.train.export.reply`), so the rewards read what a policy would write.
 
 Usage:
-    python bench/reward_validation.py [--data-dir ../shared/data] [--work runs/reward-validation]
+    python bench/reward_validation.py [RUN ...] [--data-dir ../shared/data]
+        [--work runs/reward-validation] [--only-runs]
 """
 
 from __future__ import annotations
@@ -32,10 +40,11 @@ from pathlib import Path
 from clinreason.bench import BENCHMARKS
 from clinreason.bench.importer import ImportSpec, import_predictions
 from clinreason.bench.rundir import read_results
-from clinreason.bench.stats import auroc
+from clinreason.bench.stats import auroc, auroc_interval
 from clinreason.train.data import case_row
 from clinreason.train.export import answer_of, reasoning_text, reply
 from clinreason.train.rewards import REWARDS
+from clinreason.verify.trust import assess
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_CLAIMS = "I considered the findings in the note and the question carefully before answering."
@@ -85,16 +94,28 @@ def make_runs(data: Path, work: Path) -> dict[str, Path]:
     return runs
 
 
-def samples(run_dir: Path) -> list[tuple[dict, bool, str, str]]:
-    """(reward columns, correct, reasoning, answer) of each answered, scored result."""
+Item = tuple[dict, bool, str, str, float | None]
+"""(reward columns, correct, reasoning, answer, the trust of the stored trace)."""
+
+
+def samples(run_dir: Path) -> list[Item]:
+    """The answered, scored results of a run directory."""
     out = []
     for result in read_results(run_dir):
         case, trace = result.full_case(), result.trace
         answer = answer_of(result)
         if case is None or trace is None or result.correct is None or answer is None:
             continue
-        out.append((case_row(case), bool(result.correct), reasoning_text(trace), answer))
+        trust = assess(trace, result.verdicts)[1].score
+        out.append((case_row(case), bool(result.correct), reasoning_text(trace), answer, trust))
     return out
+
+
+def run_dirs(path: Path) -> list[Path]:
+    """A run directory, or the run directories directly inside a folder."""
+    if (path / "results.jsonl").is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if (p / "results.jsonl").is_file())
 
 
 FORMS = {
@@ -105,11 +126,11 @@ FORMS = {
 }
 
 
-def score(name: str, items: list[tuple[dict, bool, str, str]], form: str) -> list[float | None]:
+def score(name: str, items: list[Item], form: str) -> list[float | None]:
     """The reward of each item's reply in one form, one call per item (rows differ)."""
     reward, make = REWARDS[name], FORMS[form]
     out = []
-    for row, _, reasoning, answer in items:
+    for row, _, reasoning, answer, _ in items:
         columns = {k: [v] for k, v in row.items() if k != "prompt"}
         out.append(reward([row["prompt"]], [make(row, reasoning, answer)], **columns)[0])
     return out
@@ -119,42 +140,75 @@ def _mean(xs: list[float]) -> str:
     return f"{sum(xs) / len(xs):.2f}" if xs else "–"
 
 
-def report(source: str, items: list[tuple[dict, bool, str, str]]) -> None:
+def _area(values: list[float], correct: list[bool]) -> str:
+    area = auroc(values, correct) if values else None
+    if area is None:
+        return "–"
+    low, high = auroc_interval(values, correct) or (area, area)
+    return f"{area:.2f} ({low:.2f}–{high:.2f})"
+
+
+def _as_written(values: list[float | None], items: list[Item]) -> list[str]:
+    """Scored, AUROC (CI), mean right, mean wrong, wrong answers paid."""
+    pairs = [(v, item[1]) for v, item in zip(values, items, strict=True) if v is not None]
+    right = [v for v, ok in pairs if ok]
+    wrong = [v for v, ok in pairs if not ok]
+    pays = f"{sum(v >= 0.5 for v in wrong)}/{len(wrong)}" if wrong else "–"
+    area = _area([v for v, _ in pairs], [ok for _, ok in pairs])
+    return [f"{len(pairs)}/{len(items)}", area, _mean(right), _mean(wrong), pays]
+
+
+def report(source: str, items: list[Item]) -> None:
     """Print one source's table."""
-    n_right = sum(ok for _, ok, _, _ in items)
+    n_right = sum(item[1] for item in items)
     print(f"\n## {source}: {len(items)} answered traces, {n_right} right")
-    print("| reward | scored | AUROC | mean right | mean wrong | pays wrong (>=0.5) | "
+    print("| reward | scored | AUROC (95% CI) | mean right | mean wrong | pays wrong (>=0.5) | "
           "answer only r/w | no checkable claim r/w | note copied r/w |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     for name in REWARDS:
-        cells = []
-        for form in FORMS:
+        cells = _as_written(score(name, items, "as written"), items)
+        for form in list(FORMS)[1:]:
             values = score(name, items, form)
-            pairs = [
-                (v, ok) for v, (_, ok, _, _) in zip(values, items, strict=True) if v is not None
+            right = [v for v, item in zip(values, items, strict=True) if v is not None and item[1]]
+            wrong = [
+                v for v, item in zip(values, items, strict=True) if v is not None and not item[1]
             ]
-            right = [v for v, ok in pairs if ok]
-            wrong = [v for v, ok in pairs if not ok]
-            if form == "as written":
-                area = auroc([v for v, _ in pairs], [ok for _, ok in pairs]) if pairs else None
-                pays = f"{sum(v >= 0.5 for v in wrong)}/{len(wrong)}" if wrong else "–"
-                cells += [f"{len(pairs)}/{len(items)}", "–" if area is None else f"{area:.2f}",
-                          _mean(right), _mean(wrong), pays]  # fmt: skip
-            else:
-                cells.append(f"{_mean(right)} / {_mean(wrong)}")
+            cells.append(f"{_mean(right)} / {_mean(wrong)}")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    cells = _as_written([item[4] for item in items], items) + ["–"] * (len(FORMS) - 1)
+    print("| trust of the trace (its own checks) | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("runs", nargs="*", type=Path, help="run directories, or folders of them")
     ap.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--work", type=Path, default=Path("runs/reward-validation"))
+    ap.add_argument("--only-runs", action="store_true", help="only the RUNs given")
     args = ap.parse_args()
-    if not args.data_dir.is_dir():
-        sys.exit(f"development data not found at {args.data_dir} (give --data-dir)")
     started = time.perf_counter()
-    for source, run_dir in make_runs(args.data_dir, args.work).items():
-        report(source, samples(run_dir))
+    sources: dict[str, list[Path]] = {}
+    if not args.only_runs and args.data_dir.is_dir():
+        sources = {name: [d] for name, d in make_runs(args.data_dir, args.work).items()}
+    elif not args.only_runs:
+        print(f"development data not found at {args.data_dir} (give --data-dir): "
+              "skipping the calculator and published-output sources")  # fmt: skip
+    given: dict[str, list[Path]] = {}
+    for path in args.runs:
+        found = run_dirs(path) if path.is_dir() else []
+        if found:
+            given[path.name] = found
+        else:
+            print(f"skipping {path}: no run directory there")
+    sources.update(given)
+    if len(given) > 1:
+        sources["all runs given"] = [d for dirs in given.values() for d in dirs]
+    if not sources:
+        sys.exit("nothing to validate: no development data and no run directory")
+    for source, dirs in sources.items():
+        print(f"{source}: reading {len(dirs)} run director{'y' if len(dirs) == 1 else 'ies'} ...",
+              file=sys.stderr, flush=True)  # fmt: skip
+        report(source, [item for d in dirs for item in samples(d)])
     print(f"\n{time.perf_counter() - started:.0f} s")
 
 

@@ -11,6 +11,7 @@ reply starting with "{" on a prompt.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -115,3 +116,44 @@ def test_missing_benchmark_file_is_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0 and "benchmark file not found" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_resume_with_nothing_to_resume_is_one_clear_line(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, _train_args(out, "--model", "x", "--resume"))
+    assert result.exit_code != 0 and f"nothing to resume in {out}" in result.output
+    assert "--save-steps" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_resume_refuses_other_settings(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    (out / "checkpoints" / "checkpoint-1").mkdir(parents=True)
+    first = grpo.GRPOSettings("medcalc", str(MEDCALC_TINY), "x", str(out), max_steps=1)
+    (out / grpo.SETTINGS_FILE).write_text(json.dumps(dataclasses.asdict(first)))
+    result = CliRunner().invoke(main, _train_args(out, "--model", "x", "--resume", "--lr", "1"))
+    assert result.exit_code != 0
+    assert "cannot resume" in result.output and "(learning_rate)" in result.output
+
+
+@pytest.mark.train
+def test_resume_continues_from_the_last_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One step saved at step 1, then resumed to two: the second run starts at step 2."""
+    pytest.importorskip("trl", reason="needs the [train] extra")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "grpo"
+    tiny = ("--model", "smollm2-135m", "--reward", "json_start", "--num-generations", "2",
+            "--max-completion-length", "2", "--lora-r", "2", "--lora-last-layers", "1",
+            "--save-steps", "1")  # fmt: skip
+    first = CliRunner().invoke(main, _train_args(out, *tiny, "--max-steps", "1"))
+    assert first.exit_code == 0, first.output
+    assert (out / "checkpoints" / "checkpoint-1").is_dir()
+    second = CliRunner().invoke(main, _train_args(out, *tiny, "--max-steps", "2", "--resume"))
+    assert second.exit_code == 0, second.output
+    assert f"resuming from {out / 'checkpoints' / 'checkpoint-1'}" in second.output
+    assert "step 1:" not in second.output and "step 2:" in second.output
+    log = [json.loads(line) for line in (out / "rewards.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in log] == [1, 2]
+    assert json.loads((out / "run_card.json").read_text())["steps"] == 2
+    assert (out / "checkpoints" / "checkpoint-2").is_dir()

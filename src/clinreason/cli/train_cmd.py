@@ -83,6 +83,8 @@ def train() -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save-steps", type=int, default=0, show_default=True, help="Checkpoint every N.")
 @click.option("--use-vllm", is_flag=True, help="Generate with vLLM (GPU; pip install vllm).")
+@click.option("--resume", is_flag=True,
+              help="Continue the run in --out from its last checkpoint.")  # fmt: skip
 @click.option("--threads", type=int, default=1, show_default=True, help="CPU threads (torch).")
 @click.option("-P", "bench_params", multiple=True, help="Benchmark parameter key=value.")
 def grpo_cmd(benchmark: str, path: Path, rewards: str, reward_weights: str | None,

@@ -55,6 +55,9 @@ class GRPOSettings:
     seed: int = 0
     save_steps: int = 0
     """Checkpoint every N steps (0: only the final adapter)."""
+    resume: bool = False
+    """Continue the run in `out` from its last checkpoint (`OUT/checkpoints/checkpoint-N`), e.g.
+    after it was killed, or to a larger `max_steps` after it finished."""
     use_vllm: bool = False
     """Generate with vLLM inside the training process (TRL's colocate mode; GPU only)."""
     threads: int = 1
@@ -172,7 +175,8 @@ def train_grpo(
     under `settings.out`; return the run card.
 
     Raises:
-        ConfigError: bad settings, data or model; an `out` that already holds an adapter.
+        ConfigError: bad settings, data or model; an `out` that already holds an adapter (unless
+            resuming); `resume` with no checkpoint or with changed settings.
         MissingDependencyError: the `[train]` extra is not installed.
     """
     reward_funcs = resolve_rewards(settings.rewards)
@@ -181,8 +185,11 @@ def train_grpo(
     if settings.num_generations < 2:
         raise ConfigError("--num-generations must be at least 2 (GRPO compares a group)")
     out = Path(settings.out)
-    if (out / "adapter").exists():
-        raise ConfigError(f"{out} already holds a trained adapter; choose another --out")
+    checkpoint = _resume_point(settings) if settings.resume else None
+    if checkpoint is None and (out / "adapter").exists():
+        raise ConfigError(
+            f"{out} already holds a trained adapter; choose another --out (or --resume)"
+        )
     if settings.threads < 1:
         raise ConfigError("--threads must be at least 1")
     require_train_extra()
@@ -201,7 +208,13 @@ def train_grpo(
 
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / "rewards.jsonl"
-    log_path.unlink(missing_ok=True)
+    if checkpoint is None:
+        log_path.unlink(missing_ok=True)
+        (out / SETTINGS_FILE).write_text(json.dumps(asdict(settings), indent=2) + "\n")
+    else:  # the steps after the checkpoint are trained, and logged, again
+        _keep_log_until(log_path, int(checkpoint.name.rsplit("-", 1)[1]))
+        if echo is not None:
+            echo(f"resuming from {checkpoint}")
     config = GRPOConfig(
         output_dir=str(out / "checkpoints"),
         max_steps=settings.max_steps,
@@ -243,7 +256,7 @@ def train_grpo(
     )
     started = time.perf_counter()
     torch.set_num_threads(settings.threads)  # the trainer's set-up may have changed it
-    trainer.train()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     trainer.save_model(str(out / "adapter"))
     card = {
         "settings": asdict(settings),
@@ -256,6 +269,48 @@ def train_grpo(
     }
     (out / "run_card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card
+
+
+SETTINGS_FILE = "settings.json"
+"""The settings a run started with, written before training (the run card comes at the end)."""
+RESUMABLE = frozenset({"max_steps", "resume", "save_steps", "threads", "use_vllm"})
+"""Settings a resumed run may change; any other change would make it a different run."""
+
+
+def _resume_point(settings: GRPOSettings) -> Path:
+    """The last checkpoint of the run in `settings.out`, checked against the settings it started
+    with.
+
+    Raises:
+        ConfigError: no checkpoint to resume from, or settings that differ from the run's.
+    """
+    out = Path(settings.out)
+    found = [p for p in (out / "checkpoints").glob("checkpoint-*") if p.name[11:].isdigit()]
+    if not found:
+        raise ConfigError(
+            f"nothing to resume in {out}: no checkpoint under {out / 'checkpoints'} "
+            "(a run writes them with --save-steps N)"
+        )
+    saved = out / SETTINGS_FILE
+    if saved.is_file():
+        before = json.loads(saved.read_text(encoding="utf-8"))
+        now = json.loads(json.dumps(asdict(settings)))
+        changed = sorted(k for k in now if k not in RESUMABLE and before.get(k) != now[k])
+        if changed:
+            raise ConfigError(
+                f"cannot resume {out} with different settings ({', '.join(changed)}); "
+                f"the run started with those in {saved}"
+            )
+    return max(found, key=lambda p: int(p.name[11:]))
+
+
+def _keep_log_until(path: Path, step: int) -> None:
+    """Drop the logged steps after `step` (the resumed run logs them again)."""
+    if not path.is_file():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if line.strip() and json.loads(line)["step"] <= step]
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
 
 
 def _linear_names(model: Any) -> list[str]:
