@@ -18,7 +18,8 @@ Sources (development slices in ../shared/data; run dirs are made once under --wo
   source (e.g. clinreason's own `cot` runs with re-asks); absent ones are skipped with a message.
 
 Besides the rewards, each table has `trust of the trace`: the trust score (`verify.trust.assess`
-with the shipped calibration, over the stored verdicts) of the trace as the strategy made it,
+with the shipped calibration, the verifiers re-run as `bench/trust_eval.py` does) of the trace as
+the strategy made it,
 with its own checks such as re-asks, which a GRPO reward cannot see (the `trust` reward reads
 the reply alone).
 Every reply is rendered from the stored trace as the JSON reply the training prompt asks for
@@ -44,6 +45,7 @@ from clinreason.bench.stats import auroc, auroc_interval
 from clinreason.train.data import case_row
 from clinreason.train.export import answer_of, reasoning_text, reply
 from clinreason.train.rewards import REWARDS
+from clinreason.verify import verify_trace
 from clinreason.verify.trust import assess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +108,7 @@ def samples(run_dir: Path) -> list[Item]:
         answer = answer_of(result)
         if case is None or trace is None or result.correct is None or answer is None:
             continue
-        trust = assess(trace, result.verdicts)[1].score
+        trust = assess(trace, verify_trace(trace, case=trace.case.blinded()))[1].score
         out.append((case_row(case), bool(result.correct), reasoning_text(trace), answer, trust))
     return out
 
