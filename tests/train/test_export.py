@@ -12,7 +12,7 @@ from clinreason.bench.base import CaseResult
 from clinreason.bench.rundir import read_results
 from clinreason.cli import main
 from clinreason.trace import Verdict
-from clinreason.train.export import classify, flagged_steps
+from clinreason.train.export import SteppedTrace, classify, flagged_steps, step_pairs
 from tests.train.conftest import MISREAD, SHARED
 
 
@@ -126,6 +126,17 @@ def test_step_pairs_need_a_clean_chosen_side(misread_cot_run: Path, tmp_path: Pa
     out = tmp_path / "dpo.jsonl"
     result = _invoke("export", "dpo", misread_cot_run, misread_cot_run, "--out", out)
     assert result.exit_code == 0 and "wrote 0 rows" in result.output
+
+
+def test_a_bare_answer_is_not_chosen_over_flagged_reasoning() -> None:
+    flagged = SteppedTrace([SHARED, MISREAD], 1, {0}, False, "flagged")
+    bare = SteppedTrace([], None, set(), True, "bare answer")
+    checked = SteppedTrace([SHARED, "His height is 170 cm."], None, {0, 1}, True, "checked")
+    unchecked = SteppedTrace([SHARED, "BMI is a ratio."], None, {0}, True, "unchecked")
+    pairs = [(good.reply, bad.reply, n) for good, bad, n in step_pairs([flagged, bare, checked])]
+    assert pairs == [("checked", "flagged", 1)]
+    # the shared step was verified, but nothing after it: no better reasoning to choose
+    assert not list(step_pairs([flagged, unchecked]))
 
 
 def test_the_gold_never_decides_a_flag(sound_cot_run: Path, misread_cot_run: Path) -> None:

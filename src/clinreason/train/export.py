@@ -19,7 +19,8 @@ Which traces go where (one rule, `classify`):
 
 DPO also takes step pairs (after Med-REFL; `step_pairs`): two traces of the same case that
 share their first reasoning steps, where the verifiers flag a step (contradicted, or an
-ambiguous reading) in one trace's continuation and no step of the other. Which step is flagged
+ambiguous reading) in one trace's continuation, and no step of the other, whose continuation
+has a step they found evidence for. Which step is flagged
 comes from the verifiers alone, never from the gold; the gold only keeps a wrong answer from
 being chosen.
 
@@ -43,7 +44,7 @@ from typing import Any, Literal
 from clinreason.bench.base import CaseResult
 from clinreason.bench.rundir import read_results
 from clinreason.strategies.prompts import instruction, messages
-from clinreason.trace import Case, Check, LLMCall, Thought, Trace
+from clinreason.trace import Case, Check, LLMCall, Thought, Trace, Verdict
 from clinreason.verify.trust import assess
 
 Kind = Literal["good", "bad", "skip"]
@@ -186,26 +187,42 @@ def export_sft(run_dirs: Sequence[Path], out: Path) -> ExportStats:
     return stats
 
 
-def flagged_steps(result: CaseResult) -> set[str]:
-    """Ids of the steps a verifier contradicted or read as ambiguous (the gold plays no part)."""
+def _verdicts(result: CaseResult) -> list[Verdict]:
+    """The verdicts of the result line, of its trace, and of the checks inside the trace."""
     trace = result.trace
     assert trace is not None
-    verdicts = [*result.verdicts, *trace.verdicts, *(s.verdict for s in trace.steps_of(Check))]
+    return [*result.verdicts, *trace.verdicts, *(s.verdict for s in trace.steps_of(Check))]
+
+
+def flagged_steps(result: CaseResult) -> set[str]:
+    """Ids of the steps a verifier contradicted or read as ambiguous (the gold plays no part)."""
+    assert result.trace is not None
     flagged = {
         v.step_id
-        for v in verdicts
+        for v in _verdicts(result)
         if v.step_id and (v.status == "contradicted" or v.details.get("ambiguous"))
     }
-    return flagged | {c.step_id for c in trace.claims if c.status == "contradicted"}
+    return flagged | {c.step_id for c in result.trace.claims if c.status == "contradicted"}
+
+
+def verified_steps(result: CaseResult) -> set[str]:
+    """Ids of the steps a verifier found evidence for (not only that a quote is in the note)."""
+    return {
+        v.step_id
+        for v in _verdicts(result)
+        if v.step_id and v.status == "supported" and v.details.get("check") != "span"
+    }
 
 
 @dataclass
-class _Stepped:
+class SteppedTrace:
     """One answered trace as rendered reasoning steps, for step pairs."""
 
     steps: list[str]
     first_flag: int | None
     """Index of the first flagged step (None: no step flagged)."""
+    verified: set[int]
+    """Indexes of the steps a verifier found evidence for."""
     clean: bool
     """No step flagged, nothing contradicted, and the answer not scored wrong."""
     reply: str
@@ -217,25 +234,27 @@ def _answered(result: CaseResult) -> bool:
     return ok and answer_of(result) is not None
 
 
-def _stepped(result: CaseResult) -> _Stepped:
+def _stepped(result: CaseResult) -> SteppedTrace:
     trace, answer = result.trace, answer_of(result)
     assert trace is not None and answer is not None
     steps = reasoning_steps(trace)
-    flags = flagged_steps(result)
+    flags, verified = flagged_steps(result), verified_steps(result)
     first = next((i for i, (sid, _) in enumerate(steps) if sid in flags), None)
     clean = first is None and not _contradicted(result, trace) and result.correct is not False
     texts = [text for _, text in steps]
-    return _Stepped(texts, first, clean, reply(" ".join(texts), answer))
+    found = {i for i, (sid, _) in enumerate(steps) if sid in verified}
+    return SteppedTrace(texts, first, found, clean, reply(" ".join(texts), answer))
 
 
-def step_pairs(traces: Sequence[_Stepped]) -> Iterable[tuple[_Stepped, _Stepped, int]]:
+def step_pairs(traces: Sequence[SteppedTrace]) -> Iterable[tuple[SteppedTrace, SteppedTrace, int]]:
     """(chosen, rejected, shared steps) of one case: the rejected trace has a flagged step after
-    the steps both share, the chosen trace has none (see the module docstring)."""
+    the steps both share; the chosen trace has none, and a verified step after the shared ones
+    (a bare answer is no better reasoning)."""
     for bad, good in itertools.product(traces, traces):
         if bad.first_flag is None or not good.clean or good.reply == bad.reply:
             continue
         shared = _shared_prefix(bad.steps, good.steps)
-        if shared <= bad.first_flag:
+        if shared <= bad.first_flag and max(good.verified, default=-1) >= shared:
             yield good, bad, shared
 
 
@@ -259,7 +278,7 @@ def export_dpo(
     and, with `with_step_pairs`, step pairs (`step_pairs`; also `shared_steps`, `flagged`)."""
     stats = ExportStats()
     groups: dict[tuple[str, str], dict[str, list[str]]] = {}
-    stepped: dict[tuple[str, str], list[_Stepped]] = {}
+    stepped: dict[tuple[str, str], list[SteppedTrace]] = {}
     for result in _results(run_dirs, stats):
         kind, why = classify(result)
         if with_step_pairs and _answered(result):
