@@ -101,6 +101,12 @@ class Watched:
         self.page.click("#run")
         self.page.wait_for_selector("#answer", timeout=60_000)
 
+    def run_case(self, case_json: str) -> None:
+        """Enter the token, paste a case's JSON and run it."""
+        self.page.fill("#token", TOKEN)
+        self.page.fill("#case-json", case_json)
+        self.run()
+
     def clean(self, *statuses: int) -> None:
         """No console error (other than the failed requests `statuses` expected), no dialog,
         no request to another host."""
@@ -157,9 +163,7 @@ def test_note_steps_stream_then_answer_and_trust_in_words(server, browser):
 def test_click_a_highlighted_span_to_land_on_its_step_and_back(server, browser):
     w = Watched(browser, server)
     page = w.page
-    page.fill("#token", TOKEN)
-    page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
-    w.run()
+    w.run_case((EXAMPLES / "crcl_case.json").read_text())
     highlights = page.locator("#note-view mark a.hl")
     assert highlights.count() >= 5
     weight = page.locator("#note-view a.hl", has_text="weighs 80 kg")
@@ -191,9 +195,7 @@ def test_click_a_highlighted_span_to_land_on_its_step_and_back(server, browser):
 def test_what_if_a_changed_value_recomputes_and_marks_the_changed_steps(server, browser):
     w = Watched(browser, server)
     page = w.page
-    page.fill("#token", TOKEN)
-    page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
-    w.run()
+    w.run_case((EXAMPLES / "crcl_case.json").read_text())
     form = page.locator("#whatif-form")
     assert (
         form.is_visible() and "Cockcroft-Gault" in page.locator(".whatif .hint").first.inner_text()
@@ -239,9 +241,7 @@ def test_why_on_a_step_shows_the_badged_reply_and_takes_follow_ups(server, brows
     expect = pytest.importorskip("playwright.sync_api").expect
     w = Watched(browser, server)
     page = w.page
-    page.fill("#token", TOKEN)
-    page.fill("#case-json", (EXAMPLES / "crcl_case.json").read_text())
-    w.run()
+    w.run_case((EXAMPLES / "crcl_case.json").read_text())
     step = page.locator("#result-steps li.step.step-tool_call")
     ask = step.locator("button.why-open")
     assert ask.inner_text() == "Why?" and ask.get_attribute("aria-expanded") == "false"
@@ -332,10 +332,8 @@ def test_note_text_with_markup_is_shown_as_text(server, browser):
     nasty = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> fever'
     w = Watched(browser, server)
     page = w.page
-    page.fill("#token", TOKEN)
     case = {"id": "nasty", "context": nasty, "question": "Why <b>fever</b>?", "options": {"A": "x"}}
-    page.fill("#case-json", json.dumps(case))
-    w.run()
+    w.run_case(json.dumps(case))
     assert page.locator("#note-view").inner_text() == nasty
     assert "Why <b>fever</b>?" in page.locator(".question").inner_text()
     assert page.evaluate("window.__pwned") is None

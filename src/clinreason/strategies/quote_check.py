@@ -58,15 +58,15 @@ SYSTEM = (
 
 def criteria(trace_steps: Sequence[Any], calc: Calculator) -> list[tuple[Extraction, str]]:
     """The yes/no extraction steps to read again, with each item's wording."""
-    params = {p.name: p for p in calc.params}
-    out = []
-    for step in trace_steps:
-        p = params.get(getattr(step, "name", ""))
-        if not isinstance(step, Extraction) or p is None or p.kind != "bool":
-            continue
-        if step.method in ("rule", "assumed") and isinstance(step.value, bool):
-            out.append((step, describe(p.name, p.description)))
-    return out
+    params = {p.name: p for p in calc.params if p.kind == "bool"}
+    return [
+        (step, describe(params[step.name].name, params[step.name].description))
+        for step in trace_steps
+        if isinstance(step, Extraction)
+        and step.name in params
+        and step.method in ("rule", "assumed")
+        and isinstance(step.value, bool)
+    ]
 
 
 def request_for(note: str, items: Sequence[str]) -> GenerateRequest:

@@ -80,6 +80,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 from clinreason.tools.calculators.base import Calculator, Param
@@ -343,11 +344,13 @@ class _Value:
     end: int
 
 
-def _note_quantities(note: str) -> list[Quantity]:
+@lru_cache(maxsize=64)
+def _note_quantities(note: str) -> tuple[Quantity, ...]:
     """`quantities`, plus: heights in feet and inches joined; "BP 85/45." (a pair the reader
     left as one 'bp' number) split into systolic and diastolic; an unlabelled value right after
     a labelled one of the same unit in the same sentence, with only connecting words between
-    ('creatinine 1.2 mg/dL on day 1, then 2.1 mg/dL'), given that analyte."""
+    ('creatinine 1.2 mg/dL on day 1, then 2.1 mg/dL'), given that analyte. Memoized: every value
+    step of a trace, and the time reading, read the same note."""
     qs = quantities(note)
     text = normalize_text(note)
     out: list[Quantity] = []
@@ -391,7 +394,7 @@ def _note_quantities(note: str) -> list[Quantity]:
                 ):
                     q = replace(q, analyte=prev.analyte)
         out.append(q)
-    return out
+    return tuple(out)
 
 
 def _same_analyte(want: str, got: str | None) -> bool:
