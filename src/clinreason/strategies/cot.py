@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from clinreason.backends.base import Backend
 from clinreason.strategies.base import call_llm
+from clinreason.strategies.claim_check import check_claims
 from clinreason.strategies.parsing import choice_confidence, reasoning_text, split_sentences
 from clinreason.strategies.prompts import answer_schema, extract_answer, instruction, messages
 from clinreason.strategies.recheck import recheck_choice
@@ -19,7 +20,9 @@ class ChainOfThought:
 
     With `recheck` > 0 the answer is checked by re-asking the question with shuffled options
     and without the reasoning (`strategies.recheck`); the check is added to the support, the
-    answer is not changed.
+    answer is not changed. With `claim_check` > 0 up to that many reasoning sentences are each
+    asked again as true or false, without the rest of the reasoning or the answer
+    (`strategies.claim_check`); each gets a `check` step on its thought.
     """
 
     name: ClassVar[str] = "cot"
@@ -27,6 +30,8 @@ class ChainOfThought:
     max_tokens: int = 320
     recheck: int = 0
     """Re-ask samples for an independent `check` of a multiple-choice answer (0 = off)."""
+    claim_check: int = 0
+    """Reasoning sentences of a multiple-choice answer to re-ask one by one (0 = off)."""
 
     async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
         """One constrained call: reasoning first, then the answer."""
@@ -51,4 +56,6 @@ class ChainOfThought:
                 case, value, backend, tb, samples=self.recheck, parents=support
             )
             support = [*support, check.id]
+        if self.claim_check > 0 and case.options and value is not None:
+            await check_claims(case, thoughts, backend, tb, limit=self.claim_check)
         return Answer(value=value, raw=text, support=support, confidence=confidence)

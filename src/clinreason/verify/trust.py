@@ -10,7 +10,8 @@ deciding verdict:
 - a thought made by a rule, e.g. the calculator chosen by name: supported when the calculator's
   name is in the question, else unverifiable;
 - a thought from the model: one patient fact per verdict on it, plus its reasoning (knowledge,
-  inference) when it has any, unverifiable without a source;
+  inference) when it has any, unverifiable without a source; a sentence the model was asked
+  again without its reasoning (`claim_reask`, `strategies.claim_check`) takes that verdict;
 - the model's final choice (`llm_call`, `vote`, `argument`): the answer (judgement);
 - a tool call: the tool's result (unverifiable).
 
@@ -71,9 +72,9 @@ from clinreason.trace import (
 )
 from clinreason.verify.calculation import calculator_used
 
-INDEPENDENT = frozenset({"second_reader", "reask", "citation", "quote_reader"})
+INDEPENDENT = frozenset({"second_reader", "reask", "claim_reask", "citation", "quote_reader"})
 """Checks that do not share the code path of what they check (see docs/architecture.md)."""
-CHECK_PURPOSES = frozenset({"recheck", "judge_citations", "quote_check"})
+CHECK_PURPOSES = frozenset({"recheck", "claim_check", "judge_citations", "quote_check"})
 """Model calls that check an answer (re-asking, judging citations) rather than decide it."""
 CALIBRATION_FILE = "trust_calibration.json"
 FEATURES = (
@@ -121,13 +122,26 @@ CONTRADICTED_CAP = 0.3
 """Trust never exceeds this when a claim the answer rests on is contradicted by evidence (the
 note, a computation, a source): too few training traces have a contradiction for the fit to
 learn its weight. A re-ask that disagrees (the model's own judgement, asked again) is graded in
-`reask_agreement` instead, and does not cap."""
+`reask_agreement` instead, and does not cap; nor does a reasoning sentence the re-asked model
+found false (`claim_reask`)."""
 _INFERENCE = re.compile(
     r"(?i)\b(suggest|indicat|consistent|likely|because|due to|caus|therefore|thus|so the|"
     r"diagnos|most|answer|treat|manage|should|first|best|risk|associated|typical|correct|"
     r"option|lead|result|explain|characteristic)"
 )
 """Words that mark a sentence as reasoning beyond restating the note."""
+SELF_CHECKS = frozenset({"reask", "claim_reask"})
+"""The model's own judgement asked again: a disagreement is graded, it does not cap trust."""
+
+
+def carries_inference(text: str) -> bool:
+    """Whether a sentence states medical knowledge or an inference (a word of `_INFERENCE`),
+    not only a fact restated from the note.
+
+    >>> carries_inference("Fever suggests infection."), carries_inference("He is 30.")
+    (True, False)
+    """
+    return bool(_INFERENCE.search(text))
 
 
 def _all_verdicts(trace: Trace, verdicts: Sequence[Verdict]) -> list[Verdict]:
@@ -234,10 +248,10 @@ def thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) -> 
             independent=v.verifier in INDEPENDENT,
         )
         for v in verdicts
-        if v.verifier not in ("consistency", "reask", "citation")
+        if v.verifier not in ("consistency", "reask", "citation", "claim_reask")
     ]
-    knowledge = [v for v in verdicts if v.verifier in ("kg", "citation")]
-    if not claims or knowledge or _INFERENCE.search(step.text):
+    knowledge = [v for v in verdicts if v.verifier in ("kg", "citation", "claim_reask")]
+    if not claims or knowledge or carries_inference(step.text):
         why = "medical knowledge or inference with no source to check it against"
         if step.cited is False:
             why = "the sentence cites no source"
@@ -324,6 +338,29 @@ def reask_details(trace: Trace) -> dict[str, Any] | None:
     return dict(reask[-1].details) if reask else None
 
 
+CLAIM_FEATURE_MISSING = 0.5
+"""`lowest_claim_probability` of an answer whose reasoning had no sentence re-asked."""
+
+
+def lowest_claim_probability(trace: Trace) -> float:
+    """The claim-level feature, declared before it was measured: the lowest P(true) the model
+    gave, asked again without its reasoning, over the re-asked sentences of the answer's
+    reasoning (`strategies.claim_check`; the share of replies saying true without token
+    probabilities); `CLAIM_FEATURE_MISSING` when none was re-asked or none gave a score.
+
+    >>> from clinreason.trace import Case, ComponentSpec, Trace
+    >>> lowest_claim_probability(Trace(case=Case(id="c", question="?"),
+    ...                                strategy=ComponentSpec(name="cot")))
+    0.5
+    """
+    scores = [
+        s.verdict.score
+        for s in trace.steps_of(Check)
+        if s.verdict.verifier == "claim_reask" and s.verdict.score is not None
+    ]
+    return min(scores) if scores else CLAIM_FEATURE_MISSING
+
+
 def features(
     trace: Trace, claims: Sequence[Claim], verdicts: Sequence[Verdict] = ()
 ) -> dict[str, float]:
@@ -341,7 +378,7 @@ def features(
     # contradicted by evidence (the note, a computation, a source), not only by the model's own
     # re-asking, whose disagreement is already graded in `reask_agreement`
     by_evidence = [
-        c for c in claims if c.status == "contradicted" and set(c.checked_by) - {"reask"}
+        c for c in claims if c.status == "contradicted" and set(c.checked_by) - SELF_CHECKS
     ]
     calc = calculator_used(trace)
     output = calc.output_type if calc is not None else None
