@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 
 from clinreason.backends.base import Backend
+from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
 from clinreason.strategies.parsing import parse_choice, split_sentences
 from clinreason.strategies.prompts import SYSTEM
@@ -37,6 +38,7 @@ from clinreason.trace import (
     LLMCall,
     Message,
     Thought,
+    Trace,
     TraceBuilder,
     Verdict,
 )
@@ -263,3 +265,24 @@ async def check_claims(
         await check_statement(case, step, sentence, backend, tb)
         for step, sentence in select_statements(thoughts, case, limit)
     ]
+
+
+async def add_claim_checks(trace: Trace, backend: Backend, *, limit: int = DEFAULT_LIMIT) -> Trace:
+    """A stored choice trace with the claim checks added after its steps (a post-hoc pass: the
+    same checks `cot -S claim_check=N` makes while it runs). The trace's own case is used as it
+    is; give a blinded one. Traces without options or without an answer come back unchanged.
+
+    Raises:
+        ConfigError: The trace's step ids are not s1, s2, ... (new ids would collide).
+        BackendError: A re-ask failed.
+    """
+    if not trace.case.options or trace.answer is None or trace.answer.value is None:
+        return trace
+    if [s.id for s in trace.steps] != [f"s{k}" for k in range(1, len(trace.steps) + 1)]:
+        raise ConfigError(f"case {trace.case.id}: step ids are not s1, s2, ...; cannot add steps")
+    tb = TraceBuilder(trace.case, trace.strategy, trace.backend)
+    tb.steps = list(trace.steps)
+    path = set(trace.ancestors(trace.answer.support))
+    thoughts = [s for s in trace.steps_of(Thought) if s.id in path]
+    await check_claims(trace.case, thoughts, backend, tb, limit=limit)
+    return trace.model_copy(update={"steps": tb.steps})

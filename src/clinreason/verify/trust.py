@@ -115,6 +115,7 @@ SIGNS = {
     "ambiguous": -1,
     "confidence": 1,
     "reask_agreement": 1,
+    "claim_min_p_true": 1,
 }
 """The direction each check may move trust when it is fitted (missing: free): a contradiction
 or an assumption can never raise it, whatever a small development set happens to show."""
@@ -338,6 +339,8 @@ def reask_details(trace: Trace) -> dict[str, Any] | None:
     return dict(reask[-1].details) if reask else None
 
 
+CLAIM_FEATURE = "claim_min_p_true"
+"""The name of `lowest_claim_probability` as a trust feature (not in a shipped table yet)."""
 CLAIM_FEATURE_MISSING = 0.5
 """`lowest_claim_probability` of an answer whose reasoning had no sentence re-asked."""
 
