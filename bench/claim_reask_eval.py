@@ -275,7 +275,8 @@ def main(
             print(f"{path}: nothing written yet", file=sys.stderr)
             continue
         lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
-        by_set[path.parent.name] += [row(line) for line in lines]
+        if lines:
+            by_set[path.parent.name] += [row(line) for line in lines]
     fit_rows = by_set.get(fit_set, [])
     tables = fit_tables(fit_rows, fit_set) if len({r["correct"] for r in fit_rows}) == 2 else {}
     if not tables:

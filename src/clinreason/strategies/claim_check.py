@@ -227,7 +227,7 @@ async def check_statement(
         probs = letter_probabilities(tokens, LABELS)
         p_true.append(probs[LABELS[order.index("true")]] if probs else None)
     status, score = grade(replies, p_true)
-    probability = score if all(p is not None for p in p_true) else None
+    probability = score if None not in p_true else None
     said = ", ".join(r or "no answer" for r in replies)
     if probability is not None:
         said += f"; probability of true: {probability:.2f}"
