@@ -42,6 +42,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
             None,
             "64",
         ),
+        (
+            ["explain", str(EXAMPLES / "mcq_case.json"), "--backend", "fake", "--prompt-cache"],
+            None,
+            "--prompt-cache applies to the embedded backend only",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line_never_a_traceback(args, stdin, message):
@@ -145,3 +150,14 @@ async def test_progress_shows_the_end_of_the_model_s_words_as_they_come():
     assert words[-1].startswith("…") and len(words[-1]) == TAIL + 1
     assert words[-1].endswith("raised in the inferior leads.")
     assert shown[-1] == "model call 1 done; working"
+
+
+def test_prompt_cache_option_reaches_the_embedded_backend():
+    from clinreason.cli._common import backend_from_options
+
+    backend = backend_from_options(
+        "embedded", "smollm2-135m", None, "OPENAI_API_KEY", 1, True, prompt_cache=True
+    )
+    assert backend.prompt_cache is True and backend.spec.params["prompt_cache"] is True
+    plain = backend_from_options("embedded", "smollm2-135m", None, "OPENAI_API_KEY", 1, True)
+    assert plain.prompt_cache is False

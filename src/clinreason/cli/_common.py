@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 def backend_options(func: F) -> F:
     """--backend, --model, --base-url, --endpoint-concurrency, --api-key-env, --schema-mode,
-    --threads, --n-ctx, --logprobs, --no-cache."""
+    --threads, --n-ctx, --logprobs, --prompt-cache, --no-cache."""
     options = [
         click.option(
             "--backend",
@@ -76,6 +76,13 @@ def backend_options(func: F) -> F:
             "model): answer confidence and graded re-ask checks. OpenAI-compatible servers "
             "return them without it.",
         ),
+        click.option(
+            "--prompt-cache",
+            is_flag=True,
+            help="Reuse the evaluated prompt prefix between requests (embedded): much faster for "
+            "checks that re-ask about one note, but outputs may then differ slightly with what "
+            "ran before.",
+        ),
         click.option("--no-cache", is_flag=True, help="Do not use the response cache."),
     ]
     for option in reversed(options):
@@ -111,6 +118,7 @@ def backend_from_options(
     n_ctx: int | None = None,
     endpoint_concurrency: int | None = None,
     logprobs: bool = False,
+    prompt_cache: bool = False,
 ) -> Any:
     """Build the backend the user selected (imports lazily so `--help` stays fast)."""
     from clinreason.backends import make_backend
@@ -133,6 +141,10 @@ def backend_from_options(
         options["n_ctx"] = n_ctx
     if logprobs and backend == "embedded":
         options["logprobs"] = True
+    if prompt_cache:
+        if backend != "embedded":
+            raise ConfigError("--prompt-cache applies to the embedded backend only")
+        options["prompt_cache"] = True
     return make_backend(backend, model=model, cache=not no_cache, **options)
 
 

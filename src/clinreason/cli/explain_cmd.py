@@ -133,6 +133,7 @@ def explain(
     threads: int | None,
     n_ctx: int | None,
     logprobs: bool,
+    prompt_cache: bool,
     no_cache: bool,
     schema_mode: str,
     as_json: bool,
@@ -156,7 +157,7 @@ def explain(
     chosen = make_strategy(name, parse_params(strategy_params))
     llm = backend_from_options(
         backend, model, base_url, api_key_env, threads, no_cache, schema_mode, n_ctx,
-        endpoint_concurrency, logprobs,
+        endpoint_concurrency, logprobs, prompt_cache,
     )  # fmt: skip
     if progress if progress is not None else sys.stderr.isatty():
         from clinreason.cli.live import LiveBackend
