@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from clinreason.bench import MirageBenchmark
 from clinreason.bench.compare import compare_runs
+from clinreason.bench.framecodec import frames, unpack
 from clinreason.bench.report import load_report_run
 from clinreason.bench.rundir import (
     RESULTS,
@@ -72,9 +73,11 @@ def test_compact_lines_and_old_directories_read_the_same(
         x["checks"] and x["details"]["answer"] and "quality" not in x["details"] for x in raw
     )
     assert all(len(line) < 600 for line in (new / RESULTS).read_bytes().splitlines())
-    # the store is plain multi-member gzip: one frame per case, header line then trace
-    frames = gzip.decompress((new / STORE).read_bytes()).splitlines()
-    assert len(frames) == 2 * len(raw) and json.loads(frames[0])["case_id"] == raw[0]["case_id"]
+    # one frame per case (packed header and trace lines), where the lines say
+    found = list(frames((new / STORE).read_bytes()))
+    assert [offset for offset, _, _ in found] == [x[FRAME][0] for x in raw]
+    assert all(packed and payload.count(b"\n") == 2 for _, payload, packed in found)
+    assert unpack(json.loads(found[0][1].split(b"\n")[0]))["case_id"] == raw[0]["case_id"]
     _old_layout(new, old)
     assert STORE not in {p.name for p in old.iterdir()}
     for traces in (True, False):

@@ -2,25 +2,27 @@
 
 A compact line is a `CaseResult` without its trace, verdicts, rationale, metadata and
 reasoning-quality details, plus two extra keys: `frame` (`[offset, length]` of the case's frame
-in `traces.gz`) and `checks` (verdict counts by status, for readers of the raw file). The frame
-is one gzip member holding two JSON lines: a `FrameHeader` (case id, metadata, rationale,
-verdicts, quality details) and the trace, whose case metadata is left out when it is the
-header's metadata minus the gold keys (the case metadata is stored once).
+in `traces.gz`) and `checks` (verdict counts by status, for readers of the raw file). A frame
+holds two JSON lines: a `FrameHeader` (case id, metadata, rationale, verdicts, quality details)
+and the trace, whose case metadata is left out when it is the header's metadata minus the gold
+keys (the case metadata is stored once). Frames are compressed one by one, each decodable on
+its own (`clinreason.bench.framecodec`: packed JSON, zlib with a shipped preset dictionary;
+frames written before that are gzip members and read as they are). The file keeps its name;
+`python -m clinreason.bench.tracestore RUN_DIR` prints its frames (`zcat` reads only the old
+gzip frames).
 
-`traces.gz` is a valid multi-member gzip file (`zcat traces.gz` prints every frame). Frames
-are written before their line, each with one `os.write` on an O_APPEND file, so a killed run
-leaves at most an unreferenced last frame (truncated on resume). A damaged frame (CRC or
-length mismatch, or another case's frame) loses only its case: `read_frames` reports it.
-Lines written inline by older versions (`trace` in the line) are read as they are.
+Frames are written before their line, each with one `os.write` on an O_APPEND file, so a
+killed run leaves at most an unreferenced last frame (truncated on resume). A damaged frame
+(checksum or length mismatch, or another case's frame) loses only its case: `read_run`
+reports it. Lines written inline by older versions (`trace` in the line) are read as they are.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import mmap
 import os
-import zlib
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,15 +31,13 @@ from typing import Any
 from pydantic import JsonValue, ValidationError
 
 from clinreason.bench.base import CaseResult
+from clinreason.bench.framecodec import CodecError, compress, decompress, frames, pack, unpack
 from clinreason.trace import DataModel, Verdict
 from clinreason.trace.case import GOLD_METADATA_KEYS
 
 STORE = "traces.gz"
 FRAME = "frame"
 CHECKS = "checks"
-COMPRESSLEVEL = 6
-_GZIP_WBITS = 31
-"""zlib's gzip container: each frame is a gzip member (`gzip.decompress`, `zcat`)."""
 _LINE_EXCLUDE = {"trace", "verdicts", "rationale", "metadata", "details"}
 _MOVED_DETAILS = ("quality",)
 """Large `details` entries kept in the frame header, not on the line."""
@@ -64,24 +64,28 @@ def split_result(result: CaseResult) -> tuple[bytes, bytes]:
     """(compact line without its frame reference and newline, compressed frame)."""
     line = result.model_dump_json(exclude=_LINE_EXCLUDE).encode("utf-8")
     kept = {k: v for k, v in result.details.items() if k not in _MOVED_DETAILS}
-    moved = {k: v for k, v in result.details.items() if k in _MOVED_DETAILS}
     counts = Counter(v.status for v in result.verdicts)
     line = line[:-1] + b"," + _json({"details": kept, CHECKS: counts})[1:]
+    return line, compress(frame_payload(result))
+
+
+def frame_payload(result: CaseResult) -> bytes:
+    """What a frame holds before compression: the header and the trace, packed JSON lines."""
     trace = result.trace
     derived = trace is not None and trace.case.metadata == _derived_metadata(result.metadata)
     header = FrameHeader.model_construct(  # from a validated result: no second validation
         case_id=result.case_id,
         metadata=result.metadata,
         rationale=result.rationale,
-        details=moved,
+        details={k: v for k, v in result.details.items() if k in _MOVED_DETAILS},
         verdicts=list(result.verdicts),
         case_metadata=None if derived or trace is None else dict(trace.case.metadata),
     )
-    payload = header.model_dump_json().encode("utf-8") + b"\n"
+    parts = [header.model_dump(mode="json")]
     if trace is not None:
         exclude = {"case": {"metadata"}} if derived else None
-        payload += trace.model_dump_json(exclude=exclude).encode("utf-8") + b"\n"
-    return line, zlib.compress(payload, COMPRESSLEVEL, wbits=_GZIP_WBITS)
+        parts.append(trace.model_dump(mode="json", exclude=exclude))
+    return b"".join(_json(pack(part)) + b"\n" for part in parts)
 
 
 def _json(value: Any) -> bytes:
@@ -128,8 +132,9 @@ class StoreReader:
             self._data.close()
         self._data = None
 
-    def payload(self, case_id: str, ref: Any) -> tuple[dict[str, Any], bytes]:
-        """(header as a dict, trace JSON) of the frame `ref` = [offset, length]."""
+    def payload(self, case_id: str, ref: Any) -> tuple[dict[str, Any], bytes, bool]:
+        """(header as a dict, trace JSON, whether that JSON is packed) of the frame `ref` =
+        [offset, length]."""
         if (
             not isinstance(ref, list)
             or len(ref) != 2
@@ -141,17 +146,18 @@ class StoreReader:
         if len(blob) != length:
             raise FrameError(f"{STORE} ends before the frame at byte {offset}")
         try:
-            payload = gzip.decompress(blob)
-        except (OSError, EOFError, zlib.error) as exc:
+            payload, packed = decompress(blob)
+        except CodecError as exc:
             raise FrameError(f"frame at byte {offset} is damaged ({exc})") from None
         head, _, trace = payload.partition(b"\n")
         try:
             header = json.loads(head)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            header = unpack(header) if packed else header
+        except (json.JSONDecodeError, UnicodeDecodeError, CodecError):
             raise FrameError(f"frame at byte {offset} has an unreadable header") from None
         if not isinstance(header, dict) or header.get("case_id") != case_id:
             raise FrameError(f"frame at byte {offset} belongs to another case")
-        return header, trace
+        return header, trace, packed
 
 
 def full_record(obj: dict[str, Any], store: StoreReader, *, traces: bool) -> dict[str, Any]:
@@ -162,7 +168,7 @@ def full_record(obj: dict[str, Any], store: StoreReader, *, traces: bool) -> dic
     """
     ref = obj.pop(FRAME)
     obj.pop(CHECKS, None)
-    header, trace_json = store.payload(str(obj.get("case_id")), ref)
+    header, trace_json, packed = store.payload(str(obj.get("case_id")), ref)
     try:
         checked = FrameHeader.model_validate(header)
     except ValidationError as exc:
@@ -175,7 +181,8 @@ def full_record(obj: dict[str, Any], store: StoreReader, *, traces: bool) -> dic
     if traces and trace_json:
         try:
             trace = json.loads(trace_json)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            trace = unpack(trace) if packed else trace
+        except (json.JSONDecodeError, UnicodeDecodeError, CodecError):
             raise FrameError("frame trace is not JSON") from None
         if not isinstance(trace, dict) or not isinstance(trace.get("case"), dict):
             raise FrameError("frame trace has no case")
@@ -213,3 +220,24 @@ def trim_store(run_dir: Path, lines: list[bytes]) -> int:
     if size > end:
         os.truncate(path, end)
     return max(0, size - end)
+
+
+def print_frames(run_dir: Path) -> int:
+    """Write every frame of the run's store to stdout as JSON lines (header, then trace), as
+    `zcat` did for gzip frames; returns 1 after a message if a frame is unreadable."""
+    path = Path(run_dir) / STORE
+    try:
+        for _, payload, packed in frames(path.read_bytes()):
+            for part in payload.splitlines():
+                line = _json(unpack(json.loads(part))) if packed else part
+                sys.stdout.buffer.write(line + b"\n")
+    except (OSError, CodecError, json.JSONDecodeError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m clinreason.bench.tracestore RUN_DIR")
+    sys.exit(print_frames(Path(sys.argv[1])))
