@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clinreason.bench import MirageBenchmark
 from clinreason.bench.compare import compare_runs
-from clinreason.bench.framecodec import frames, unpack
+from clinreason.bench.framecodec import decompress, frames, unpack
 from clinreason.bench.report import load_report_run
 from clinreason.bench.rundir import (
     RESULTS,
@@ -29,7 +29,7 @@ from clinreason.bench.rundir import (
     scan_results,
 )
 from clinreason.bench.runner import rescore, run_eval
-from clinreason.bench.tracestore import FRAME, STORE
+from clinreason.bench.tracestore import FRAME, STORE, print_frames
 from clinreason.cli import main
 from clinreason.strategies import ChainOfThought
 
@@ -188,3 +188,78 @@ def test_fsync_modes_write_the_same_layout(
     out = tmp_path / fsync
     _run(data_dir, out, scripted_backend(KEYS), fsync=fsync)
     assert len(read_results(out)) == 3 and not read_run(out).lost
+
+
+def _gzip_store(run: Path) -> None:
+    """Rewrite `run`'s store the way versions before the frame dictionary wrote it: plain JSON
+    lines, one gzip member per case (lines rewritten by `json.dumps`, spaces and all, as
+    another tool would: resume must still find where their frames end)."""
+    store, lines, out = (run / STORE).read_bytes(), [], b""
+    for line in (run / RESULTS).read_bytes().splitlines():
+        obj = json.loads(line)
+        offset, length = obj[FRAME]
+        payload, _ = decompress(store[offset : offset + length])
+        plain = b"".join(
+            json.dumps(unpack(json.loads(x))).encode() + b"\n" for x in payload.splitlines()
+        )
+        frame = gzip.compress(plain)
+        obj[FRAME] = [len(out), len(frame)]
+        out += frame
+        lines.append(json.dumps(obj).encode() + b"\n")
+    (run / STORE).write_bytes(out)
+    rewrite_results(run / RESULTS, lines)
+
+
+def test_gzip_frames_of_older_versions_read_the_same_and_resume_appends(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable
+) -> None:
+    new, old = tmp_path / "new", tmp_path / "old"
+    _run(data_dir, new, scripted_backend(KEYS))
+    shutil.copytree(new, old)
+    _gzip_store(old)
+    assert (old / STORE).read_bytes()[:2] == b"\x1f\x8b"  # zcat reads this one
+    assert read_results(old) == read_results(new)
+    # resuming an old run adds a new-style frame after the old ones; both kinds read
+    lines = (old / RESULTS).read_bytes().splitlines(keepends=True)
+    rewrite_results(old / RESULTS, lines[:2])
+    _run(data_dir, old, scripted_backend(KEYS), resume=True)
+    assert [packed for _, _, packed in frames((old / STORE).read_bytes())] == [False, False, True]
+    assert (
+        sorted(read_results(old), key=lambda r: r.case_id)
+        == sorted(read_results(new), key=lambda r: r.case_id)
+        or len(read_results(old)) == 3
+    )
+
+
+def test_a_frame_with_an_unknown_dictionary_is_a_lost_case(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable
+) -> None:
+    out = tmp_path / "run"
+    _run(data_dir, out, scripted_backend(KEYS))
+    frames_by_case = _frames(out)
+    victim = sorted(frames_by_case)[0]
+    offset = frames_by_case[victim][0]
+    data = bytearray((out / STORE).read_bytes())
+    data[offset + 2 : offset + 6] = (12345).to_bytes(4, "big")  # another DICTID
+    (out / STORE).write_bytes(bytes(data))
+    read = read_run(out)
+    assert [x.case_id for x in read.lost] == [victim]
+    assert "trace dictionary 00003039" in read.lost[0].reason and "upgrade" in read.lost[0].reason
+
+
+def test_print_frames_shows_every_frame_as_plain_json(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable, capfdbinary: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "run"
+    _run(data_dir, out, scripted_backend(KEYS))
+    assert print_frames(out) == 0
+    printed = [json.loads(x) for x in capfdbinary.readouterr().out.splitlines()]
+    full = records(out)
+    assert [x["case_id"] for x in printed[::2]] == [r["case_id"] for r in full]
+    assert [x["steps"] for x in printed[1::2]] == [r["trace"]["steps"] for r in full]
+    _gzip_store(out)
+    assert print_frames(out) == 0
+    assert [json.loads(x) for x in capfdbinary.readouterr().out.splitlines()] == printed
+    (out / STORE).write_bytes((out / STORE).read_bytes()[:-5])
+    assert print_frames(out) == 1
+    assert "truncated" in capfdbinary.readouterr().err.decode()

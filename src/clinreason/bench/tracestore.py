@@ -199,13 +199,16 @@ def store_end(lines: list[bytes]) -> int:
     end = 0
     for line in lines:
         at = line.rfind(b',"' + FRAME.encode() + b'":[')
-        if at < 0:
-            continue
         try:
-            offset, length = json.loads(line[at + len(FRAME) + 4 : line.rindex(b"]") + 1])
-        except (ValueError, TypeError):
+            if at >= 0:  # as `with_frame` writes it
+                offset, length = json.loads(line[at + len(FRAME) + 4 : line.rindex(b"]") + 1])
+            elif b'"' + FRAME.encode() + b'"' in line:  # rewritten by another JSON writer
+                offset, length = json.loads(line)[FRAME]
+            else:
+                continue
+            end = max(end, int(offset) + int(length))
+        except (ValueError, TypeError, KeyError):
             continue
-        end = max(end, int(offset) + int(length))
     return end
 
 
@@ -231,6 +234,8 @@ def print_frames(run_dir: Path) -> int:
             for part in payload.splitlines():
                 line = _json(unpack(json.loads(part))) if packed else part
                 sys.stdout.buffer.write(line + b"\n")
+    except BrokenPipeError:  # `| head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, CodecError, json.JSONDecodeError) as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 1
