@@ -11,8 +11,14 @@
    SIGKILL midway, and the run is resumed; we count cases started but not recorded (lost in
    flight), duplicates, and how many cases the resume re-ran.
 
+3. With `--against OLD_SRC` (the `src` folder of another checkout, e.g. from `git archive`):
+   only the write cost, old against this code, in fresh processes interleaved `--rounds` times
+   (passthrough and cot without verification, cot with it), as cases per CPU-second and their
+   ratio within each round.
+
 Usage:
     .venv/bin/python bench/harness_throughput.py [--cases 5000] [--concurrency 16]
+    .venv/bin/python bench/harness_throughput.py --against /tmp/old/src [--cases 3000] [--rounds 2]
 
 Synthetic items only (generated here); no shared data is read.
 """
@@ -169,11 +175,61 @@ def kill_and_resume(data: Path, work: Path, n: int, concurrency: int) -> dict[st
     }
 
 
+COMPARED = (("passthrough", False), ("cot", False), ("cot", True))
+
+
+def one_config(data: Path, strategy: str, verify: bool, concurrency: int) -> None:
+    """Child of `--against`: one `measure`, its result as JSON on stdout."""
+    chosen = PassThrough() if strategy == "passthrough" else STRATEGIES[strategy]()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = measure(
+            data, Path(tmp) / "run", chosen, fsync="group", concurrency=concurrency, limit=None,
+            verify=verify,
+        )  # fmt: skip
+    print(json.dumps(result))
+
+
+def against(old_src: Path, cases: int, rounds: int, concurrency: int) -> None:
+    """Old code (`old_src`) against this one, interleaved, in fresh processes."""
+    this_src = Path(__file__).resolve().parents[1] / "src"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "benchmark.json"
+        write_synthetic(data, cases)
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores, load {os.getloadavg()}")
+        print("| round | strategy | verify | old cases/CPU-s | new cases/CPU-s | new/old |")
+        print("|---|---|---|---|---|---|")
+        for round_ in range(1, rounds + 1):
+            for strategy, verify in COMPARED:
+                rates = []
+                for src in (old_src, this_src):
+                    one = ["--one", strategy, str(int(verify)), str(data)]
+                    child = subprocess.run(
+                        [sys.executable, __file__, *one, "--concurrency", str(concurrency)],
+                        env={**os.environ, "PYTHONPATH": str(src)},
+                        capture_output=True, text=True, check=True,
+                    )  # fmt: skip
+                    rates.append(json.loads(child.stdout.splitlines()[-1])["cases_per_cpu_s"])
+                flag = "yes" if verify else "no"
+                print(
+                    f"| {round_} | {strategy} | {flag} | {rates[0]:.0f} | {rates[1]:.0f} | "
+                    f"{rates[1] / rates[0]:.2f} |",
+                    flush=True,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--against", type=Path, help="Another checkout's src: compare writes.")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # child of --against
     args = parser.parse_args()
+    if args.one:
+        strategy, verify, data = args.one
+        return one_config(Path(data), strategy, verify == "1", args.concurrency)
+    if args.against:
+        return against(args.against, args.cases, args.rounds, args.concurrency)
     work = Path(tempfile.mkdtemp(prefix="harness-bench-"))
     data = work / "benchmark.json"
     write_synthetic(data, args.cases)

@@ -20,6 +20,7 @@ from clinreason.bench.report import load_report_run
 from clinreason.bench.rundir import (
     RESULTS,
     RUN,
+    RUN_SCHEMA_VERSION,
     read_results,
     read_run,
     read_spec,
@@ -66,7 +67,7 @@ def test_compact_lines_and_old_directories_read_the_same(
 ) -> None:
     new, old = tmp_path / "new", tmp_path / "old"
     _run(data_dir, new, scripted_backend(KEYS))
-    assert read_spec(new).schema_version == 2
+    assert read_spec(new).schema_version == RUN_SCHEMA_VERSION == 3
     raw = [json.loads(x) for x in (new / RESULTS).read_text().splitlines()]
     assert all("trace" not in x and "verdicts" not in x and FRAME in x for x in raw)
     assert all(
@@ -91,7 +92,7 @@ def test_compact_lines_and_old_directories_read_the_same(
     assert load_report_run(old, max_cases=2).cases == load_report_run(new, max_cases=2).cases
     # re-scoring an old directory rewrites it in the compact layout, same results
     rescore(old)
-    assert read_spec(old).schema_version == 2 and (old / STORE).is_file()
+    assert read_spec(old).schema_version == 3 and (old / STORE).is_file()
     assert read_results(old) == read_results(new)
 
 
@@ -217,6 +218,8 @@ def test_gzip_frames_of_older_versions_read_the_same_and_resume_appends(
     _run(data_dir, new, scripted_backend(KEYS))
     shutil.copytree(new, old)
     _gzip_store(old)
+    spec = json.loads((old / RUN).read_text())
+    (old / RUN).write_text(json.dumps({**spec, "schema_version": 2}))
     assert (old / STORE).read_bytes()[:2] == b"\x1f\x8b"  # zcat reads this one
     assert read_results(old) == read_results(new)
     # resuming an old run adds a new-style frame after the old ones; both kinds read
@@ -224,6 +227,7 @@ def test_gzip_frames_of_older_versions_read_the_same_and_resume_appends(
     rewrite_results(old / RESULTS, lines[:2])
     _run(data_dir, old, scripted_backend(KEYS), resume=True)
     assert [packed for _, _, packed in frames((old / STORE).read_bytes())] == [False, False, True]
+    assert read_spec(old).schema_version == 3  # older versions now refuse it, not misread it
     assert (
         sorted(read_results(old), key=lambda r: r.case_id)
         == sorted(read_results(new), key=lambda r: r.case_id)

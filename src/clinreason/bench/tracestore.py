@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import JsonValue, ValidationError
+from pydantic_core import to_json
 
 from clinreason.bench.base import CaseResult
 from clinreason.bench.framecodec import CodecError, compress, decompress, frames, pack, unpack
@@ -85,7 +86,7 @@ def frame_payload(result: CaseResult) -> bytes:
     if trace is not None:
         exclude = {"case": {"metadata"}} if derived else None
         parts.append(trace.model_dump(mode="json", exclude=exclude))
-    return b"".join(_json(pack(part)) + b"\n" for part in parts)
+    return b"".join(to_json(pack(part)) + b"\n" for part in parts)  # as model_dump_json
 
 
 def _json(value: Any) -> bytes:
