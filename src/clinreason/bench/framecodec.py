@@ -34,6 +34,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 31
 _ZLIB_WBITS = 15
 _FDICT = 0x20
+_CHUNK = 1 << 16
 
 
 class CodecError(ValueError):
@@ -140,18 +141,19 @@ def frames(data: bytes) -> Iterator[tuple[int, bytes, bool]]:
     Raises:
         CodecError: a frame that cannot be read (the ones before it were yielded).
     """
-    offset = 0
+    view, offset = memoryview(data), 0
     while offset < len(data):
         try:
-            payload, packed, used = _decode(data[offset:])
+            payload, packed, used = _decode(view[offset:])
         except CodecError as exc:
             raise CodecError(f"frame at byte {offset}: {exc}") from None
         yield offset, payload, packed
         offset += used
 
 
-def _decode(blob: bytes) -> tuple[bytes, bool, int]:
-    """(payload, packed, bytes used) of the frame `blob` starts with."""
+def _decode(blob: bytes | memoryview) -> tuple[bytes, bool, int]:
+    """(payload, packed, bytes used) of the frame `blob` starts with (read in chunks, so that
+    the bytes after it are never copied)."""
     if blob[:2] == _GZIP_MAGIC:
         reader, packed = zlib.decompressobj(_GZIP_WBITS), False
     elif len(blob) >= 6 and blob[1] & _FDICT and (blob[0] << 8 | blob[1]) % 31 == 0:
@@ -165,10 +167,14 @@ def _decode(blob: bytes) -> tuple[bytes, bool, int]:
         reader, packed = zlib.decompressobj(_ZLIB_WBITS, zdict=zdict), True
     else:
         raise CodecError("not a gzip member or a zlib stream with a trace dictionary")
+    parts, used = [], 0
     try:
-        payload = reader.decompress(blob)
+        while not reader.eof and used < len(blob):
+            chunk = blob[used : used + _CHUNK]
+            parts.append(reader.decompress(chunk))
+            used += len(chunk)
     except zlib.error as exc:
         raise CodecError(str(exc)) from None
     if not reader.eof:
         raise CodecError("truncated")
-    return payload, packed, len(blob) - len(reader.unused_data)
+    return b"".join(parts), packed, used - len(reader.unused_data)
