@@ -99,8 +99,8 @@ PERTURBATIONS: dict[str, Perturbation] = {
 SEEDS = (0, 1, 2)
 
 
-def perturbed_json(name: str, seed: int) -> str:
-    """The perturbed cases and records of one pinned setting, serialised."""
+def perturbed(name: str, seed: int) -> dict[str, Any]:
+    """The perturbed cases and records of one pinned setting, as JSON data."""
     dataset = Dataset("pins", "1", CASES, "test_probe_pins.py", "0" * 64)
     out = perturb_dataset(dataset, CASES, PERTURBATIONS[name], seed=seed)
     pinned: dict[str, Any] = {
@@ -109,18 +109,23 @@ def perturbed_json(name: str, seed: int) -> str:
         "skipped": out.skipped,
         "sha256": out.dataset.sha256,
     }
-    return json.dumps(pinned, ensure_ascii=False, sort_keys=True)
+    return pinned
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 @pytest.mark.parametrize("name", sorted(PERTURBATIONS))
 def test_perturbations_are_byte_identical_to_the_pins(name: str) -> None:
     pins = json.loads(PINS.read_text(encoding="utf-8"))
     for seed in SEEDS:
-        assert perturbed_json(name, seed) == pins[f"{name}/{seed}"], f"{name}, seed {seed}"
+        fresh = _canonical(perturbed(name, seed))
+        assert fresh == _canonical(pins[f"{name}/{seed}"]), f"{name}, seed {seed}"
 
 
 def test_the_pins_exercise_edits_and_skips() -> None:
-    pins = {k: json.loads(v) for k, v in json.loads(PINS.read_text(encoding="utf-8")).items()}
+    pins = json.loads(PINS.read_text(encoding="utf-8"))
     for name in PERTURBATIONS:
         runs = [pins[f"{name}/{seed}"] for seed in SEEDS]
         assert all(run["cases"] for run in runs), name  # something was perturbed
@@ -132,6 +137,7 @@ def test_the_pins_exercise_edits_and_skips() -> None:
 
 
 if __name__ == "__main__":  # rewrite the pins (after an intended change only)
-    pins = {f"{n}/{seed}": perturbed_json(n, seed) for n in PERTURBATIONS for seed in SEEDS}
-    PINS.write_text(json.dumps(pins, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    pins = {f"{n}/{seed}": perturbed(n, seed) for n in PERTURBATIONS for seed in SEEDS}
+    text = json.dumps(pins, ensure_ascii=False, indent=1, sort_keys=True)
+    PINS.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {PINS}")
