@@ -1,29 +1,36 @@
 """The probe's overhead over the plain runs it wraps (issue 16 target: <= 5%).
 
-`clinreason probe` runs the original items and the perturbed items through the ordinary harness,
-then perturbs and analyses. Its overhead is everything beyond those two runs: making the
-perturbed dataset, writing the probe records, and pairing the results. This script times, in
-one process and in CPU seconds (the machine is shared; wall times are printed too):
+`clinreason probe` runs the original items and the perturbed items through the ordinary harness.
+Its overhead is everything beyond those two plain runs: making the perturbed items, recording
+each perturbation in its item's metadata (written with the result and trace), writing the
+probe records, and pairing the two runs (flips, intervals, McNemar). The perturbed run itself
+is not overhead. This script times, in one process and in CPU seconds (the machine is shared;
+wall times are printed too):
 
 - `probe`: `run_probe` for one kind (original run + perturbation + perturbed run + analysis);
-- `plain`: `run_eval` on the original items plus `run_eval` on the already perturbed items,
+- `plain`: `run_eval` on the original items plus `run_eval` on the perturbed items as plain
+  items (their texts, without the probe record in their metadata), perturbed beforehand,
 
-alternating probe, plain, probe, plain so a busy neighbour slows both alike, and reports
-probe / plain - 1. The backends answer instantly (rules-only calculator with the fake backend;
-`cot` with a scripted fake reply), so this is the worst case: with a language model each item
-takes seconds and the same absolute overhead becomes a far smaller share (printed per item, to
-set against a model's time per item).
+in pairs, probe and plain adjacent (their order alternating), after one untimed warm-up round,
+so a busy neighbour slows both alike. It prints each pair's probe / plain - 1, their median and
+range, the ratio of the fastest probe to the fastest plain run, and where the extra time goes
+(perturbing and pairing, timed apart; the rest is recording and writing). The backends answer
+instantly (rules-only calculator with the fake backend; `cot` with a scripted fake reply), so
+this is the worst case: with a language model each item takes seconds and the same absolute
+overhead becomes a far smaller share (printed per item, to set against a model's time per item).
 
 Usage:
-    .venv/bin/python bench/probe_overhead.py [--data-dir ../shared/data] [--reps 2]
+    .venv/bin/python bench/probe_overhead.py [--data-dir ../shared/data] [--reps 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import platform
 import shutil
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,10 +39,12 @@ from typing import Any
 
 from clinreason.backends.fake import FakeBackend
 from clinreason.bench import MirageBenchmark
+from clinreason.bench.base import Dataset
 from clinreason.bench.medcalc import MedCalcBenchmark
-from clinreason.bench.probes import NumericFormat, OptionOrder
+from clinreason.bench.probes import PROBE_KEY, NumericFormat, OptionOrder
+from clinreason.bench.probes.analysis import analyse
 from clinreason.bench.probes.base import perturb_dataset
-from clinreason.bench.probes.run import run_probe
+from clinreason.bench.probes.run import ORIGINAL, run_probe
 from clinreason.bench.runner import run_eval
 from clinreason.strategies import ChainOfThought
 from clinreason.strategies.calculator import CalculatorStrategy
@@ -47,11 +56,29 @@ def _timed(work: Callable[[], Any]) -> tuple[float, float]:
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
+def _plain_items(perturbed: Dataset) -> Dataset:
+    """The perturbed items as a user would run them by hand: without the probe record."""
+    cases = tuple(
+        case.model_copy(
+            update={"metadata": {k: v for k, v in case.metadata.items() if k != PROBE_KEY}}
+        )
+        for case in perturbed.cases
+    )
+    return dataclasses.replace(perturbed, cases=cases)
+
+
+def _spread(values: list[float]) -> str:
+    low, mid, high = (100 * x for x in (min(values), statistics.median(values), max(values)))
+    return f"median {mid:+.1f}% (range {low:+.1f}% to {high:+.1f}%)"
+
+
 def measure(name: str, bench: Any, dataset: Any, make_strategy: Callable[[], Any],
             make_backend: Callable[[], Any], kind: Any, reps: int) -> None:  # fmt: skip
-    perturbed = perturb_dataset(dataset, list(dataset.cases), kind, seed=0).dataset
+    perturbed = perturb_dataset(dataset, list(dataset.cases), kind, seed=0)
+    plain_items = _plain_items(perturbed.dataset)
     options = {"progress": False, "argv": ["bench/probe_overhead.py"]}
-    probe_cpu, plain_cpu, probe_wall, plain_wall = [], [], [], []
+    cpu: dict[str, list[float]] = {"probe": [], "plain": [], "perturb": [], "analyse": []}
+    wall: dict[str, list[float]] = {"probe": [], "plain": []}
     for rep in range(reps + 1):  # the first round warms caches (terminologies, imports); untimed
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp)
@@ -63,36 +90,51 @@ def measure(name: str, bench: Any, dataset: Any, make_strategy: Callable[[], Any
                 )  # fmt: skip
 
             def plain(out: Path = out) -> None:
-                for data, where in ((dataset, "a"), (perturbed, "b")):
+                for data, where in ((dataset, "a"), (plain_items, "b")):
                     asyncio.run(
                         run_eval(bench, data, make_strategy(), make_backend(),
                                  out_dir=out / where, **options)
                     )  # fmt: skip
 
-            for label, work in (("probe", probe), ("plain", plain)):
-                cpu, wall = _timed(work)
-                if rep == 0:
-                    continue
-                (probe_cpu if label == "probe" else plain_cpu).append(cpu)
-                (probe_wall if label == "probe" else plain_wall).append(wall)
+            def perturb() -> None:
+                perturb_dataset(dataset, list(dataset.cases), kind, seed=0)
+
+            def pair(out: Path = out) -> None:
+                analyse(kind.name, out / "probe" / ORIGINAL, out / "probe" / kind.name,
+                        perturbed.records, perturbed.skipped, n_items=len(dataset))  # fmt: skip
+
+            order = [("probe", probe), ("plain", plain)]
+            for label, work in [*(order if rep % 2 else order[::-1]), ("perturb", perturb),
+                                ("analyse", pair)]:  # fmt: skip
+                took, took_wall = _timed(work)
+                if rep:
+                    cpu[label].append(took)
+                    wall.get(label, []).append(took_wall)
             shutil.rmtree(out, ignore_errors=True)
-    n = len(dataset) + len(perturbed)
-    best = min(probe_cpu) / min(plain_cpu) - 1
-    extra_ms = 1000 * (min(probe_cpu) - min(plain_cpu)) / n
+    n = len(dataset) + len(perturbed.dataset)
+    pairs = [a / b - 1 for a, b in zip(cpu["probe"], cpu["plain"], strict=True)]
+    best = min(cpu["probe"]) / min(cpu["plain"]) - 1
+
+    def per_item(seconds: float) -> str:
+        return f"{1000 * seconds / n:.2f} ms"
+
     print(
-        f"{name}: {len(dataset)} items, {len(perturbed)} perturbed ({kind.name}); "
-        f"probe CPU {', '.join(f'{x:.2f}' for x in probe_cpu)} s vs plain "
-        f"{', '.join(f'{x:.2f}' for x in plain_cpu)} s -> overhead {100 * best:+.1f}% "
-        f"(best of {reps}; {extra_ms:.2f} ms CPU per item run); wall probe "
-        f"{', '.join(f'{x:.1f}' for x in probe_wall)} s, plain "
-        f"{', '.join(f'{x:.1f}' for x in plain_wall)} s"
+        f"{name}: {len(dataset)} items, {len(perturbed.dataset)} perturbed ({kind.name}); "
+        f"CPU probe {', '.join(f'{x:.2f}' for x in cpu['probe'])} s, plain "
+        f"{', '.join(f'{x:.2f}' for x in cpu['plain'])} s; overhead per pair {_spread(pairs)}; "
+        f"fastest vs fastest {100 * best:+.1f}%; extra CPU per item run "
+        f"{per_item(statistics.median(cpu['probe']) - statistics.median(cpu['plain']))} (median), "
+        f"of which perturbing {per_item(min(cpu['perturb']))} and pairing "
+        f"{per_item(min(cpu['analyse']))} (fastest of {reps}); wall probe "
+        f"{', '.join(f'{x:.1f}' for x in wall['probe'])} s, plain "
+        f"{', '.join(f'{x:.1f}' for x in wall['plain'])} s"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}")
     medcalc = args.data_dir / "medcalc-bench" / "dev.csv"

@@ -39,6 +39,7 @@ from pydantic import AwareDatetime, JsonValue, ValidationError
 from clinreason.bench.base import CaseResult, Dataset
 from clinreason.bench.resultwriter import GROUP_COMMIT_INTERVAL, FsyncMode, ResultWriter
 from clinreason.bench.tracestore import (
+    CHECKS,
     FRAME,
     STORE,
     FrameError,
@@ -315,10 +316,13 @@ class RunRead:
     lost: list[LostCase]
 
 
-def read_run(run_dir: Path, *, traces: bool = True, limit: int | None = None) -> RunRead:
+def read_run(
+    run_dir: Path, *, traces: bool = True, frames: bool = True, limit: int | None = None
+) -> RunRead:
     """All results of a run (a torn last line is ignored; the last line per case id wins),
     inline or compact lines alike; a case whose trace frame is unreadable is left out and
-    listed in `lost`. `limit`: only the first that many lines.
+    listed in `lost`. `limit`: only the first that many lines. `frames=False`: compact lines
+    as they are, without their frames (see `read_results`).
 
     Raises:
         ConfigError: no results file.
@@ -334,7 +338,9 @@ def read_run(run_dir: Path, *, traces: bool = True, limit: int | None = None) ->
     try:
         for number, line in enumerate(scan.lines[:limit], start=1):
             try:
-                result = _parse_line(line, store, traces=traces, where=f"{path} line {number}")
+                result = _parse_line(
+                    line, store, traces=traces, frames=frames, where=f"{path} line {number}"
+                )
             except FrameError as exc:
                 case_id = scan.case_ids[number - 1]
                 by_id.pop(case_id, None)
@@ -348,20 +354,25 @@ def read_run(run_dir: Path, *, traces: bool = True, limit: int | None = None) ->
     return RunRead(list(by_id.values()), list(lost.values()))
 
 
-def _parse_line(line: bytes, store: StoreReader, *, traces: bool, where: str) -> CaseResult:
-    """One `results.jsonl` line as a `CaseResult`, joined with its frame if compact.
+def _parse_line(
+    line: bytes, store: StoreReader, *, traces: bool, where: str, frames: bool = True
+) -> CaseResult:
+    """One `results.jsonl` line as a `CaseResult`, joined with its frame if compact (and
+    `frames`; without, a result has no trace and a compact one no frame fields).
 
     Raises:
         FrameError: the frame cannot be read.
         TraceFormatError: the line is not a valid `CaseResult`.
     """
     try:
-        if traces and b'"' + FRAME.encode() + b'":' not in line:
+        if traces and frames and b'"' + FRAME.encode() + b'":' not in line:
             return CaseResult.model_validate_json(line)  # an inline line: fast path
         obj = json.loads(line)
-        if FRAME in obj:
+        if FRAME in obj and frames:
             obj = full_record(obj, store, traces=traces)
         else:
+            obj.pop(FRAME, None)
+            obj.pop(CHECKS, None)
             obj["trace"] = None
         return CaseResult.model_validate(obj)
     except ValidationError as exc:
@@ -411,18 +422,21 @@ def records(run_dir: Path) -> list[dict[str, Any]]:
         store.close()
 
 
-def read_results(run_dir: Path, *, traces: bool = True) -> list[CaseResult]:
+def read_results(run_dir: Path, *, traces: bool = True, frames: bool = True) -> list[CaseResult]:
     """All results of a run (a torn last line is ignored; the last line per case id wins).
 
     With `traces=False` the traces are dropped before validation (much faster; enough for
     summaries and comparisons). Cases whose trace frame is unreadable are left out with a
-    warning (`read_run` lists them; `clinreason score` reports them).
+    warning (`read_run` lists them; `clinreason score` reports them). With `frames=False`
+    compact lines are read without their frames (about ten times faster again): answers,
+    scores and errors only, without trace, metadata, rationale, verdicts or quality details,
+    and a damaged frame goes unnoticed.
 
     Raises:
         ConfigError: no results file.
         TraceFormatError: a line that is not a valid `CaseResult`.
     """
-    read = read_run(run_dir, traces=traces)
+    read = read_run(run_dir, traces=traces, frames=frames)
     if read.lost:
         log.warning(
             "%s: %d case(s) lost to unreadable trace frames (%s); rerun them with --resume",

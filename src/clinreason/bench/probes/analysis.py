@@ -25,7 +25,6 @@ from typing import Any
 from clinreason.bench import stats
 from clinreason.bench.base import CaseResult
 from clinreason.bench.compare import LoadedRun, PairedRow, compare_pair, row_dict
-from clinreason.bench.probes.base import PROBE_KEY
 from clinreason.bench.rundir import read_results, read_spec
 from clinreason.errors import ConfigError
 
@@ -133,16 +132,22 @@ def analyse(
     kind: str,
     original: Path,
     perturbed: Path,
+    records: dict[str, dict[str, Any]],
     skipped: dict[str, str],
     *,
     n_items: int,
     tolerance: Tolerance | None = None,
     seed: int = 0,
 ) -> ProbeResult:
-    """Compare the run directories `original` and `perturbed` (same case ids)."""
+    """Compare the run directories `original` and `perturbed` (same case ids).
+
+    `records` are the perturbation records by case id (`Perturbed.records`, as stored in the
+    perturbed items' metadata), so only the result lines are read, not the trace store.
+    """
     tolerance = tolerance or Tolerance()
-    base = {r.case_id: r for r in read_results(original, traces=False)}
-    pert = read_results(perturbed, traces=False) if (perturbed / "run.json").exists() else []
+    base = {r.case_id: r for r in read_results(original, traces=False, frames=False)}
+    done = (perturbed / "run.json").exists()
+    pert = read_results(perturbed, traces=False, frames=False) if done else []
     flips: list[Change] = []
     changes: list[Change] = []
     unchanged_ids: list[str] = []
@@ -150,8 +155,7 @@ def analyse(
     by_attribute: dict[str, dict[str, int]] = {}
     for p in pert:
         o = base.get(p.case_id)
-        record = p.metadata.get(PROBE_KEY)
-        record = record if isinstance(record, dict) else {}
+        record = records.get(p.case_id) or {}
         if o is None or (o.status == "error" and p.status == "error"):
             n_errors += 1
             continue

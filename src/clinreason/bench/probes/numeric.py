@@ -37,7 +37,7 @@ from clinreason.bench.probes.base import (
     with_edits,
 )
 from clinreason.errors import ConfigError
-from clinreason.tools.extract._core import NUMBER_RE, Found, sentence_at, to_number
+from clinreason.tools.extract._core import NUMBER_RE, Found, sentence_at, sentences, to_number
 from clinreason.tools.extract.measure import Quantity, find_all
 from clinreason.tools.extract.vitals import QUANTITIES
 from clinreason.trace import Case
@@ -117,7 +117,9 @@ def convert_text(raw: str, conversion: Conversion) -> str | None:
 _RANGE_BEFORE = re.compile(r"(?:[-–—~±/]|\d\s*(?:to|and|or|-)\s*)$")
 
 
-def _locate(q: Quantity, text: str, found: Found) -> tuple[Value | None, str]:
+def _locate(
+    q: Quantity, text: str, found: Found, bounds: list[tuple[int, int]]
+) -> tuple[Value | None, str]:
     """The number and unit of a `Found` inside its span, or None and why not."""
     if found.note:
         return None, f"read with a note ({found.note})"
@@ -133,16 +135,17 @@ def _locate(q: Quantity, text: str, found: Found) -> tuple[Value | None, str]:
         if to_number(m.group(1)) != found.value:
             break
         start, end = span.start + m.start(1), span.start + m.end(1)
-        return _check_context(text, Value(q.name, found.unit, m.group(1), start, end, span.end))
+        value = Value(q.name, found.unit, m.group(1), start, end, span.end)
+        return _check_context(text, value, bounds)
     return None, "number and unit not adjacent"
 
 
-def _check_context(text: str, v: Value) -> tuple[Value | None, str]:
+def _check_context(text: str, v: Value, bounds: list[tuple[int, int]]) -> tuple[Value | None, str]:
     if _RANGE_BEFORE.search(text[max(0, v.start - 8) : v.start].rstrip()):
         return None, "part of a range or list"
     if text[v.unit_end : v.unit_end + 1] in ("/", "^", "·"):
         return None, "part of a compound unit"
-    a, b = sentence_at(text, v.start)
+    a, b = sentence_at(text, v.start, bounds)
     if re.search(r"\brespectively\b", text[a:b], re.I):
         return None, "in a 'respectively' list"
     return v, ""
@@ -152,9 +155,10 @@ def certain_values(text: str) -> tuple[list[Value], list[Record]]:
     """Values read with certainty (note order) and the mentions passed over, with reasons."""
     by_start: dict[int, list[Value]] = {}
     passed: list[Record] = []
+    bounds = sentences(text)
     for q in QUANTITIES:
         for found in find_all(q, text, QUANTITIES):
-            value, why = _locate(q, text, found)
+            value, why = _locate(q, text, found, bounds)
             if value is None:
                 passed.append({"quantity": q.name, "text": found.span.text, "why": why})
             else:

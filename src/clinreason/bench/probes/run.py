@@ -95,7 +95,7 @@ async def run_probe(
                 **eval_options,
             )  # fmt: skip
         result = analyse(
-            perturbation.name, out_dir / ORIGINAL, kind_dir, perturbed.skipped,
+            perturbation.name, out_dir / ORIGINAL, kind_dir, perturbed.records, perturbed.skipped,
             n_items=len(cases), tolerance=tolerance, seed=seed,
         )  # fmt: skip
         results.append(result)

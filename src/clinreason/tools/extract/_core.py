@@ -95,9 +95,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bounds if text[a:b].strip()]
 
 
-def sentence_at(text: str, pos: int) -> tuple[int, int]:
-    """The (start, end) of the sentence containing offset `pos`."""
-    for a, b in sentences(text):
+def sentence_at(
+    text: str, pos: int, bounds: list[tuple[int, int]] | None = None
+) -> tuple[int, int]:
+    """The (start, end) of the sentence containing offset `pos` (`bounds`: `sentences(text)`,
+    when the caller has it)."""
+    for a, b in sentences(text) if bounds is None else bounds:
         if a <= pos < b:
             return a, b
     return 0, len(text)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -129,6 +129,96 @@ def _synonym_re(q: Quantity) -> re.Pattern[str]:
     if q.case_sensitive:
         parts.append(words_pattern(list(q.case_sensitive)))
     return re.compile("|".join(parts))
+
+
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+"""The non-ASCII characters that re.IGNORECASE matches to ASCII letters (İ, ı, ſ, Kelvin K)."""
+
+
+@functools.lru_cache(maxsize=512)
+def _first_runs(q: Quantity) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The first letter run of each synonym of `q`: lowercased for the case-insensitive ones, as
+    written for the case-sensitive ones; None when a synonym does not start with an ASCII letter
+    or holds another letter."""
+    insensitive = [s for s in q.synonyms if s not in q.case_sensitive]
+    folded, exact = set(), set()
+    for synonyms, keys in ((insensitive, folded), (q.case_sensitive, exact)):
+        for synonym in (s.strip() for s in synonyms):
+            run = _LETTER_RUN.match(synonym)
+            if run is None or any(ch.isalpha() and not ch.isascii() for ch in synonym):
+                return None
+            keys.add(run.group().lower() if keys is folded else run.group())
+    return frozenset(folded), frozenset(exact)
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_re(run: str, folded: bool) -> re.Pattern[str]:
+    """Where `run` starts a letter run and ends it (`folded`: in lowercased text) or stops
+    before a non-lowercase character (as written)."""
+    before = "[a-z]" if folded else "[A-Za-z]"
+    return re.compile(f"{re.escape(run)}(?<!{before}{re.escape(run)})(?![a-z])")
+
+
+@functools.lru_cache(maxsize=256)
+def _folded_runs(text: str) -> tuple[str, frozenset[str]] | None:
+    """`text` lowercased and its letter runs; None when it holds a character of
+    `_FOLDS_TO_ASCII`."""
+    if not _FOLDS_TO_ASCII.isdisjoint(text):
+        return None
+    lowered = text.lower()
+    return lowered, frozenset(_LETTER_RUN.findall(lowered))
+
+
+def _synonym_matches(q: Quantity, text: str) -> Iterator[re.Match[str]]:
+    """`_synonym_re(q).finditer(text)`, tried only where a synonym can start (faster).
+
+    A match starts after a non-word character and ends before a character that is not a letter
+    (any case for the case-insensitive synonyms, lowercase for the others), and its non-letters
+    stand as written, so it starts where a synonym's first letter run is a whole letter run of
+    `text` (case-insensitive) or begins one and ends it or stops before a capital (as written).
+    """
+    pattern = _synonym_re(q)
+    keys, runs = _first_runs(q), _folded_runs(text)
+    if keys is None or runs is None:
+        return pattern.finditer(text)
+    lowered, present = runs
+    folded, exact = keys
+    starts = {m.start() for k in folded & present for m in _run_re(k, True).finditer(lowered)}
+    starts.update(m.start() for k in exact for m in _run_re(k, False).finditer(text))
+    return _finditer_at(pattern, text, sorted(starts))
+
+
+def _finditer_at(
+    pattern: re.Pattern[str], text: str, starts: Sequence[int]
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern that matches a non-empty string and only at
+    `starts` (sorted)."""
+    end = 0
+    for pos in starts:
+        if pos >= end and (m := pattern.match(text, pos)) is not None:
+            end = m.end()
+            yield m
+
+
+_NUMBER_RUN = re.compile(r"[\d.]+")
+
+
+@functools.lru_cache(maxsize=256)
+def _number_starts(text: str) -> tuple[int, ...]:
+    """Where the runs of digits and points of `text` start: the only places a number preceded
+    by neither a digit nor a point (`NUMBER`, a decimal comma) can start."""
+    return tuple(m.start() for m in _NUMBER_RUN.finditer(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _suffix_res(units: tuple[Unit, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A number followed by one of `units`: "70 kg", and "70,5 kg" read whole with its decimal
+    comma (never as "5 kg")."""
+    unit_ahead = r"(?=" + _unit_re(units).pattern + ")"
+    plain = re.compile(r"(?<!\d,)" + NUMBER + unit_ahead, re.I)
+    comma = re.compile(r"(?<![\d,.])(\d{1,3},\d{1,2})(?![\d,.])" + unit_ahead, re.I)
+    return plain, comma
 
 
 def _excluded(q: Quantity, note: str, start: int, end: int) -> bool:
@@ -327,7 +417,7 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
     """
     results: list[Found] = []
     taken: set[int] = set()
-    for m in _synonym_re(q).finditer(note):
+    for m in _synonym_matches(q, note):
         if _excluded(q, note, m.start(), m.end()):
             continue
         hit = _value_after(q, note, m.end(), others)
@@ -339,11 +429,12 @@ def find_all(q: Quantity, note: str, others: tuple[Quantity, ...] = ()) -> list[
         taken.add(end)
         results.append(Found(tidy(value), unit.label, span(note, m.start(), end), note=why))
     if q.suffix_units:
-        unit_ahead = r"(?=" + _unit_re(q.suffix_units).pattern + ")"
-        # "70 kg", and "70,5 kg" read whole with its decimal comma (never as "5 kg")
-        plain = re.compile(r"(?<!\d,)" + NUMBER + unit_ahead, re.I)
-        comma = re.compile(r"(?<![\d,.])(\d{1,3},\d{1,2})(?![\d,.])" + unit_ahead, re.I)
-        matches = sorted([*plain.finditer(note), *comma.finditer(note)], key=lambda m: m.start())
+        plain, comma = _suffix_res(q.suffix_units)
+        starts = _number_starts(note)
+        matches = sorted(
+            [*_finditer_at(plain, note, starts), *_finditer_at(comma, note, starts)],
+            key=lambda m: m.start(),
+        )
         for m in matches:
             unit, used = _match_unit(q.suffix_units, note[m.end() :])
             if unit is None:
