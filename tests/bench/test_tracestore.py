@@ -96,6 +96,26 @@ def test_compact_lines_and_old_directories_read_the_same(
     assert read_results(old) == read_results(new)
 
 
+def test_lines_without_frames_give_the_answers_and_scores_only(
+    data_dir: Path, tmp_path: Path, scripted_backend: Callable
+) -> None:
+    new, old = tmp_path / "new", tmp_path / "old"
+    _run(data_dir, new, scripted_backend(KEYS))
+    _old_layout(new, old)
+    full = read_results(new, traces=False)
+    (new / STORE).write_bytes(b"")  # the frames are not read at all
+    lines = read_results(new, frames=False)
+    assert [r.case_id for r in lines] == [r.case_id for r in full]
+    for line, whole in zip(lines, full, strict=True):
+        assert (line.status, line.answer, line.correct, line.score, line.error) == (
+            whole.status, whole.answer, whole.correct, whole.score, whole.error,
+        )  # fmt: skip
+        assert whole.metadata and whole.verdicts
+        assert (line.trace, line.metadata, line.verdicts) == (None, {}, [])
+    # inline (version 1) lines hold everything but the trace
+    assert read_results(old, frames=False) == full
+
+
 def test_damaged_frame_loses_only_its_case_and_score_reports_it(
     data_dir: Path, tmp_path: Path, scripted_backend: Callable
 ) -> None:
