@@ -22,6 +22,7 @@ probe measures invariance where the project already reads values, not coverage.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable
@@ -114,6 +115,15 @@ def convert_text(raw: str, conversion: Conversion) -> str | None:
     return None
 
 
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_alone(pattern: str) -> re.Pattern[str]:
+    """A unit pattern matching a whole string after optional space."""
+    return re.compile(r"\s*(?:" + pattern + ")", re.I)
+
+
 _RANGE_BEFORE = re.compile(r"(?:[-–—~±/]|\d\s*(?:to|and|or|-)\s*)$")
 
 
@@ -130,7 +140,7 @@ def _locate(
     inside = text[span.start : span.end]
     for m in reversed(list(NUMBER_RE.finditer(inside))):
         rest = inside[m.end() :]
-        if not any(re.fullmatch(r"\s*(?:" + u.pattern + ")", rest, re.I) for u in units):
+        if not any(_unit_alone(u.pattern).fullmatch(rest) for u in units):
             continue
         if to_number(m.group(1)) != found.value:
             break
@@ -146,7 +156,7 @@ def _check_context(text: str, v: Value, bounds: list[tuple[int, int]]) -> tuple[
     if text[v.unit_end : v.unit_end + 1] in ("/", "^", "·"):
         return None, "part of a compound unit"
     a, b = sentence_at(text, v.start, bounds)
-    if re.search(r"\brespectively\b", text[a:b], re.I):
+    if _RESPECTIVELY.search(text[a:b]):
         return None, "in a 'respectively' list"
     return v, ""
 

@@ -82,6 +82,42 @@ class Quantity:
     suffix_units: tuple[Unit, ...] = ()
     """Units that identify the quantity on their own after a number (e.g. 'bpm')."""
 
+    @functools.cached_property
+    def names_re(self) -> re.Pattern[str]:
+        """Its synonyms as one pattern (case-insensitive but for `case_sensitive`)."""
+        insensitive = [s for s in self.synonyms if s not in self.case_sensitive]
+        parts = []
+        if insensitive:
+            parts.append("(?i:" + words_pattern(insensitive) + ")")
+        if self.case_sensitive:
+            parts.append(words_pattern(list(self.case_sensitive)))
+        return re.compile("|".join(parts))
+
+    @functools.cached_property
+    def exclusions(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """`exclude_before` (ending within 12 word characters of the mention) and
+        `exclude_after` (after optional space), compiled."""
+        before = self.exclude_before and re.compile(
+            r"(?:" + self.exclude_before + r")[\s\w-]{0,12}$", re.I
+        )
+        after = self.exclude_after and re.compile(r"\s*(?:" + self.exclude_after + ")", re.I)
+        return before or None, after or None
+
+    @functools.cached_property
+    def first_runs(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The first letter run of each synonym: lowercased for the case-insensitive ones, as
+        written for the case-sensitive ones; None when a synonym does not start with an ASCII
+        letter or holds another letter."""
+        insensitive = [s for s in self.synonyms if s not in self.case_sensitive]
+        folded, exact = set(), set()
+        for synonyms, keys in ((insensitive, folded), (self.case_sensitive, exact)):
+            for synonym in (s.strip() for s in synonyms):
+                run = _LETTER_RUN.match(synonym)
+                if run is None or any(ch.isalpha() and not ch.isascii() for ch in synonym):
+                    return None
+                keys.add(run.group().lower() if keys is folded else run.group())
+        return frozenset(folded), frozenset(exact)
+
 
 @functools.lru_cache(maxsize=512)
 def _unit_re(units: tuple[Unit, ...]) -> re.Pattern[str]:
@@ -120,36 +156,9 @@ def _conversion_note(unit: Unit) -> str:
     return f"converted from {unit.written or 'the written unit'} (x{unit.factor:g})"
 
 
-@functools.lru_cache(maxsize=256)
-def _synonym_re(q: Quantity) -> re.Pattern[str]:
-    insensitive = [s for s in q.synonyms if s not in q.case_sensitive]
-    parts = []
-    if insensitive:
-        parts.append("(?i:" + words_pattern(insensitive) + ")")
-    if q.case_sensitive:
-        parts.append(words_pattern(list(q.case_sensitive)))
-    return re.compile("|".join(parts))
-
-
 _LETTER_RUN = re.compile(r"[A-Za-z]+")
 _FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 """The non-ASCII characters that re.IGNORECASE matches to ASCII letters (İ, ı, ſ, Kelvin K)."""
-
-
-@functools.lru_cache(maxsize=512)
-def _first_runs(q: Quantity) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The first letter run of each synonym of `q`: lowercased for the case-insensitive ones, as
-    written for the case-sensitive ones; None when a synonym does not start with an ASCII letter
-    or holds another letter."""
-    insensitive = [s for s in q.synonyms if s not in q.case_sensitive]
-    folded, exact = set(), set()
-    for synonyms, keys in ((insensitive, folded), (q.case_sensitive, exact)):
-        for synonym in (s.strip() for s in synonyms):
-            run = _LETTER_RUN.match(synonym)
-            if run is None or any(ch.isalpha() and not ch.isascii() for ch in synonym):
-                return None
-            keys.add(run.group().lower() if keys is folded else run.group())
-    return frozenset(folded), frozenset(exact)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -171,15 +180,15 @@ def _folded_runs(text: str) -> tuple[str, frozenset[str]] | None:
 
 
 def _synonym_matches(q: Quantity, text: str) -> Iterator[re.Match[str]]:
-    """`_synonym_re(q).finditer(text)`, tried only where a synonym can start (faster).
+    """`q.names_re.finditer(text)`, tried only where a synonym can start (faster).
 
     A match starts after a non-word character and ends before a character that is not a letter
     (any case for the case-insensitive synonyms, lowercase for the others), and its non-letters
     stand as written, so it starts where a synonym's first letter run is a whole letter run of
     `text` (case-insensitive) or begins one and ends it or stops before a capital (as written).
     """
-    pattern = _synonym_re(q)
-    keys, runs = _first_runs(q), _folded_runs(text)
+    pattern = q.names_re
+    keys, runs = q.first_runs, _folded_runs(text)
     if keys is None or runs is None:
         return pattern.finditer(text)
     lowered, present = runs
@@ -222,11 +231,10 @@ def _suffix_res(units: tuple[Unit, ...]) -> tuple[re.Pattern[str], re.Pattern[st
 
 
 def _excluded(q: Quantity, note: str, start: int, end: int) -> bool:
-    if q.exclude_before and re.search(
-        r"(?:" + q.exclude_before + r")[\s\w-]{0,12}$", note[max(0, start - 25) : start], re.I
-    ):
+    before, after = q.exclusions
+    if before and before.search(note[max(0, start - 25) : start]):
         return True
-    return bool(q.exclude_after and re.match(r"\s*(?:" + q.exclude_after + ")", note[end:], re.I))
+    return bool(after and after.match(note[end:]))
 
 
 _GAP_WORDS = (
@@ -263,7 +271,7 @@ def _read_number(
     if _negative_sign(note, start):
         return None  # "-5 kg": a negative value, implausible for every measured quantity here
     end, why = m.end(), ""
-    rest = _NUMBER_REST.match(note, end) if re.fullmatch(r"\d{1,3}", raw) else None
+    rest = _NUMBER_REST.match(note, end) if _UP_TO_999.fullmatch(raw) else None
     if rest:  # "38,9 °C" (decimal comma) or "14 200/mm3" (spaced thousands)
         if not _match_unit(q.units, note[rest.end() : rest.end() + 40])[0]:
             return None  # without one of the quantity's units the number is ambiguous
@@ -275,7 +283,7 @@ def _read_number(
         unit, _ = _match_unit(q.units, m.group("punit"))
     if unit is None:
         # a slash right after the number means a ratio or blood pressure, not this quantity
-        if need_unit or re.match(r"\s*/\s*\d", after):
+        if need_unit or _SLASH_NUMBER.match(after):
             return None
         written = _CONCENTRATION.match(after)
         if written:  # a concentration unit the quantity is not listed with
@@ -304,6 +312,8 @@ def _read_number(
     return value, unit, start, end + used, why
 
 
+_UP_TO_999 = re.compile(r"\d{1,3}")
+_SLASH_NUMBER = re.compile(r"\s*/\s*\d")
 _NUMBER_REST = re.compile(r",\d{1,2}(?![\d,.])|(?: \d{3})+(?![\d,.])")
 """The rest of a number written with a decimal comma ("38,9") or spaced thousands ("14 200"),
 read only when one of the quantity's units follows (else the number is not read at all)."""
@@ -403,7 +413,7 @@ def _value_after(
     if not m:
         return None
     gap = m.group("gap")
-    if _SENTENCE_BREAK.search(gap) or any(_synonym_re(o).search(gap) for o in others if o != q):
+    if _SENTENCE_BREAK.search(gap) or any(o.names_re.search(gap) for o in others if o != q):
         return None
     return _read_number(q, note, m, need_unit=True)
 
@@ -469,7 +479,7 @@ def implausible(q: Quantity, note: str) -> Found | None:
     >>> implausible(CREATININE, "Creatinine 1.2 mg/dL.") is None
     True
     """
-    for m in _synonym_re(q).finditer(note):
+    for m in q.names_re.finditer(note):
         if _excluded(q, note, m.start(), m.end()):
             continue
         hit = _TIGHT.match(note, m.end())
@@ -554,7 +564,7 @@ def respectively_values(quantities: Sequence[Quantity], note: str) -> dict[str, 
             (m.start(), m.end(), None) for m in _PLACEHOLDERS.finditer(head)
         ]
         for q in quantities:
-            for m in _synonym_re(q).finditer(head):
+            for m in q.names_re.finditer(head):
                 hits.append((m.start(), m.end(), q))
         # overlapping names: keep the longest
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
@@ -624,7 +634,7 @@ def slash_values(quantities: Sequence[Quantity], note: str) -> dict[str, Found]:
         head = note[head_start : chain.start()]
         hits: list[tuple[int, int, Quantity]] = []
         for q in quantities:
-            hits.extend((m.start(), m.end(), q) for m in _synonym_re(q).finditer(head))
+            hits.extend((m.start(), m.end(), q) for m in q.names_re.finditer(head))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         names: list[tuple[int, int, Quantity]] = []
         for h in hits:  # longest name at each position, no overlaps
