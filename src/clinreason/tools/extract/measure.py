@@ -215,9 +215,14 @@ _NUMBER_RUN = re.compile(r"[\d.]+")
 
 @functools.lru_cache(maxsize=256)
 def _number_starts(text: str) -> tuple[int, ...]:
-    """Where the runs of digits and points of `text` start: the only places a number preceded
-    by neither a digit nor a point (`NUMBER`, a decimal comma) can start."""
-    return tuple(m.start() for m in _NUMBER_RUN.finditer(text))
+    """Where the runs of digits and points of `text` start with a digit or a point and a digit:
+    the only places a number preceded by neither a digit nor a point (`NUMBER`, a decimal
+    comma) can start."""
+    return tuple(
+        m.start()
+        for m in _NUMBER_RUN.finditer(text)
+        if m.group()[0] != "." or m.group()[1:2].isdigit()
+    )
 
 
 @functools.lru_cache(maxsize=256)
