@@ -106,8 +106,8 @@ class Quantity:
     @functools.cached_property
     def first_runs(self) -> tuple[frozenset[str], frozenset[str]] | None:
         """The first letter run of each synonym: lowercased for the case-insensitive ones, as
-        written for the case-sensitive ones; None when a synonym does not start with an ASCII
-        letter or holds another letter."""
+        written for the case-sensitive ones; None without synonyms, or when one does not start
+        with an ASCII letter or holds another letter."""
         insensitive = [s for s in self.synonyms if s not in self.case_sensitive]
         folded, exact = set(), set()
         for synonyms, keys in ((insensitive, folded), (self.case_sensitive, exact)):
@@ -116,7 +116,7 @@ class Quantity:
                 if run is None or any(ch.isalpha() and not ch.isascii() for ch in synonym):
                     return None
                 keys.add(run.group().lower() if keys is folded else run.group())
-        return frozenset(folded), frozenset(exact)
+        return (frozenset(folded), frozenset(exact)) if folded or exact else None
 
 
 @functools.lru_cache(maxsize=512)
