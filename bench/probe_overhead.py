@@ -77,6 +77,7 @@ def _spread(values: list[float]) -> str:
 
 def measure(name: str, bench: Any, dataset: Any, make_strategy: Callable[[], Any],
             make_backend: Callable[[], Any], kind: Any, reps: int) -> None:  # fmt: skip
+    print(f"{name}: timing {reps} pairs after a warm-up pair ...", flush=True)
     perturbed = perturb_dataset(dataset, list(dataset.cases), kind, seed=0)
     plain_items = _plain_items(perturbed.dataset)
     options = {"progress": False, "argv": ["bench/probe_overhead.py"]}
