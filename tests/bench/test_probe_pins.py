@@ -1,7 +1,8 @@
 """Every perturbation pinned byte for byte on hand-written notes (no dev data).
 
-`data/probe_pins.json` holds, for each kind and seed, every perturbed case (as JSON) and every
-record that `perturb_dataset` produced when it was written. A change to a perturbation's output
+`data/probe_pins.json` holds, for each kind and seed, every perturbed case (as JSON, without its
+metadata: the original's plus the record) and every record that `perturb_dataset` produced when
+it was written. A change to a perturbation's output
 (texts, offsets, records, skip reasons) fails here; a speed-up must leave it as it is. After an
 intended change of behaviour, rewrite the file with
 `PYTHONPATH=src python -m tests.bench.test_probe_pins` and review its diff.
@@ -17,6 +18,7 @@ import pytest
 
 from clinreason.bench.base import Dataset
 from clinreason.bench.probes import (
+    PROBE_KEY,
     Demographics,
     Distractor,
     Negation,
@@ -103,8 +105,11 @@ def perturbed(name: str, seed: int) -> dict[str, Any]:
     """The perturbed cases and records of one pinned setting, as JSON data."""
     dataset = Dataset("pins", "1", CASES, "test_probe_pins.py", "0" * 64)
     out = perturb_dataset(dataset, CASES, PERTURBATIONS[name], seed=seed)
+    originals = {c.id: c for c in CASES}
+    for case in out.dataset.cases:  # the metadata: the original's plus the record (pinned below)
+        assert case.metadata == {**originals[case.id].metadata, PROBE_KEY: out.records[case.id]}
     pinned: dict[str, Any] = {
-        "cases": [json.loads(c.model_dump_json()) for c in out.dataset.cases],
+        "cases": [json.loads(c.model_dump_json(exclude={"metadata"})) for c in out.dataset.cases],
         "records": out.records,
         "skipped": out.skipped,
         "sha256": out.dataset.sha256,
