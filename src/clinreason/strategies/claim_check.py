@@ -29,7 +29,7 @@ from clinreason.backends.base import Backend
 from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
 from clinreason.strategies.parsing import parse_choice, split_sentences
-from clinreason.strategies.prompts import SYSTEM
+from clinreason.strategies.prompts import SYSTEM, render_case
 from clinreason.strategies.recheck import MAX_TOKENS, TOP_LOGPROBS, letter_probabilities, orders
 from clinreason.trace import (
     Case,
@@ -140,14 +140,7 @@ def statement_messages(case: Case, statement: str, order: Sequence[str]) -> tupl
     A. False
     B. True
     """
-    parts = []
-    if case.context.strip():
-        parts.append(f"Patient note:\n{case.context.strip()}\n")
-    parts.append(f"Question: {case.question.strip()}")
-    if case.options:
-        parts.append("Options:")
-        parts.extend(f"{label}. {text}" for label, text in case.options.items())
-    parts.append(f'\nStatement: "{statement.strip()}"')
+    parts = [render_case(case), f'\nStatement: "{statement.strip()}"']
     parts.append(
         "Is this statement true? Judge the statement alone, from the note and medical knowledge."
         f"\nGive the letter ({', '.join(LABELS)}), without explanation. "
