@@ -14,7 +14,7 @@ from clinreason.bench.numeracy import NumeracyBenchmark, matches
 from clinreason.bench.numeracy_gen import TEMPLATES, generate
 from clinreason.bench.runner import run_eval
 from clinreason.cli import main
-from clinreason.errors import DatasetError
+from clinreason.errors import ConfigError, DatasetError
 
 HANDWRITTEN = Path(__file__).resolve().parents[2] / "examples" / "numeracy" / "handwritten.jsonl"
 
@@ -84,3 +84,26 @@ def test_cli_eval_numeracy_generated(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "accuracy" in result.output and "representation" in result.output
     assert json.loads((out / "summary.json").read_text())["accuracy"] == 1.0
+
+
+def test_generated_items_of_some_representations(tmp_path: Path) -> None:
+    everything = NumeracyBenchmark(seed=7, records=1).load(Path("generated")).cases
+    some = NumeracyBenchmark(seed=7, records=1, representations=("text", "table"))
+    cases = some.load(Path("generated")).cases
+    assert {c.metadata["representation"] for c in cases} == {"text", "table"}
+    assert [c.id for c in cases] == [
+        c.id for c in everything if c.metadata["representation"] != "fhir"
+    ]
+    with pytest.raises(ConfigError, match="unknown xml"):
+        NumeracyBenchmark(representations=("text", "xml"))
+    with pytest.raises(ConfigError, match="generated items only"):
+        some.load(HANDWRITTEN)
+    result = CliRunner().invoke(
+        main,
+        [
+            *["eval", "numeracy", "generated", "-P", 'representations=["csv"]'],
+            *["--backend", "fake", "--out", str(tmp_path / "run")],
+        ],
+    )
+    assert result.exit_code != 0 and "unknown csv" in result.output
+    assert "Traceback" not in result.output

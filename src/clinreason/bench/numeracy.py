@@ -3,7 +3,8 @@
 `clinreason eval numeracy generated --out DIR` runs the seeded generator
 (`bench.numeracy_records`: records in three equivalent representations; `bench.numeracy_gen`:
 45 question templates, gold computed from the generating values); `-P seed=N -P records=N`
-choose the items. Any other PATH is a JSONL file of hand-written items, one per line:
+choose the items, `-P 'representations=["text","table"]'` some of the representations. Any
+other PATH is a JSONL file of hand-written items, one per line:
 `{"id", "note", "question", "answer", "op_type"}` (e.g. `examples/numeracy/handwritten.jsonl`).
 
 Scoring (`matches`): a numeric gold is matched by the answer's first number within 0.01
@@ -31,8 +32,9 @@ from pydantic import JsonValue
 from clinreason.bench.base import CaseResult, CaseScore, Dataset
 from clinreason.bench.files import read_jsonl, sha256_files
 from clinreason.bench.numeracy_gen import TEMPLATES, generate
+from clinreason.bench.numeracy_records import REPRESENTATIONS
 from clinreason.bench.stats import wilson_interval
-from clinreason.errors import DatasetError
+from clinreason.errors import ConfigError, DatasetError
 from clinreason.trace import Case, Trace
 
 GENERATED = "generated"
@@ -124,12 +126,29 @@ class NumeracyBenchmark:
     """Generator seed (PATH 'generated')."""
     records: int = 10
     """Generated records; each gives up to 45 questions in 3 representations."""
+    representations: tuple[str, ...] | None = None
+    """Only these representations of the generated items ('text', 'table', 'fhir'; default
+    all): e.g. a model baseline without the long FHIR bundles."""
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.representations or ()) - set(REPRESENTATIONS))
+        if unknown:
+            raise ConfigError(
+                f"representations: unknown {', '.join(unknown)} "
+                f"(known: {', '.join(REPRESENTATIONS)})"
+            )
 
     def load(self, path: Path) -> Dataset:
         """The generated items (PATH 'generated') or a hand-written JSONL file."""
         if str(path) != GENERATED:
+            if self.representations is not None:
+                raise ConfigError("representations apply to the generated items only")
             return load_handwritten(path)
-        cases = tuple(generate(self.seed, self.records))
+        cases = tuple(
+            c
+            for c in generate(self.seed, self.records)
+            if self.representations is None or c.metadata["representation"] in self.representations
+        )
         digest = hashlib.sha256(
             "\n".join(f"{c.id}\t{c.question}\t{c.gold}\t{c.context}" for c in cases).encode()
         ).hexdigest()
