@@ -19,11 +19,12 @@ instantly (rules-only calculator with the fake backend; `cot` with a scripted fa
 this is the worst case: with a language model each item takes seconds and the same absolute
 overhead becomes a far smaller share (printed per item, to set against a model's time per item).
 
-The instant `cot` runs take a fraction of a second, so that setting runs five times as many
-pairs.
+Every kind is timed in both settings (`--kinds` and `--settings` narrow it). The instant `cot`
+runs take a fraction of a second, so that setting runs five times as many pairs.
 
 Usage:
     .venv/bin/python bench/probe_overhead.py [--data-dir ../shared/data] [--reps 5]
+        [--kinds option-order,negation] [--settings medcalc,mirage]
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from clinreason.backends.fake import FakeBackend
 from clinreason.bench import MirageBenchmark
 from clinreason.bench.base import Dataset
 from clinreason.bench.medcalc import MedCalcBenchmark
-from clinreason.bench.probes import PROBE_KEY, NumericFormat, OptionOrder
+from clinreason.bench.probes import PERTURBATIONS, PROBE_KEY
 from clinreason.bench.probes.analysis import analyse
 from clinreason.bench.probes.base import perturb_dataset
 from clinreason.bench.probes.run import ORIGINAL, run_probe
@@ -93,19 +94,29 @@ def measure(name: str, bench: Any, dataset: Any, make_strategy: Callable[[], Any
                               out_dir=out / "probe", **options)
                 )  # fmt: skip
 
-            def plain(out: Path = out) -> None:
+            runs: dict[str, list[Any]] = {"a": [], "b": []}  # the plain runs' results
+
+            def plain(out: Path = out, runs: dict[str, list[Any]] = runs) -> None:
                 for data, where in ((dataset, "a"), (plain_items, "b")):
-                    asyncio.run(
-                        run_eval(bench, data, make_strategy(), make_backend(),
-                                 out_dir=out / where, **options)
-                    )  # fmt: skip
+                    if len(data):  # the probe runs no empty perturbed set either
+                        asyncio.run(
+                            run_eval(bench, data, make_strategy(), make_backend(),
+                                     out_dir=out / where, results_into=runs[where], **options)
+                        )  # fmt: skip
 
             def perturb() -> None:
                 perturb_dataset(dataset, list(dataset.cases), kind, seed=0)
 
-            def pair(out: Path = out) -> None:
-                analyse(kind.name, out / "probe" / ORIGINAL, out / "probe" / kind.name,
-                        perturbed.records, perturbed.skipped, n_items=len(dataset))  # fmt: skip
+            def pair(out: Path = out, runs: dict[str, list[Any]] = runs) -> None:
+                analyse(
+                    kind.name,
+                    out / "probe" / ORIGINAL,
+                    out / "probe" / kind.name,
+                    perturbed.records,
+                    perturbed.skipped,
+                    n_items=len(dataset),
+                    results=(runs["a"], runs["b"]),
+                )  # with the results at hand, as run_probe does
 
             order = [("probe", probe), ("plain", plain)]
             for label, work in [*(order if rep % 2 else order[::-1]), ("perturb", perturb),
@@ -138,7 +149,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--kinds", default=",".join(PERTURBATIONS), help="comma-separated")
+    parser.add_argument("--settings", default="medcalc,mirage", help="comma-separated")
     args = parser.parse_args()
+    kinds, wanted = args.kinds.split(","), args.settings.split(",")
+    unknown = [k for k in kinds if k not in PERTURBATIONS]
+    unknown += [w for w in wanted if w not in ("medcalc", "mirage")]
+    if unknown:
+        parser.error(f"unknown kind or setting: {', '.join(unknown)}")
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}")
     medcalc = args.data_dir / "medcalc-bench" / "dev.csv"
     mirage = args.data_dir / "mirage" / "dev.json"
@@ -147,14 +165,28 @@ def main() -> None:
         return
     bench_m, bench_q = MedCalcBenchmark(), MirageBenchmark()
     reply = '{"reasoning": "Fever and cough. So A.", "answer": "A"}'
-    settings = [
-        ("medcalc dev, calculator (rules, fake backend)", bench_m, bench_m.load(medcalc),
-         CalculatorStrategy, lambda: FakeBackend(lambda r: "{}"), NumericFormat()),
-        ("mirage dev, cot (instant scripted reply)", bench_q, bench_q.load(mirage),
-         ChainOfThought, lambda: FakeBackend(lambda r: reply), OptionOrder()),
-    ]  # fmt: skip
-    for setting, reps in zip(settings, (args.reps, 5 * args.reps), strict=True):
-        measure(*setting, reps=reps)  # the instant runs are 20x shorter: 5x the pairs
+    settings = {
+        "medcalc": (
+            "medcalc dev, calculator (rules, fake backend)",
+            bench_m,
+            bench_m.load(medcalc),
+            CalculatorStrategy,
+            lambda: FakeBackend(lambda r: "{}"),
+            args.reps,
+        ),
+        "mirage": (
+            "mirage dev, cot (instant scripted reply)",
+            bench_q,
+            bench_q.load(mirage),
+            ChainOfThought,
+            lambda: FakeBackend(lambda r: reply),
+            5 * args.reps,
+        ),
+    }  # the instant runs are 20x shorter: 5x the pairs
+    for setting in wanted:
+        name, bench, dataset, make_strategy, make_backend, reps = settings[setting]
+        for kind in kinds:
+            measure(name, bench, dataset, make_strategy, make_backend, PERTURBATIONS[kind](), reps)
 
 
 if __name__ == "__main__":

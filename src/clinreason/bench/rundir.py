@@ -174,9 +174,9 @@ def environment() -> dict[str, JsonValue]:
 def write_json_atomic(path: Path, data: object) -> None:
     """Write JSON via a temporary file and rename, so readers never see a half-written file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False, allow_nan=True)
-        handle.write("\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=True)  # one write, not dump's
+    with open(tmp, "w", encoding="utf-8") as handle:  # thousands of small ones
+        handle.write(text + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

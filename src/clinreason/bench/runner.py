@@ -284,6 +284,7 @@ async def run_eval(
     argv: Sequence[str] | None = None,
     verify: bool = True,
     shard: str | None = None,
+    results_into: list[CaseResult] | None = None,
 ) -> dict[str, JsonValue]:
     """Run `strategy` with `backend` on `dataset`, writing the run directory `out_dir`.
 
@@ -307,6 +308,8 @@ async def run_eval(
             (off: faster; `clinreason score` adds them later from the stored traces).
         shard: `i/n`: only the cases of shard i of n (split by case id; see
             `clinreason.bench.shards`, whose `merge_runs` joins the shard runs).
+        results_into: A list to extend with the run's results (without traces, in dataset
+            order), for a caller that analyses the run next without reading it back.
 
     Returns:
         The content of `summary.json`.
@@ -380,6 +383,8 @@ async def run_eval(
             for old in read_results(out_dir, traces=False):
                 finished.setdefault(old.case_id, old)
         results = [finished[c.id] for c in cases if c.id in finished]
+        if results_into is not None:
+            results_into.extend(results)
         summary = summarize_run(benchmark, results)
         write_json_atomic(out_dir / SUMMARY, summary)
         write_spec(out_dir, spec.model_copy(update={"finished_at": utcnow()}))

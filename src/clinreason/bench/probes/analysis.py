@@ -138,16 +138,24 @@ def analyse(
     n_items: int,
     tolerance: Tolerance | None = None,
     seed: int = 0,
+    results: tuple[Sequence[CaseResult], Sequence[CaseResult]] | None = None,
 ) -> ProbeResult:
     """Compare the run directories `original` and `perturbed` (same case ids).
 
     `records` are the perturbation records by case id (`Perturbed.records`, as stored in the
     perturbed items' metadata), so only the result lines are read, not the trace store.
+    `results` are the two runs' results when the caller has them at hand (`run_probe`, from
+    `run_eval`); otherwise they are read from the directories.
     """
     tolerance = tolerance or Tolerance()
-    base = {r.case_id: r for r in read_results(original, traces=False, frames=False)}
-    done = (perturbed / "run.json").exists()
-    pert = read_results(perturbed, traces=False, frames=False) if done else []
+    if results is None:
+        done = (perturbed / "run.json").exists()
+        results = (
+            read_results(original, traces=False, frames=False),
+            read_results(perturbed, traces=False, frames=False) if done else [],
+        )
+    base = {r.case_id: r for r in results[0]}
+    pert = results[1]
     flips: list[Change] = []
     changes: list[Change] = []
     unchanged_ids: list[str] = []

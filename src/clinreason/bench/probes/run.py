@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clinreason.bench.base import Benchmark, Dataset
+from clinreason.bench.base import Benchmark, CaseResult, Dataset
 from clinreason.bench.probes.analysis import ProbeResult, Tolerance, analyse
 from clinreason.bench.probes.base import Perturbation, perturb_dataset
 from clinreason.bench.rundir import write_json_atomic
@@ -67,9 +67,10 @@ async def run_probe(
         raise ConfigError(f"--limit must be >= 0, got {limit}")
     out_dir = Path(out_dir)
     cases = list(dataset.cases[:limit] if limit is not None else dataset.cases)
+    original: list[CaseResult] = []  # the runs' results, kept for the analysis
     await run_eval(
         benchmark, dataset, strategy, backend, out_dir=out_dir / ORIGINAL, limit=limit,
-        seed=seed, **eval_options,
+        seed=seed, results_into=original, **eval_options,
     )  # fmt: skip
     results = []
     for perturbation in perturbations:
@@ -89,14 +90,15 @@ async def run_probe(
                 "skipped_records": {i: perturbed.records[i] for i in perturbed.skipped},
             },
         )
+        changed: list[CaseResult] = []
         if len(perturbed.dataset):
             await run_eval(
                 benchmark, perturbed.dataset, strategy, backend, out_dir=kind_dir, seed=seed,
-                **eval_options,
+                results_into=changed, **eval_options,
             )  # fmt: skip
         result = analyse(
             perturbation.name, out_dir / ORIGINAL, kind_dir, perturbed.records, perturbed.skipped,
-            n_items=len(cases), tolerance=tolerance, seed=seed,
+            n_items=len(cases), tolerance=tolerance, seed=seed, results=(original, changed),
         )  # fmt: skip
         results.append(result)
     write_json_atomic(out_dir / PROBE_JSON, {"kinds": [r.as_dict() for r in results]})

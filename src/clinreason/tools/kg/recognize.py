@@ -68,6 +68,8 @@ MAX_WINDOW = 7
 MIN_CHARS = 4
 RELATED_CONFIDENCE = 0.6
 """Confidence of a mention matched by a RELATED / BROAD / NARROW synonym (others: 1.0)."""
+_SKIP = FILLER | COPULA | MEASURE
+"""Words a window in another word order passes over."""
 _RANK = {"label": 0, "curated": 1, "vetted": 1, "synonym": 2, "related": 3}
 """Which name wins when two terms share it: the label, then clinreason's curated synonyms and
 abbreviations, then HPO's EXACT synonyms, then the rest."""
@@ -190,6 +192,9 @@ class ConceptRecognizer:
         self.related = {
             k: e for k, c in related.items() if k not in self.exact and (e := self._resolve(c))
         }
+        names = (*self.exact, *self.related)
+        self.prefixes = {key[:k] for key in names for k in range(1, len(key))}
+        """Word tuples that begin a longer name: matching stops where none does."""
         for key, cands in bags.items():
             labels = {e.term for e in cands if e.kind == "label"}
             if len(labels) > 1:  # "left-to-right" / "right-to-left shunt": neither
@@ -208,6 +213,8 @@ class ConceptRecognizer:
             if term in ids:
                 senses[abbreviation] = [Entry(term, abbreviation, "vetted")]
         self.abbreviations = {k: tuple({e.term: e for e in v}.values()) for k, v in senses.items()}
+        self.bag_words = {word for key in self.bags for word in key}
+        """Words of the other-word-order keys: a window holding another word matches none."""
 
     def _comma_prefixes(self, name: str) -> None:
         parts = name.split(",")
@@ -345,13 +352,16 @@ class ConceptRecognizer:
         limit = min(len(tokens), i + self.max_len)
         best = None
         crossed = False  # a comma inside the name: it must then end its phrase
+        words: tuple[str, ...] = ()
         for end in range(i + 1, limit + 1):
             if end - 1 > i and tokens[end - 1].phrase_break:
-                words = tuple(t.norm for t in tokens[i : end - 1])
                 if not (comma_only(text, tokens, end - 1) and words in self.comma_prefixes):
                     break
                 crossed = True
-            entry = names.get(tuple(t.norm for t in tokens[i:end]))
+            words += (tokens[end - 1].norm,)
+            entry = names.get(words)
+            if entry is None and words not in self.prefixes:
+                break  # no longer name starts with these words
             ends_phrase = end == len(tokens) or tokens[end].phrase_break
             if entry is not None and (ends_phrase or not crossed):
                 best = (end, entry, method or ("label" if entry.kind == "label" else "synonym"))
@@ -374,24 +384,23 @@ class ConceptRecognizer:
         return None
 
     def _reordered(self, tokens: list[Token], i: int) -> tuple[int, Entry, str] | None:
-        skip = FILLER | COPULA | MEASURE
-        if tokens[i].norm in skip:
+        if tokens[i].norm in _SKIP:
             return None
         best = None
-        content: list[str] = []
+        content: list[str] = []  # the window's content words by meaning (`bag` unsorted)
         for end in range(i + 1, min(len(tokens), i + MAX_WINDOW) + 1):
             tok = tokens[end - 1]
             if end - 1 > i and tok.phrase_break:
                 break
-            if tok.norm in skip:
+            if tok.norm in _SKIP:
                 if tok.norm in MEASURE and best is not None and best[0] == end - 1:
                     best = (end, best[1], best[2])  # "low lymphocyte count": span takes "count"
                 continue
-            content.append(tok.norm)
-            if len(content) > 4:
-                break
-            entry = self.bags.get(bag(content))
-            if entry is not None and len(content) >= 2:
+            content.append(MODIFIER.get(tok.norm, tok.norm))
+            if len(content) > 4 or content[-1] not in self.bag_words:
+                break  # no key holds this word: no longer window matches either
+            entry = self.bags.get(tuple(sorted(content))) if len(content) >= 2 else None
+            if entry is not None:
                 best = (end, entry, "reordered")
         if best and tokens[i].norm in MODIFIER and not ends_noun_phrase(tokens, best[0]):
             return None  # "low potassium diet": the modifier is not about the analyte

@@ -122,18 +122,20 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     prev_end = 0
     for m in _TOKEN.finditer(fold_accents(text)):
-        gap = text[prev_end : m.start()]
+        start, end = m.span()
+        gap = text[prev_end:start]
+        plain = gap == " " or not out  # a single space (most gaps) breaks nothing
         out.append(
             Token(
-                text=text[m.start() : m.end()],
-                start=m.start(),
-                end=m.end(),
+                text=text[start:end],
+                start=start,
+                end=end,
                 norm=stem(m.group()),
-                sentence_break=bool(out) and bool(_SENTENCE_BREAK.search(gap)),
-                phrase_break=bool(out) and bool(_PHRASE_BREAK.search(gap)),
+                sentence_break=not plain and bool(_SENTENCE_BREAK.search(gap)),
+                phrase_break=not plain and bool(_PHRASE_BREAK.search(gap)),
             )
         )
-        prev_end = m.end()
+        prev_end = end
     return out
 
 
