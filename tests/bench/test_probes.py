@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from clinreason.backends.fake import FakeBackend
+from clinreason.bench import MirageBenchmark
+from clinreason.bench.base import CaseResult
 from clinreason.bench.probes import (
     PROBE_KEY,
     Demographics,
@@ -19,12 +22,16 @@ from clinreason.bench.probes import (
     OptionOrder,
     case_rng,
 )
-from clinreason.bench.probes.analysis import Tolerance
+from clinreason.bench.probes.analysis import Tolerance, analyse
+from clinreason.bench.probes.base import perturb_dataset
 from clinreason.bench.probes.distractor import SENTENCES
 from clinreason.bench.probes.numeric import CONVERSIONS, convert_text
-from clinreason.bench.rundir import records
+from clinreason.bench.probes.run import ORIGINAL, run_probe
+from clinreason.bench.rundir import read_results, records
+from clinreason.bench.runner import run_eval
 from clinreason.cli import main, probe_cmd
 from clinreason.errors import ConfigError
+from clinreason.strategies import ChainOfThought
 from clinreason.tools.extract.labs import CREATININE
 from clinreason.tools.extract.measure import extract
 from clinreason.tools.extract.vitals import HEIGHT, TEMPERATURE, WEIGHT
@@ -270,6 +277,32 @@ def test_probe_option_order_end_to_end_finds_flips(data_dir: Path, tmp_path: Pat
     assert all(x["trace"]["case"]["gold"] is None for x in lines)
     again = _probe(*args, "--no-cache", "--out", out, "--resume")
     assert again.exit_code == 0 and "option-order" in again.output and "flipped" in again.output
+
+
+def test_probe_figures_equal_those_read_back_from_its_run_directories(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    # run_probe pairs the results run_eval hands over; reading the directories gives the same
+    bench = MirageBenchmark()
+    dataset = bench.load(data_dir / "mirage_tiny.json")
+    kind = OptionOrder()
+    [result] = asyncio.run(
+        run_probe(bench, dataset, ChainOfThought(), FakeBackend(lambda r: "ANSWER: A"), [kind],
+                  out_dir=tmp_path, progress=False)
+    )  # fmt: skip
+    perturbed = perturb_dataset(dataset, list(dataset.cases), kind, seed=0)
+    again = analyse(kind.name, tmp_path / ORIGINAL, tmp_path / kind.name, perturbed.records,
+                    perturbed.skipped, n_items=len(dataset))  # fmt: skip
+    assert result.n_paired == 3 and len(result.flips) == 3
+    assert again.as_dict() == result.as_dict()
+    kept: list[CaseResult] = []
+    asyncio.run(
+        run_eval(bench, dataset, ChainOfThought(), FakeBackend(lambda r: "ANSWER: B"),
+                 out_dir=tmp_path / "plain", progress=False, results_into=kept)
+    )  # fmt: skip
+    read = read_results(tmp_path / "plain", traces=False, frames=False)
+    assert [(r.case_id, r.answer) for r in kept] == [(r.case_id, r.answer) for r in read]
+    assert [r.answer for r in kept] == ["B"] * len(dataset)
 
 
 def test_probe_medcalc_all_kinds(
