@@ -25,7 +25,8 @@ thresholds are `strategies.claim_check.SUPPORTED_AT` / `CONTRADICTED_AT`.
 
 Usage (any backend option `clinreason eval` takes):
     .venv/bin/python bench/claim_reask_eval.py runs/trust-dev/* runs/trust-frozen/* \\
-        runs/trust-frozen2/* --backend embedded --logprobs --threads 2 --out runs/claim-reask
+        runs/trust-frozen2/* --backend embedded --logprobs --prompt-cache --threads 2 \\
+        --out runs/claim-reask
     .venv/bin/python bench/claim_reask_eval.py runs/trust-*/* --out runs/claim-reask --report-only
 """
 
