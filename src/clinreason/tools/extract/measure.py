@@ -83,12 +83,16 @@ class Quantity:
     """Units that identify the quantity on their own after a number (e.g. 'bpm')."""
 
     @functools.cached_property
+    def insensitive(self) -> list[str]:
+        """The synonyms matched in any case (all but `case_sensitive`)."""
+        return [s for s in self.synonyms if s not in self.case_sensitive]
+
+    @functools.cached_property
     def names_re(self) -> re.Pattern[str]:
         """Its synonyms as one pattern (case-insensitive but for `case_sensitive`)."""
-        insensitive = [s for s in self.synonyms if s not in self.case_sensitive]
         parts = []
-        if insensitive:
-            parts.append("(?i:" + words_pattern(insensitive) + ")")
+        if self.insensitive:
+            parts.append("(?i:" + words_pattern(self.insensitive) + ")")
         if self.case_sensitive:
             parts.append(words_pattern(list(self.case_sensitive)))
         return re.compile("|".join(parts))
@@ -108,9 +112,8 @@ class Quantity:
         """The first letter run of each synonym: lowercased for the case-insensitive ones, as
         written for the case-sensitive ones; None without synonyms, or when one does not start
         with an ASCII letter or holds another letter."""
-        insensitive = [s for s in self.synonyms if s not in self.case_sensitive]
         folded, exact = set(), set()
-        for synonyms, keys in ((insensitive, folded), (self.case_sensitive, exact)):
+        for synonyms, keys in ((self.insensitive, folded), (self.case_sensitive, exact)):
             for synonym in (s.strip() for s in synonyms):
                 run = _LETTER_RUN.match(synonym)
                 if run is None or any(ch.isalpha() and not ch.isascii() for ch in synonym):
