@@ -49,12 +49,19 @@ def scripted(statements: list[tuple[str, str]], answer: str = "C", judge: str = 
         if request.messages[-1].content.startswith("Passages:"):
             n = request.json_schema["properties"]["verdicts"]["minItems"]  # type: ignore[index]
             return json.dumps({"verdicts": [judge] * n})
+        properties = request.json_schema["properties"]  # type: ignore[index]
+        if "statements" not in properties:  # `answer_first`: cot's own answer call
+            return json.dumps(
+                {"reasoning": "Creatinine tripled. That is stage 3.", "answer": answer}
+            )
         items = []
         for quote, statement in statements:
             if quote.startswith("#"):
                 quote = next(q for q in quote_options(request) if quote[1:] in q)
             items.append({"quote": quote, "statement": statement})
-        if "reasoning" in request.json_schema["properties"]:  # type: ignore[index]
+        if "answer" not in properties:
+            return json.dumps({"statements": items})
+        if "reasoning" in properties:
             reasoning = "The sources stage AKI by creatinine. His rose threefold."
             return json.dumps({"reasoning": reasoning, "answer": answer, "statements": items})
         return json.dumps({"statements": items, "answer": answer})
@@ -127,6 +134,28 @@ async def test_reason_first_reasons_and_answers_before_citing(index_dir):
     default = scripted([(NONE, "Stage 3.")])
     await run(RetrievalAugmented(index=str(index_dir), judge=False), AKI_CASE, default)
     assert list(default.requests[0].json_schema["properties"]) == ["statements", "answer"]  # type: ignore[index]
+
+
+async def test_answer_first_answers_as_cot_does_then_cites_that_answer(index_dir):
+    backend = scripted([("#three times baseline", "Threefold creatinine is stage 3.")], "B")
+    strategy = RetrievalAugmented(index=str(index_dir), answer_first=True)
+    trace = await run(strategy, AKI_CASE, backend)
+    answer_call, citing_call, judge_call = backend.requests
+    assert list(answer_call.json_schema["properties"]) == ["reasoning", "answer"]  # type: ignore[index]
+    assert answer_call.logprobs and "Think step by step" in answer_call.messages[-1].content
+    assert answer_call.messages[-1].content.startswith("Sources:\n[1] ")
+    assert list(citing_call.json_schema["properties"]) == ["statements"]  # type: ignore[index]
+    assert "Answer given: B. Stage 2" in citing_call.messages[-1].content
+    assert "Creatinine tripled." in citing_call.messages[-1].content
+    assert judge_call.messages[-1].content.startswith("Passages:")
+    assert trace.answer and trace.answer.value == "B"  # the first call's, not re-read later
+    texts = [t.text for t in trace.steps_of(Thought)]
+    assert texts == ["Creatinine tripled.", "That is stage 3.", "Threefold creatinine is stage 3."]
+    (citation,) = trace.steps_of(Citation)
+    assert citation.passage_id == "corpus/aki.md#1"
+    assert {t.id for t in trace.steps_of(Thought)} | {citation.id} <= set(trace.answer.support)
+    with pytest.raises(ConfigError, match="not both"):
+        RetrievalAugmented(answer_first=True, reason_first=True)
 
 
 async def test_a_marker_beyond_the_retrieved_passages_is_recorded_without_a_passage(index_dir):

@@ -8,7 +8,9 @@
    (the reply's schema offers the passages' own sentences, so a quote is the source's words
    wherever the backend enforces the schema) or on none, then the answer. With
    `reason_first`, the call reasons freely over the sources and answers first, then writes the
-   statements (the answer is then not derived from them; they are checked all the same).
+   statements (the answer is then not derived from them; they are checked all the same). With
+   `answer_first`, the answer comes from `cot`'s own call with the passages in place of a note,
+   and a second call writes the cited statements for that answer.
 3. **Record**: each statement is a `thought`; a quoted one gets a `citation` step (parents: the
    thought and the retrieval); a statement that quotes nothing is marked `cited=False`.
 4. **Judge** (`judge=True`): one separate call sees only the cited passages and the cited
@@ -27,13 +29,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clinreason.backends.base import Backend
 from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
-from clinreason.strategies.parsing import parse_json_object, reasoning_text, split_sentences
+from clinreason.strategies.cot import ChainOfThought
+from clinreason.strategies.parsing import (
+    choice_confidence,
+    parse_json_object,
+    reasoning_text,
+    split_sentences,
+)
 from clinreason.strategies.prompts import (
     REASONING_MAX_CHARS,
     SYSTEM,
+    answer_schema,
     extract_answer,
     render_case,
 )
+from clinreason.strategies.prompts import instruction as cot_instruction
 from clinreason.strategies.recheck import recheck_choice
 from clinreason.trace import (
     Answer,
@@ -42,6 +52,7 @@ from clinreason.trace import (
     Citation,
     Document,
     GenerateRequest,
+    LLMCall,
     Message,
     Retrieval,
     Thought,
@@ -60,6 +71,8 @@ QUOTE_CHARS = 240
 """Longest quotable sentence; a longer one is offered cut to its first words (still verbatim)."""
 JUDGE_VERDICTS = {"yes": "supported", "no": "contradicted", "no verdict": "unverifiable"}
 JUDGE = "citation_judge"
+COT_MAX_TOKENS = ChainOfThought.max_tokens
+"""The answer call's budget with `answer_first`: the same as `cot`'s."""
 _MARKED = re.compile(r"^\s*\[(\d+)\]\s*(.*)$", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
@@ -147,6 +160,30 @@ def render_sources(documents: list[Document]) -> str:
         title = f"{doc.title}: " if doc.title else ""
         blocks.append(f"[{n}] {title}{' '.join(doc.text.split())}")
     return "Sources:\n" + "\n\n".join(blocks)
+
+
+def citing_schema(case: Case, documents: list[Document], statements: int) -> dict[str, Any]:
+    """The statements of `reply_schema` alone: the answer was given by an earlier call."""
+    schema = reply_schema(case, documents, statements)
+    return {
+        "type": "object",
+        "properties": {"statements": schema["properties"]["statements"]},
+        "required": ["statements"],
+    }
+
+
+def citing_instruction(case: Case, answer: str | None, reasoning: str, statements: int) -> str:
+    """Ask for the statements an answer already given rests on (`answer_first`)."""
+    given = answer or "none"
+    if answer and answer in case.options:
+        given = f"{answer}. {case.options[answer]}"
+    return (
+        f"Answer given: {given}\nReasoning given: {reasoning or '(none)'}\n\n"
+        f"Write up to {statements} short statements from the sources that this answer rests "
+        "on. For each statement, first copy the one sentence of a source it rests on, starting "
+        f'with the source number, e.g. "[2] ...", or "{NONE}" if it rests on no source; then '
+        'the statement. Reply as JSON: {"statements": [{"quote": "[n] ...", "statement": "..."}]}'
+    )
 
 
 def instruction(case: Case, statements: int, *, reason_first: bool = False) -> str:
@@ -247,6 +284,9 @@ class RetrievalAugmented:
     reason_first: bool = False
     """Reason freely over the sources and answer first, then cite (as MedRAG's step-by-step
     prompt); off: the cited statements come first and the answer follows from them."""
+    answer_first: bool = False
+    """Answer with `cot`'s own call and reply format, the passages shown before the case, then
+    cite in a second call (the answer does not depend on the citing format)."""
     max_tokens: int = 600
     recheck: int = 0
     """Re-ask samples for an independent check of a multiple-choice answer (0 = off)."""
@@ -256,11 +296,14 @@ class RetrievalAugmented:
             raise ConfigError(f"rag: k must be between 1 and 20, got {self.k}")
         if self.rerank < 0:
             raise ConfigError(f"rag: rerank must be 0 (off) or a number of hits, got {self.rerank}")
+        if self.answer_first and self.reason_first:
+            raise ConfigError("rag: choose answer_first or reason_first, not both")
         if not 1 <= self.statements <= 8:
             raise ConfigError(f"rag: statements must be between 1 and 8, got {self.statements}")
 
     async def solve(self, case: Case, backend: Backend, tb: TraceBuilder) -> Answer:
-        """Retrieve, one constrained call, citations, optional judge and re-ask."""
+        """Retrieve, one constrained call (two with `answer_first`), citations, optional judge
+        and re-ask."""
         from clinreason.tools.retrieval import open_index
 
         query = retrieval_query(case)
@@ -277,20 +320,33 @@ class RetrievalAugmented:
             for h in hits
         ]
         retrieval = tb.add(Retrieval(query=query, documents=documents))
-        user = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
-        user += instruction(case, self.statements, reason_first=self.reason_first)
+        sources_and_case = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
+        support: list[str] = []
+        confidence = None
+        if self.answer_first:
+            answer_call, value, confidence, thoughts = await self._answer(
+                case, sources_and_case, retrieval.id, backend, tb
+            )
+            support = [t.id for t in thoughts]
+            reasoning = " ".join(t.text for t in thoughts)
+            user = sources_and_case + citing_instruction(case, value, reasoning, self.statements)
+            schema = citing_schema(case, documents, self.statements)
+            parents = [retrieval.id, answer_call.id]
+        else:
+            user = sources_and_case + instruction(
+                case, self.statements, reason_first=self.reason_first
+            )
+            schema = reply_schema(case, documents, self.statements, reason_first=self.reason_first)
+            parents = [retrieval.id]
         request = GenerateRequest(
             messages=(Message(role="system", content=SYSTEM), Message(role="user", content=user)),
             max_tokens=self.max_tokens,
-            json_schema=reply_schema(
-                case, documents, self.statements, reason_first=self.reason_first
-            ),
+            json_schema=schema,
         )
         call, generation = await call_llm(
-            tb, backend, request, purpose="reason_with_sources", parents=[retrieval.id]
+            tb, backend, request, purpose="reason_with_sources", parents=parents
         )
         text = generation.texts[0]
-        support: list[str] = []
         if self.reason_first:
             for sentence in split_sentences(reasoning_text(text)):
                 support.append(tb.add(Thought(text=sentence, parents=[call.id])).id)
@@ -320,14 +376,49 @@ class RetrievalAugmented:
                 cited.append((citation, doc))
         if self.judge and cited:
             support.extend(await self._judge(cited, backend, tb))
-        value = extract_answer(case, text)
+        if not self.answer_first:
+            value = extract_answer(case, text)
         support = support or [call.id]
         if self.recheck > 0 and case.options and value is not None:
             check = await recheck_choice(
                 case, value, backend, tb, samples=self.recheck, parents=support
             )
             support = [*support, check.id]
-        return Answer(value=value, raw=text, support=support)
+        return Answer(value=value, raw=text, support=support, confidence=confidence)
+
+    async def _answer(
+        self,
+        case: Case,
+        sources_and_case: str,
+        retrieval_id: str,
+        backend: Backend,
+        tb: TraceBuilder,
+    ) -> tuple[LLMCall, str | None, float | None, list[Thought]]:
+        """`answer_first`: `cot`'s call and reply format with the passages before the case; the
+        call, the answer, its token confidence and the ids of the reasoning thoughts."""
+        request = GenerateRequest(
+            messages=(
+                Message(role="system", content=SYSTEM),
+                Message(
+                    role="user", content=sources_and_case + cot_instruction(case, reasoning=True)
+                ),
+            ),
+            max_tokens=COT_MAX_TOKENS,
+            json_schema=answer_schema(case, reasoning=True),
+            logprobs=bool(case.options),
+        )
+        call, generation = await call_llm(
+            tb, backend, request, purpose="reason_and_answer", parents=[retrieval_id]
+        )
+        text = generation.texts[0]
+        thoughts = [
+            tb.add(Thought(text=sentence, parents=[call.id]))
+            for sentence in split_sentences(reasoning_text(text))
+        ]
+        value = extract_answer(case, text)
+        tokens = generation.logprobs[0] if generation.logprobs else None
+        confidence = choice_confidence(tokens, value) if value else None
+        return call, value, confidence, thoughts
 
     async def _judge(
         self, cited: list[tuple[Citation, Document]], backend: Backend, tb: TraceBuilder
