@@ -149,6 +149,7 @@ async def test_answer_first_answers_as_cot_does_then_cites_that_answer(index_dir
     assert "Creatinine tripled." in citing_call.messages[-1].content
     assert judge_call.messages[-1].content.startswith("Passages:")
     assert trace.answer and trace.answer.value == "B"  # the first call's, not re-read later
+    assert "Creatinine tripled." in trace.answer.raw  # the answering reply, not the citing one
     texts = [t.text for t in trace.steps_of(Thought)]
     assert texts == ["Creatinine tripled.", "That is stage 3.", "Threefold creatinine is stage 3."]
     (citation,) = trace.steps_of(Citation)

@@ -52,6 +52,7 @@ from clinreason.trace import (
     Citation,
     Document,
     GenerateRequest,
+    Generation,
     LLMCall,
     Message,
     Retrieval,
@@ -322,11 +323,15 @@ class RetrievalAugmented:
         retrieval = tb.add(Retrieval(query=query, documents=documents))
         sources_and_case = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
         support: list[str] = []
-        confidence = None
+        value: str | None = None
+        confidence: float | None = None
         if self.answer_first:
-            answer_call, value, confidence, thoughts = await self._answer(
+            answer_call, raw, thoughts = await self._answer(
                 case, sources_and_case, retrieval.id, backend, tb
             )
+            value = extract_answer(case, raw.texts[0])
+            tokens = raw.logprobs[0] if raw.logprobs else None
+            confidence = choice_confidence(tokens, value) if value else None
             support = [t.id for t in thoughts]
             reasoning = " ".join(t.text for t in thoughts)
             user = sources_and_case + citing_instruction(case, value, reasoning, self.statements)
@@ -384,7 +389,8 @@ class RetrievalAugmented:
                 case, value, backend, tb, samples=self.recheck, parents=support
             )
             support = [*support, check.id]
-        return Answer(value=value, raw=text, support=support, confidence=confidence)
+        answer_text = raw.texts[0] if self.answer_first else text
+        return Answer(value=value, raw=answer_text, support=support, confidence=confidence)
 
     async def _answer(
         self,
@@ -393,9 +399,9 @@ class RetrievalAugmented:
         retrieval_id: str,
         backend: Backend,
         tb: TraceBuilder,
-    ) -> tuple[LLMCall, str | None, float | None, list[Thought]]:
+    ) -> tuple[LLMCall, Generation, list[Thought]]:
         """`answer_first`: `cot`'s call and reply format with the passages before the case; the
-        call, the answer, its token confidence and the ids of the reasoning thoughts."""
+        call, its reply and the reasoning thoughts."""
         request = GenerateRequest(
             messages=(
                 Message(role="system", content=SYSTEM),
@@ -410,15 +416,11 @@ class RetrievalAugmented:
         call, generation = await call_llm(
             tb, backend, request, purpose="reason_and_answer", parents=[retrieval_id]
         )
-        text = generation.texts[0]
         thoughts = [
             tb.add(Thought(text=sentence, parents=[call.id]))
-            for sentence in split_sentences(reasoning_text(text))
+            for sentence in split_sentences(reasoning_text(generation.texts[0]))
         ]
-        value = extract_answer(case, text)
-        tokens = generation.logprobs[0] if generation.logprobs else None
-        confidence = choice_confidence(tokens, value) if value else None
-        return call, value, confidence, thoughts
+        return call, generation, thoughts
 
     async def _judge(
         self, cited: list[tuple[Citation, Document]], backend: Backend, tb: TraceBuilder
