@@ -47,11 +47,19 @@ Measures, per kind, from `clinreason.verify.trust.claims_of(trace, verify_trace(
 - trust (`assess`): mean score and share fully verified, clean vs planted; verification time
   per trace (all registered verifiers + the claim ledger).
 
+Notes (`--notes`, for the kinds planted on calculator notes: criterion_dropped, later_value,
+knowledge_swap): `dev` (default) the MedCalc-Bench dev slice under `--data`; `frozen` the
+held-out notes in unfamiliar wording, `bench/data/frozen_calc_notes.csv` (written blind to the
+extractor and the second reader; see bench/data/README.md), which no verifier rule is to be
+developed on; or the path of any CSV in MedCalc-Bench's format. false_rejection always uses
+MIRAGE dev.
+
 Deterministic: each item's random choices come from `random.Random(f"{seed}|{kind}|{id}")`.
 No language model is run.
 
     .venv/bin/python bench/planted_kinds.py [--data ../shared/data] [--seed 0] [--limit N]
         [--kinds criterion_dropped,...] [--json] [--show 3] [--templates dev|held-out|blind]
+        [--notes dev|frozen|PATH.csv]
 """
 
 from __future__ import annotations
@@ -82,6 +90,8 @@ from clinreason.verify.text import quantities, unit_key
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
+FROZEN = REPO / "bench" / "data" / "frozen_calc_notes.csv"
+"""Held-out calculator notes in unfamiliar wording (`--notes frozen`)."""
 KINDS = ("criterion_dropped", "later_value", "knowledge_swap", "false_rejection")
 NOT_MENTIONED = "not mentioned -> absent"
 """The calculator strategy's note on a criterion it did not find (strategies.calculator)."""
@@ -794,6 +804,12 @@ def _revision() -> dict[str, Any]:
     return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_src": dirty}
 
 
+def notes_path(notes: str, data: Path) -> Path:
+    """The calculator notes `--notes` names: 'dev' (MedCalc-Bench dev under `data`), 'frozen'
+    (`FROZEN`), or a CSV path in MedCalc-Bench's format."""
+    return {"dev": data / "medcalc-bench" / "dev.csv", "frozen": FROZEN}.get(notes, Path(notes))
+
+
 def _rng(seed: int, kind: str, item: str) -> random.Random:
     return random.Random(f"{seed}|{kind}|{item}")
 
@@ -806,17 +822,19 @@ def run(
     show: int = 3,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
     templates: str = "dev",
+    notes: str = "dev",
 ) -> dict[str, Any]:
     """Build the clean traces, plant each kind, verify, and return the figures."""
     from clinreason.verify import VERIFIERS
 
     knowledge_forms, rejection_forms = TEMPLATE_SETS[templates]()
 
-    medcalc = data / "medcalc-bench" / "dev.csv"
+    medcalc = notes_path(notes, data)
     mirage = data / "mirage" / "dev.json"
     res: dict[str, Any] = {
         "seed": seed,
         "templates": templates,
+        "notes": notes,
         **_revision(),
         "machine": f"Python {platform.python_version()}, {platform.machine()}, 2 shared cores",
         "verifiers": [v.name for v in verifiers()],
@@ -850,7 +868,8 @@ def run(
         calc_traces = calculator_traces(medcalc, limit)
         timings["calculator_traces_s"] = round(time.perf_counter() - t0, 2)
         log(f"{len(calc_traces)} clean calculator traces ({timings['calculator_traces_s']} s)")
-    source = f"MedCalc-Bench dev, calculator strategy, rules only ({len(calc_traces)} traces)"
+    where = {"dev": "MedCalc-Bench dev", "frozen": "frozen notes"}.get(notes, str(medcalc))
+    source = f"{where}, calculator strategy, rules only ({len(calc_traces)} traces)"
     planters = {"criterion_dropped": drop_criterion, "later_value": later_value}
     for kind, planter in planters.items():
         if kind in kinds and calc_traces:
@@ -881,7 +900,7 @@ def run(
         pool = sorted({i.disease_id for i in items})
         measure(
             "knowledge_swap",
-            f"MedCalc-Bench dev notes, HPO/OMIM annotations ({len(items)} statements)",
+            f"{where}, HPO/OMIM annotations ({len(items)} statements)",
             lambda: [
                 (
                     i.trace,
@@ -962,13 +981,29 @@ def main() -> None:
         default="dev",
         help="sentence forms of knowledge_swap and false_rejection (held-out, blind: not tuned on)",
     )
+    ap.add_argument(
+        "--notes",
+        default="dev",
+        help="calculator notes: dev (MedCalc-Bench dev), frozen (held-out notes, "
+        "bench/data/frozen_calc_notes.csv) or a MedCalc-Bench-format CSV path",
+    )
     args = ap.parse_args()
+    if args.notes not in ("dev", "frozen") and not Path(args.notes).is_file():
+        sys.exit(f"--notes: not dev, frozen or an existing CSV file: {args.notes}")
     kinds = [k for k in args.kinds.split(",") if k]
     unknown = set(kinds) - set(KINDS)
     if unknown:
         sys.exit(f"unknown kinds: {', '.join(sorted(unknown))}; choose from {', '.join(KINDS)}")
     started = time.perf_counter()
-    res = run(args.data, args.seed, args.limit, kinds, args.show, templates=args.templates)
+    res = run(
+        args.data,
+        args.seed,
+        args.limit,
+        kinds,
+        args.show,
+        templates=args.templates,
+        notes=args.notes,
+    )
     res["seconds"] = round(time.perf_counter() - started, 1)
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
@@ -991,7 +1026,8 @@ def main() -> None:
             print(f"  false alarm: {a}")
         for e in r["examples"]:
             print(f"  e.g. {e['case']} {e['step']}: {e['change']} | planted: {e['planted']}")
-    print(f"\ncommit {res['commit']}, uncommitted under src/: {res['uncommitted_src'] or 'none'}")
+    print(f"\nnotes: {res['notes']}; templates: {res['templates']}; seed {res['seed']}")
+    print(f"commit {res['commit']}, uncommitted under src/: {res['uncommitted_src'] or 'none'}")
     print(f"verifiers: {', '.join(res['verifiers'])}; total {res['seconds']} s; {res['timings']}")
 
 

@@ -222,3 +222,16 @@ def test_false_rejection_rejects_the_right_option_against_the_note(pk: ModuleTyp
 def test_rejection_needs_a_vignette(pk: ModuleType) -> None:
     case = Case(id="q", question="Drug of choice for fever?", options={"A": "x", "B": "y"})
     assert pk.rejection_item(case, "A", small_graph(), random.Random(0)) is None
+
+
+def test_notes_frozen_reads_the_held_out_notes(pk: ModuleType, tmp_path: Path) -> None:
+    # --notes frozen: the held-out notes in MedCalc-Bench's format give rules-only traces that
+    # a criterion can be dropped from; dev and a path name their CSVs
+    path = pk.notes_path("frozen", tmp_path)
+    assert path == pk.FROZEN and path.is_file()
+    assert pk.notes_path("dev", tmp_path) == tmp_path / "medcalc-bench" / "dev.csv"
+    assert pk.notes_path("x.csv", tmp_path) == Path("x.csv")
+    traces = pk.calculator_traces(path, limit=6)
+    assert traces and all(t.case.id for t in traces)
+    planted = [pk.drop_criterion(t, random.Random(0)) for t in traces]
+    assert any(p is not None and p.answer_changed for p in planted)
