@@ -28,9 +28,21 @@ follows the error), as a real error would be:
                        right option for the opposite, false fact ("Option C is wrong because
                        the patient has no fever") and answers the formerly rejected option.
 
-Lead -> territory and drug -> class swaps are not planted: no verifier has a source for them
-(the `kg` verifier knows disease-phenotype annotations only, and no registered verifier reads
-the retrieval corpus), so their recall is 0 by construction; the table says so.
+    territory_swap     chain-of-thought traces over a STEMI vignette (ECG leads of one wall,
+                       "which coronary artery is occluded?"): a thought states the textbook
+                       lead -> artery link (inferior II, III, aVF -> right coronary; anterior
+                       V1-V4 -> left anterior descending; lateral I, aVL, V5, V6 -> left
+                       circumflex: `TERRITORIES`, written here, not read from the corpus); the
+                       swapped copy names each of the two other arteries (full name or
+                       abbreviation, as the template writes it) and the answer follows. The
+                       checking verifier (`knowledge_source`) reads leads as walls with the same
+                       textbook lead groups (its own table) and the wall -> artery link from
+                       ICD-10-CM, so the lead half partly confirms itself; the artery half does
+                       not. Each clean trace is counted once per planted copy (two).
+
+Drug -> class swaps are not planted: no shipped source puts drugs into mutually exclusive
+classes that the verifiers read (ICD-10-CM's drug-class codes name classes, not drugs), so
+their recall is 0 by construction; the table says so.
 
 Sentence templates (not knowledge) come in two groups, reported separately: `plain` (assertive
 sentences in the forms the verifiers document) and `hedged` / `other` (the phrasings chain-of-
@@ -92,7 +104,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 FROZEN = REPO / "bench" / "data" / "frozen_calc_notes.csv"
 """Held-out calculator notes in unfamiliar wording (`--notes frozen`)."""
-KINDS = ("criterion_dropped", "later_value", "knowledge_swap", "false_rejection")
+KINDS = ("criterion_dropped", "later_value", "knowledge_swap", "false_rejection", "territory_swap")
 NOT_MENTIONED = "not mentioned -> absent"
 """The calculator strategy's note on a criterion it did not find (strategies.calculator)."""
 ABSENT_CHOICE = re.compile(r"(?i)^(?:none|absent|no\s+\w+)$")
@@ -628,6 +640,101 @@ def false_rejection(item: RejectionItem) -> Planted | None:
     )
 
 
+# -- lead -> territory ---------------------------------------------------------------------------
+
+TERRITORIES: dict[str, tuple[str, str, str, str]] = {
+    "inferior": ("II, III and aVF", "inferior wall", "right coronary artery", "RCA"),
+    "anterior": ("V1 to V4", "anterior wall", "left anterior descending artery", "LAD"),
+    "lateral": ("I, aVL, V5 and V6", "lateral wall", "left circumflex artery", "LCx"),
+}
+"""Wall -> (its ECG leads, the wall, the artery usually occluded, its abbreviation): textbook
+facts (e.g. any ECG primer), written for this benchmark, not read from the corpus."""
+TERRITORY_OPTIONS = {
+    "A": "Left anterior descending artery",
+    "B": "Left circumflex artery",
+    "C": "Right coronary artery",
+    "D": "Left main coronary artery",
+}
+TERRITORY_LETTER = {"RCA": "C", "LAD": "A", "LCx": "B"}
+TERRITORY_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "full": (
+        "ST elevation in leads {leads} indicates occlusion of the {artery}.",
+        "ST elevation in {leads} suggests an infarction of the {wall} from occlusion of the "
+        "{artery}.",
+        "STEMI of the {wall} is usually caused by occlusion of the {artery}.",
+        "ST elevation in {leads} typically points to the {artery} as the culprit vessel.",
+    ),
+    "abbreviated": (
+        "Infarction of the {wall} is characteristically due to {abbr} occlusion.",
+        "ST elevation in leads {leads} is typical of {abbr} occlusion.",
+    ),
+}
+"""Sentence forms of a lead/wall -> artery statement (written before the verifier was run on
+them); `abbreviated` ones name the artery as clinicians often write it."""
+
+
+def territory_sentence(template: str, wall: str, artery_of: str) -> str:
+    """A template filled with `wall`'s leads and wall and the artery of wall `artery_of`."""
+    leads, wall_name, _, _ = TERRITORIES[wall]
+    _, _, artery, abbr = TERRITORIES[artery_of]
+    return template.format(leads=leads, wall=wall_name, artery=artery, abbr=abbr)
+
+
+def territory_trace(case_id: str, wall: str, sentence: str, abbr: str) -> Trace:
+    """The `cot` trace of a vignette with ST elevation over `wall`, reasoning with `sentence`
+    and answering the option of artery `abbr`."""
+    leads = TERRITORIES[wall][0]
+    case = Case(
+        id=case_id,
+        context=(
+            "A 61-year-old man has had crushing chest pain for an hour. ECG shows ST elevation "
+            f"in leads {leads}."
+        ),
+        question="Which coronary artery is most likely occluded?",
+        options=dict(TERRITORY_OPTIONS),
+    )
+    letter = TERRITORY_LETTER[abbr]
+    thoughts = [
+        f"The ECG shows ST elevation in leads {leads}.",
+        sentence,
+        f"So the answer is {letter}.",
+    ]
+    return cot_trace(case, thoughts, letter)
+
+
+def territory_pairs() -> list[tuple[Trace, Planted | None]]:
+    """(clean trace, planted copy) for every wall, template and other artery."""
+    out: list[tuple[Trace, Planted | None]] = []
+    for group, templates in TERRITORY_TEMPLATES.items():
+        for t, template in enumerate(templates):
+            for wall in TERRITORIES:
+                clean_sentence = territory_sentence(template, wall, wall)
+                clean = territory_trace(
+                    f"territory-{wall}-{group}{t}", wall, clean_sentence, TERRITORIES[wall][3]
+                )
+                step = _thought_with(clean, clean_sentence)
+                if step is None:
+                    continue
+                for other in TERRITORIES:
+                    if other == wall:
+                        continue
+                    sentence = territory_sentence(template, wall, other)
+                    planted = territory_trace(clean.case.id, wall, sentence, TERRITORIES[other][3])
+                    pstep = _thought_with(planted, sentence)
+                    if pstep is None or pstep.id != step.id:
+                        continue
+                    change = f"{wall}: {TERRITORIES[wall][3]} -> {TERRITORIES[other][3]}"
+                    out.append(
+                        (
+                            clean,
+                            Planted(
+                                planted, step.id, change, True, group, {"wall": wall, "now": other}
+                            ),
+                        )
+                    )
+    return out
+
+
 # -- measurement ----------------------------------------------------------------------------------
 
 
@@ -841,10 +948,10 @@ def run(
         "verifiers_registered": sorted(VERIFIERS),
         "kinds": {},
         "not_planted": {
-            "knowledge_swap: lead->territory, drug->class": (
-                "no shipped source can check them: the kg verifier holds disease-phenotype "
-                "annotations only and no registered verifier reads the retrieval corpus; "
-                "recall 0 by construction"
+            "knowledge_swap: drug->class": (
+                "no shipped source puts drugs into mutually exclusive classes that a verifier "
+                "reads (knowledge_source supports a class statement a passage makes, but has no "
+                "swap rule for classes); recall 0 by construction"
             )
         },
     }
@@ -929,6 +1036,12 @@ def run(
             "false_rejection",
             f"MIRAGE dev questions with a patient vignette ({len(rejections)})",
             lambda: [(i.trace, false_rejection(i)) for i in rejections],
+        )
+    if "territory_swap" in kinds:
+        measure(
+            "territory_swap",
+            "STEMI vignettes, textbook lead -> artery statements (TERRITORIES)",
+            territory_pairs,
         )
     res["timings"] = timings
     return res

@@ -18,7 +18,9 @@ stated arithmetic/aggregation), `grounding` (spans, findings and negation), `con
 claims against the knowledge graph), `second_reader` (the note re-read with the HPO terminology,
 independently of the calculator's extractor: criteria assumed absent that the note mentions,
 values with several readings), `citation` (each cited passage exists in the index, holds the quote
-verbatim and supports the sentence). `clinreason.verify.trust` turns verdicts into the claim ledger
+verbatim and supports the sentence), `knowledge_source` (knowledge sentences of the reasoning
+looked up in the retrieval corpus: stated by a passage, or a swap between alternatives of one
+ICD-10-CM category). `clinreason.verify.trust` turns verdicts into the claim ledger
 and the trust score.
 
 >>> from clinreason.trace import Case, Thought, Trace, ComponentSpec
@@ -55,9 +57,14 @@ VERIFIERS: dict[str, Any] = {
     "consistency": ConsistencyCheck,
     "citation": CitationCheck,
 }
-"""Verifier name -> class (constructs with defaults); "kg" and "second_reader" are added below."""
+"""Verifier name -> class (constructs with defaults); "kg", "second_reader" and
+"knowledge_source" are added below."""
 
-for _module in ("clinreason.verify.kg", "clinreason.verify.second_reader"):
+for _module in (
+    "clinreason.verify.kg",
+    "clinreason.verify.second_reader",
+    "clinreason.verify.sources",
+):
     # verifiers that load an ontology live in their own modules, each exporting its own
     # {"name": Class} as `VERIFIERS`
     if importlib.util.find_spec(_module) is not None:

@@ -11,7 +11,8 @@ deciding verdict:
   name is in the question, else unverifiable;
 - a thought from the model: one patient fact per verdict on it, plus its reasoning (knowledge,
   inference) when it has any, unverifiable without a source; a sentence the model was asked
-  again without its reasoning (`claim_reask`, `strategies.claim_check`) takes that verdict;
+  again without its reasoning (`claim_reask`, `strategies.claim_check`) or looked up in the
+  retrieval corpus (`knowledge_source`, `verify.sources`) takes that verdict;
 - the model's final choice (`llm_call`, `vote`, `argument`): the answer (judgement);
 - a tool call: the tool's result (unverifiable).
 
@@ -72,7 +73,9 @@ from clinreason.trace import (
 )
 from clinreason.verify.calculation import calculator_used
 
-INDEPENDENT = frozenset({"second_reader", "reask", "claim_reask", "citation", "quote_reader"})
+INDEPENDENT = frozenset(
+    {"second_reader", "reask", "claim_reask", "citation", "quote_reader", "knowledge_source"}
+)
 """Checks that do not share the code path of what they check (see docs/architecture.md)."""
 CHECK_PURPOSES = frozenset({"recheck", "claim_check", "judge_citations", "quote_check"})
 """Model calls that check an answer (re-asking, judging citations) rather than decide it."""
@@ -131,6 +134,9 @@ _INFERENCE = re.compile(
     r"option|lead|result|explain|characteristic)"
 )
 """Words that mark a sentence as reasoning beyond restating the note."""
+KNOWLEDGE_CHECKS = ("citation", "claim_reask", "knowledge_source")
+"""Checks whose verdict on a thought is about its reasoning (knowledge, inference), never a
+patient fact: a cited source, the model re-asked, the retrieval corpus (`verify.sources`)."""
 SELF_CHECKS = frozenset({"reask", "claim_reask"})
 """The model's own judgement asked again: a disagreement is graded, it does not cap trust."""
 
@@ -249,9 +255,9 @@ def thought_claims(trace: Trace, step: Thought, verdicts: Sequence[Verdict]) -> 
             independent=v.verifier in INDEPENDENT,
         )
         for v in verdicts
-        if v.verifier not in ("consistency", "reask", "citation", "claim_reask")
+        if v.verifier not in ("consistency", "reask", *KNOWLEDGE_CHECKS)
     ]
-    knowledge = [v for v in verdicts if v.verifier in ("kg", "citation", "claim_reask")]
+    knowledge = [v for v in verdicts if v.verifier in ("kg", *KNOWLEDGE_CHECKS)]
     if not claims or knowledge or carries_inference(step.text):
         why = "medical knowledge or inference with no source to check it against"
         if step.cited is False:
