@@ -671,6 +671,21 @@ TERRITORY_TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 """Sentence forms of a lead/wall -> artery statement (written before the verifier was run on
 them); `abbreviated` ones name the artery as clinicians often write it."""
+HELD_OUT_TERRITORY: dict[str, tuple[str, ...]] = {
+    "held_out_full": (
+        "Elevation of the ST segment in {leads} is classically explained by a blocked {artery}.",
+        "The {artery} is the vessel most often responsible for ST elevation in leads {leads}.",
+        "When ST elevation appears in {leads}, the {artery} is usually the occluded vessel.",
+        "An acute infarction of the {wall} most commonly results from occlusion of the {artery}.",
+    ),
+    "held_out_abbreviated": (
+        "ST elevation in {leads} typically indicates an {abbr} lesion.",
+        "The culprit in a {wall} STEMI is usually the {abbr}.",
+    ),
+}
+"""Held-out lead/wall -> artery forms (`--templates held-out`), written and committed after the
+first territory figures and before the verifier changes they measure; never used while writing
+verifier rules."""
 
 
 def territory_sentence(template: str, wall: str, artery_of: str) -> str:
@@ -702,10 +717,12 @@ def territory_trace(case_id: str, wall: str, sentence: str, abbr: str) -> Trace:
     return cot_trace(case, thoughts, letter)
 
 
-def territory_pairs() -> list[tuple[Trace, Planted | None]]:
+def territory_pairs(
+    forms: dict[str, tuple[str, ...]] = TERRITORY_TEMPLATES,
+) -> list[tuple[Trace, Planted | None]]:
     """(clean trace, planted copy) for every wall, template and other artery."""
     out: list[tuple[Trace, Planted | None]] = []
-    for group, templates in TERRITORY_TEMPLATES.items():
+    for group, templates in forms.items():
         for t, template in enumerate(templates):
             for wall in TERRITORIES:
                 clean_sentence = territory_sentence(template, wall, wall)
@@ -1041,7 +1058,9 @@ def run(
         measure(
             "territory_swap",
             "STEMI vignettes, textbook lead -> artery statements (TERRITORIES)",
-            territory_pairs,
+            lambda: territory_pairs(
+                TERRITORY_TEMPLATES if templates == "dev" else HELD_OUT_TERRITORY
+            ),
         )
     res["timings"] = timings
     return res
