@@ -199,3 +199,30 @@ def test_the_stemi_example_end_to_end_with_the_default_corpus():
     text = explain(out["A"])
     assert "I21.02" in text and "contradicted" in text.lower()
     assert not out["A"].trust.fully_verified
+
+
+def test_an_initialism_names_the_artery_and_a_wall_icd_lacks_is_no_swap(check):
+    abbreviated = "ST elevation in leads II, III and aVF is typical of LAD occlusion."
+    lateral = "ST elevation in I, aVL, V5 and V6 indicates occlusion of the left circumflex artery."
+    got = [v.status for v in verdicts(check, abbreviated, lateral)]
+    # "lateral" is no ICD-10-CM word: "wall" alone points to no one branch of I21
+    assert got == ["contradicted", "unverifiable"]
+
+
+def test_one_word_of_the_other_code_is_no_swap():
+    def f(text):
+        return frozenset(words(text))
+
+    fam = Family(
+        "X1",
+        frames={
+            "X1": f("disease"),
+            "X1.1": f("disease north alpha"),
+            "X1.2": f("disease beta gamma"),
+        },
+        own={"X1": f("disease"), "X1.1": f("north alpha"), "X1.2": f("beta gamma")},
+        names={"X1": "disease", "X1.1": "north alpha", "X1.2": "beta gamma"},
+        ancestors={"X1": frozenset(), "X1.1": frozenset({"X1"}), "X1.2": frozenset({"X1"})},
+    )
+    assert find_swap(f("disease north beta"), fam) is None  # 'gamma' unsaid
+    assert find_swap(f("disease north beta gamma"), fam) is not None

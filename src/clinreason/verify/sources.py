@@ -11,21 +11,24 @@ HPO terms, ICD-10-CM codes). One verdict per knowledge sentence:
   a more specific concept in the unit counts) and each other content word (stemmed; relating
   words such as "indicates" or "typically" aside) occur in the unit, and the unit negates the
   sentence's words exactly when the sentence does (the shared NegEx rules, `tools.negation`).
-  A unit is one sentence of a guideline summary with the heading it sits under, an HPO term's passage (name, definition,
-  synonyms), or an ICD-10-CM code's passage read with its parent codes' names and its
-  category's inclusion notes (a code means what its headings say). The evidence names the
-  passage id, its source, DOI where known, and the sentence.
+  A unit is one sentence of a guideline summary with the heading it sits under, an HPO term's
+  passage (name, definition, synonyms), or an ICD-10-CM code's passage read with its parent
+  codes' names and its category's inclusion notes (a code means what its headings say). The
+  evidence names the passage id, its source, DOI where known, and the sentence.
 - **contradicted** only with positive evidence of a swap, from the ICD-10-CM hierarchy: within
   one category (e.g. I21 Acute myocardial infarction), the sentence's words fit no single code,
   but split into A, found with code c1 and not with c2, and B, found with c2 and not c1; c1 and
   c2 are distinct codes of the category, neither within the other (mutually exclusive by the
-  classification); c1 links A with something the sentence does not say (B'); and no code of the
-  category links A with B. Example: "ST elevation in II, III and aVF indicates occlusion of the
-  left anterior descending artery" — I21.11 files the right coronary artery under I21.1
-  *inferior wall*, while the left anterior descending artery is filed (I21.02) under I21.0
-  *anterior wall*, never with the inferior wall. Both codes' passages must be in the index used.
-  Negated, contrasted, conditional or listing sentences ("not", "but", "or", "if", "unlike")
-  are never contradicted.
+  classification); c1's own name says something the sentence does not (B', a qualifier such as
+  "unspecified trimester" does not count); the sentence names all that c2's own name adds to
+  c1's (B is a whole alternative, not one word of it); every code holding A lies in c1's branch
+  of the category (A points to one alternative); and no code of the category links A with B.
+  An initialism ("LAD") counts as the words of a code name it abbreviates. Example: "ST
+  elevation in II, III and aVF indicates occlusion of the left anterior descending artery" —
+  I21.11 files the right coronary artery under I21.1 *inferior wall*, while the left anterior
+  descending artery is filed (I21.02) under I21.0 *anterior wall*, never with the inferior
+  wall. Both codes' passages must be in the index used. Negated, contrasted, conditional or
+  listing sentences ("not", "but", "or", "if", "unlike") are never contradicted.
 - **unverifiable** otherwise: "no source in the index states this" (never supported by default).
 
 ECG leads are read as the wall they face (`LEAD_WALLS`): no terminology or passage the project
@@ -401,9 +404,20 @@ def family(category: str) -> Family | None:
         chain = [c, *(a for a in icd.get_ancestors(c) if a in codes)]
         stems = {w for x in chain for w in words(icd.get_description(x))}
         frames[c] = frozenset(stems | common) - generic
-        own[c] = frozenset(words(names[c])) - generic
+        own[c] = frozenset(words(_UNSPECIFIED.sub("", names[c]))) - generic
         anc[c] = frozenset(a for a in icd.get_ancestors(c) if a in codes)
     return Family(category, frames, own, names, anc)
+
+
+_UNSPECIFIED = re.compile(r"(?i),?\s*(?:of\s+|at\s+)?unspecified\b[^,;]*")
+"""'..., unspecified trimester' says nothing in place of another code's words: not a code's own
+name for a swap."""
+
+
+def branch(fam: Family, code: str) -> str:
+    """The child of the category that holds `code` (the category itself for the category)."""
+    chain = [code, *sorted(fam.ancestors[code], key=lambda a: -len(fam.ancestors[a]))]
+    return next((c for c in chain if fam.ancestors[c] == {fam.category}), fam.category)
 
 
 @dataclass(frozen=True)
@@ -439,10 +453,38 @@ def find_swap(claim_words: frozenset[str], fam: Family) -> Swap | None:
             core, alt = a - f2, fam.own[c1] - f2 - w
             if not core or not alt or any(core | b <= f for f in frames.values()):
                 continue
+            # the sentence names c2's whole alternative, not one word of it ...
+            if not fam.own[c2] - f1 <= w:
+                continue
+            # ... and A points to c1's branch of the category alone
+            if any(core <= f and branch(fam, c) != branch(fam, c1) for c, f in frames.items()):
+                continue
             key = (-len(a), -len(fam.ancestors[c1]), len(alt), len(f2), c1, c2)
             if best is None or key < best[0]:
                 best = (key, Swap(fam.category, c1, c2, frozenset(core), frozenset(b), alt))
     return best[1] if best else None
+
+
+_INITIALISM = re.compile(r"\b[A-Z]{3,5}\b")
+
+
+def initialisms(sentence: str, fam: Family) -> frozenset[str]:
+    """The stems of the name words that an initialism of the sentence abbreviates in one of the
+    category's code names ("LAD": left anterior descending; "RCA": right coronary artery).
+
+    >>> sorted(initialisms("ST elevation in II, III and aVF means LAD occlusion.", family("I21")))
+    ['anterior', 'descend', 'left']
+    """
+    found: set[str] = set()
+    for m in _INITIALISM.finditer(sentence):
+        letters = m.group().lower()
+        n = len(letters)
+        for name in fam.names.values():
+            plain = [w for w in _plain_words(name) if w.isalpha()]
+            for i in range(len(plain) - n + 1):
+                if "".join(w[0] for w in plain[i : i + n]) == letters:
+                    found.update(words(" ".join(plain[i : i + n])))
+    return frozenset(found)
 
 
 def _phrase(stems: Iterable[str], text: str) -> str:
@@ -569,7 +611,7 @@ class KnowledgeSourceCheck:
             fam = family(cat)
             if fam is None:
                 continue
-            swap = find_swap(claim.all_words, fam)
+            swap = find_swap(claim.all_words | initialisms(claim.sentence, fam), fam)
             if swap is not None and all(
                 index.get(f"ICD10CM:{c}") is not None for c in (swap.c1, swap.c2)
             ):
