@@ -148,17 +148,17 @@ def test_find_swap_needs_a_source_link_the_sentence_does_not_make():
         "X1",
         frames={
             "X1": f("disease"),
-            "X1.1": f("disease north alpha"),
-            "X1.2": f("disease south beta"),
+            "X1.1": f("chronic disease north alpha"),
+            "X1.2": f("chronic disease south beta"),
         },
         own={"X1": f("disease"), "X1.1": f("alpha"), "X1.2": f("beta")},
         names={"X1": "disease", "X1.1": "alpha", "X1.2": "beta"},
         ancestors={"X1": frozenset(), "X1.1": frozenset({"X1"}), "X1.2": frozenset({"X1"})},
     )
-    swap = find_swap(f("disease north beta"), fam)
+    swap = find_swap(f("chronic disease north beta"), fam)
     assert swap is not None and (swap.c1, swap.c2) == ("X1.1", "X1.2")
     assert swap.alt == f("alpha")
-    assert find_swap(f("disease north alpha"), fam) is None  # one code holds it all
+    assert find_swap(f("chronic disease north alpha"), fam) is None  # one code holds it all
     assert find_swap(f("disease north alpha beta"), fam) is None  # names the alternative too
 
 
@@ -217,12 +217,12 @@ def test_one_word_of_the_other_code_is_no_swap():
         "X1",
         frames={
             "X1": f("disease"),
-            "X1.1": f("disease north alpha"),
-            "X1.2": f("disease beta gamma"),
+            "X1.1": f("chronic disease north alpha"),
+            "X1.2": f("chronic disease beta gamma"),
         },
         own={"X1": f("disease"), "X1.1": f("north alpha"), "X1.2": f("beta gamma")},
         names={"X1": "disease", "X1.1": "north alpha", "X1.2": "beta gamma"},
         ancestors={"X1": frozenset(), "X1.1": frozenset({"X1"}), "X1.2": frozenset({"X1"})},
     )
-    assert find_swap(f("disease north beta"), fam) is None  # 'gamma' unsaid
-    assert find_swap(f("disease north beta gamma"), fam) is not None
+    assert find_swap(f("chronic disease north beta"), fam) is None  # 'gamma' unsaid
+    assert find_swap(f("chronic disease north beta gamma"), fam) is not None

@@ -22,7 +22,9 @@ HPO terms, ICD-10-CM codes). One verdict per knowledge sentence:
   classification); c1's own name says something the sentence does not (B', a qualifier such as
   "unspecified trimester" does not count); the sentence names all that c2's own name adds to
   c1's (B is a whole alternative, not one word of it); every code holding A lies in c1's branch
-  of the category (A points to one alternative); and no code of the category links A with B.
+  of the category (A points to one alternative); the sentence names at least `MIN_SHARED`
+  words of what c1 and c2 share (it is about their subject: "ST elevation" for two STEMI
+  codes); and no code of the category links A with B.
   An initialism ("LAD") counts as the words of a code name it abbreviates. Example: "ST
   elevation in II, III and aVF indicates occlusion of the left anterior descending artery" —
   I21.11 files the right coronary artery under I21.1 *inferior wall*, while the left anterior
@@ -61,6 +63,9 @@ K = 8
 """Passages retrieved per sentence (declared before measuring)."""
 MIN_WORDS = 2
 """A sentence with fewer content words (relating words aside) is not a checkable claim."""
+MIN_SHARED = 2
+"""Words of the context two codes share (their names' common part, the category's notes aside)
+a sentence must name to be read as a swap between them: the sentence is about that subject."""
 MAX_FAMILY = 300
 """ICD-10-CM categories with more codes than this are not searched for swaps (cost)."""
 ICD_CHAPTERS = "ABCDEFGHIJKLMNOPQR"
@@ -375,6 +380,8 @@ class Family:
     """The stems of each code's own name (without its headings')."""
     names: dict[str, str]
     ancestors: dict[str, frozenset[str]]
+    notes: frozenset[str] = frozenset()
+    """The stems of the category's inclusion notes (in every frame)."""
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -406,7 +413,7 @@ def family(category: str) -> Family | None:
         frames[c] = frozenset(stems | common) - generic
         own[c] = frozenset(words(_UNSPECIFIED.sub("", names[c]))) - generic
         anc[c] = frozenset(a for a in icd.get_ancestors(c) if a in codes)
-    return Family(category, frames, own, names, anc)
+    return Family(category, frames, own, names, anc, common)
 
 
 _UNSPECIFIED = re.compile(r"(?i),?\s*(?:of\s+|at\s+)?unspecified\b[^,;]*")
@@ -456,8 +463,11 @@ def find_swap(claim_words: frozenset[str], fam: Family) -> Swap | None:
             # the sentence names c2's whole alternative, not one word of it ...
             if not fam.own[c2] - f1 <= w:
                 continue
-            # ... and A points to c1's branch of the category alone
+            # ... A points to c1's branch of the category alone ...
             if any(core <= f and branch(fam, c) != branch(fam, c1) for c, f in frames.items()):
+                continue
+            # ... and the sentence is about what c1 and c2 share (e.g. "ST elevation")
+            if len(w & f1 & f2 - fam.notes) < MIN_SHARED:
                 continue
             key = (-len(a), -len(fam.ancestors[c1]), len(alt), len(f2), c1, c2)
             if best is None or key < best[0]:
