@@ -159,6 +159,24 @@ async def test_answer_first_answers_as_cot_does_then_cites_that_answer(index_dir
         RetrievalAugmented(answer_first=True, reason_first=True)
 
 
+async def test_neighbours_show_the_passages_beside_each_hit_once_and_unscored(index_dir):
+    backend = scripted([("#nephrotoxic", "Avoid NSAIDs in AKI.")], "C")
+    strategy = RetrievalAugmented(index=str(index_dir), k=1, neighbours=1, judge=False)
+    trace = await run(strategy, AKI_CASE, backend)
+    (retrieval,) = trace.steps_of(Retrieval)
+    shown = [(d.id, d.score is None) for d in retrieval.documents]
+    assert shown == [("corpus/aki.md#1", False), ("corpus/aki.md#2", True)]
+    assert "[2] " in backend.requests[0].messages[-1].content  # the neighbour is a source too
+    (citation,) = trace.steps_of(Citation)
+    assert citation.passage_id == "corpus/aki.md#2" and citation.marker == 2
+    two_hits = RetrievalAugmented(index=str(index_dir), k=2, neighbours=1, judge=False)
+    trace = await run(two_hits, AKI_CASE, scripted([(NONE, "Stage 3.")]))
+    ids = [d.id for d in trace.steps_of(Retrieval)[0].documents]
+    assert len(ids) == len(set(ids)) and ids[:2] == ["corpus/aki.md#1", "corpus/aki.md#2"]
+    with pytest.raises(ConfigError):
+        RetrievalAugmented(neighbours=5)
+
+
 async def test_a_marker_beyond_the_retrieved_passages_is_recorded_without_a_passage(index_dir):
     backend = scripted([("[9] invented", "Dialysis is stage 3.")], judge="yes")
     trace = await run(RetrievalAugmented(index=str(index_dir), judge=True), AKI_CASE, backend)

@@ -62,7 +62,7 @@ from clinreason.trace import (
 )
 
 if TYPE_CHECKING:
-    from clinreason.tools.retrieval import Passage
+    from clinreason.tools.retrieval import Index, Passage
 
 NONE = "none"
 """The quote of a statement that rests on no passage."""
@@ -257,6 +257,40 @@ def parse_statements(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_NUMBERED = re.compile(r"^(.*)#(\d+)$")
+
+
+def with_neighbours(
+    index: Index, shown: list[tuple[Passage, float | None]], n: int
+) -> list[tuple[Passage, float | None]]:
+    """The hits, each with up to `n` passages before and after it in its document (ids
+    `<document>#<k>`, as the chunker numbers them) in document order; each passage once; a
+    neighbour has no score (it was not retrieved, only shown).
+
+    >>> from clinreason.tools.retrieval import Passage
+    >>> ps = {f"d#{k}": Passage(id=f"d#{k}", text="t", source="d", start=0, end=1)
+    ...       for k in (1, 2, 3)}
+    >>> class Ix:
+    ...     def get(self, pid): return ps.get(pid)
+    >>> [(p.id, s) for p, s in with_neighbours(Ix(), [(ps["d#2"], 9.0)], 1)]
+    [('d#1', None), ('d#2', 9.0), ('d#3', None)]
+    """
+    out: dict[str, tuple[Passage, float | None]] = {}
+    for passage, score in shown:
+        numbered = _NUMBERED.match(passage.id)
+        if not numbered:
+            out.setdefault(passage.id, (passage, score))
+            continue
+        stem, k = numbered.group(1), int(numbered.group(2))
+        for j in range(k - n, k + n + 1):
+            found = passage if j == k else index.get(f"{stem}#{j}") if j >= 1 else None
+            if found is not None and found.document == passage.document:
+                key = found.id
+                if key not in out or (j == k and out[key][1] is None):
+                    out[key] = (found, score if j == k else None)
+    return list(out.values())
+
+
 def _reference(passage: Passage) -> str | None:
     """The passage's DOI, PMID or URL, whichever is known first."""
     if passage.doi:
@@ -278,6 +312,9 @@ class RetrievalAugmented:
     """Passages shown to the model."""
     rerank: int = 0
     """Re-order the best `rerank` lexical hits by MiniLM embedding similarity (0: off)."""
+    neighbours: int = 0
+    """Also show up to this many passages before and after each hit in its document (a study's
+    results chunk beside its aims chunk); 0: only the hits."""
     statements: int = 3
     """Most statements in the reply."""
     judge: bool = True
@@ -295,6 +332,8 @@ class RetrievalAugmented:
     def __post_init__(self) -> None:
         if not 1 <= self.k <= 20:
             raise ConfigError(f"rag: k must be between 1 and 20, got {self.k}")
+        if not 0 <= self.neighbours <= 3:
+            raise ConfigError(f"rag: neighbours must be between 0 and 3, got {self.neighbours}")
         if self.rerank < 0:
             raise ConfigError(f"rag: rerank must be 0 (off) or a number of hits, got {self.rerank}")
         if self.answer_first and self.reason_first:
@@ -308,17 +347,21 @@ class RetrievalAugmented:
         from clinreason.tools.retrieval import open_index
 
         query = retrieval_query(case)
-        hits = open_index(self.index, self.rerank).search(query, k=self.k)
+        index = open_index(self.index, self.rerank)
+        hits = index.search(query, k=self.k)
+        shown = [(h.passage, round(h.score, 4)) for h in hits]
+        if self.neighbours:
+            shown = with_neighbours(index, shown, self.neighbours)
         documents = [
             Document(
-                id=h.passage.id,
-                text=h.passage.text,
-                title=h.passage.title,
-                score=round(h.score, 4),
-                source=h.passage.source,
-                reference=_reference(h.passage),
+                id=passage.id,
+                text=passage.text,
+                title=passage.title,
+                score=score,
+                source=passage.source,
+                reference=_reference(passage),
             )
-            for h in hits
+            for passage, score in shown
         ]
         retrieval = tb.add(Retrieval(query=query, documents=documents))
         sources_and_case = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
