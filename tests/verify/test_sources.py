@@ -140,21 +140,23 @@ def test_lead_groups_need_an_identifying_lead():
     assert not is_knowledge("Option A is wrong because it suggests the LAD.")
 
 
-def test_find_swap_needs_a_source_link_the_sentence_does_not_make():
-    def f(text):
-        return frozenset(words(text))
+def f(text: str) -> frozenset[str]:
+    return frozenset(words(text))
 
-    fam = Family(
+
+def two_codes(frame1: str, frame2: str, own1: str, own2: str) -> Family:
+    """A category X1 'disease' with two child codes: their full frames and their own words."""
+    return Family(
         "X1",
-        frames={
-            "X1": f("disease"),
-            "X1.1": f("chronic disease north alpha"),
-            "X1.2": f("chronic disease south beta"),
-        },
-        own={"X1": f("disease"), "X1.1": f("alpha"), "X1.2": f("beta")},
-        names={"X1": "disease", "X1.1": "alpha", "X1.2": "beta"},
+        frames={"X1": f("disease"), "X1.1": f(frame1), "X1.2": f(frame2)},
+        own={"X1": f("disease"), "X1.1": f(own1), "X1.2": f(own2)},
+        names={"X1": "disease", "X1.1": own1, "X1.2": own2},
         ancestors={"X1": frozenset(), "X1.1": frozenset({"X1"}), "X1.2": frozenset({"X1"})},
     )
+
+
+def test_find_swap_needs_a_source_link_the_sentence_does_not_make():
+    fam = two_codes("chronic disease north alpha", "chronic disease south beta", "alpha", "beta")
     swap = find_swap(f("chronic disease north beta"), fam)
     assert swap is not None and (swap.c1, swap.c2) == ("X1.1", "X1.2")
     assert swap.alt == f("alpha")
@@ -210,19 +212,8 @@ def test_an_initialism_names_the_artery_and_a_wall_icd_lacks_is_no_swap(check):
 
 
 def test_one_word_of_the_other_code_is_no_swap():
-    def f(text):
-        return frozenset(words(text))
-
-    fam = Family(
-        "X1",
-        frames={
-            "X1": f("disease"),
-            "X1.1": f("chronic disease north alpha"),
-            "X1.2": f("chronic disease beta gamma"),
-        },
-        own={"X1": f("disease"), "X1.1": f("north alpha"), "X1.2": f("beta gamma")},
-        names={"X1": "disease", "X1.1": "north alpha", "X1.2": "beta gamma"},
-        ancestors={"X1": frozenset(), "X1.1": frozenset({"X1"}), "X1.2": frozenset({"X1"})},
+    fam = two_codes(
+        "chronic disease north alpha", "chronic disease beta gamma", "north alpha", "beta gamma"
     )
     assert find_swap(f("chronic disease north beta"), fam) is None  # 'gamma' unsaid
     assert find_swap(f("chronic disease north beta gamma"), fam) is not None
