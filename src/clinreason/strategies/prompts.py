@@ -35,9 +35,10 @@ def render_case(case: Case) -> str:
     return "\n".join(parts)
 
 
-def messages(case: Case, instruction: str) -> tuple[Message, ...]:
-    """System + user messages for a case and an instruction."""
-    user = f"{render_case(case)}\n\n{instruction}"
+def messages(case: Case, instruction: str, *, before: str = "") -> tuple[Message, ...]:
+    """System + user messages for a case and an instruction (`before`: text shown ahead of the
+    case, e.g. retrieved sources)."""
+    user = f"{before}{render_case(case)}\n\n{instruction}"
     return (Message(role="system", content=SYSTEM), Message(role="user", content=user))
 
 

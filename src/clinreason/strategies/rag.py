@@ -29,21 +29,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clinreason.backends.base import Backend
 from clinreason.errors import ConfigError
 from clinreason.strategies.base import call_llm
-from clinreason.strategies.cot import ChainOfThought
-from clinreason.strategies.parsing import (
-    choice_confidence,
-    parse_json_object,
-    reasoning_text,
-    split_sentences,
-)
+from clinreason.strategies.cot import ChainOfThought, Reasoned, reason_and_answer
+from clinreason.strategies.parsing import parse_json_object, reasoning_text, split_sentences
 from clinreason.strategies.prompts import (
     REASONING_MAX_CHARS,
     SYSTEM,
-    answer_schema,
     extract_answer,
     render_case,
 )
-from clinreason.strategies.prompts import instruction as cot_instruction
 from clinreason.strategies.recheck import recheck_choice
 from clinreason.trace import (
     Answer,
@@ -52,8 +45,6 @@ from clinreason.trace import (
     Citation,
     Document,
     GenerateRequest,
-    Generation,
-    LLMCall,
     Message,
     Retrieval,
     Thought,
@@ -364,22 +355,21 @@ class RetrievalAugmented:
             for passage, score in shown
         ]
         retrieval = tb.add(Retrieval(query=query, documents=documents))
-        sources_and_case = f"{render_sources(documents)}\n\n{render_case(case)}\n\n"
+        sources = f"{render_sources(documents)}\n\n"
+        sources_and_case = f"{sources}{render_case(case)}\n\n"
         support: list[str] = []
-        value: str | None = None
-        confidence: float | None = None
+        answered: Reasoned | None = None
         if self.answer_first:
-            answer_call, raw, thoughts = await self._answer(
-                case, sources_and_case, retrieval.id, backend, tb
+            answered = await reason_and_answer(
+                case, backend, tb, max_tokens=COT_MAX_TOKENS, before=sources, parents=[retrieval.id]
             )
-            value = extract_answer(case, raw.texts[0])
-            tokens = raw.logprobs[0] if raw.logprobs else None
-            confidence = choice_confidence(tokens, value) if value else None
-            support = [t.id for t in thoughts]
-            reasoning = " ".join(t.text for t in thoughts)
-            user = sources_and_case + citing_instruction(case, value, reasoning, self.statements)
+            support = [t.id for t in answered.thoughts]
+            reasoning = " ".join(t.text for t in answered.thoughts)
+            user = sources_and_case + citing_instruction(
+                case, answered.value, reasoning, self.statements
+            )
             schema = citing_schema(case, documents, self.statements)
-            parents = [retrieval.id, answer_call.id]
+            parents = [retrieval.id, answered.call.id]
         else:
             user = sources_and_case + instruction(
                 case, self.statements, reason_first=self.reason_first
@@ -424,46 +414,19 @@ class RetrievalAugmented:
                 cited.append((citation, doc))
         if self.judge and cited:
             support.extend(await self._judge(cited, backend, tb))
-        if not self.answer_first:
-            value = extract_answer(case, text)
+        value = answered.value if answered else extract_answer(case, text)
         support = support or [call.id]
         if self.recheck > 0 and case.options and value is not None:
             check = await recheck_choice(
                 case, value, backend, tb, samples=self.recheck, parents=support
             )
             support = [*support, check.id]
-        answer_text = raw.texts[0] if self.answer_first else text
-        return Answer(value=value, raw=answer_text, support=support, confidence=confidence)
-
-    async def _answer(
-        self,
-        case: Case,
-        sources_and_case: str,
-        retrieval_id: str,
-        backend: Backend,
-        tb: TraceBuilder,
-    ) -> tuple[LLMCall, Generation, list[Thought]]:
-        """`answer_first`: `cot`'s call and reply format with the passages before the case; the
-        call, its reply and the reasoning thoughts."""
-        request = GenerateRequest(
-            messages=(
-                Message(role="system", content=SYSTEM),
-                Message(
-                    role="user", content=sources_and_case + cot_instruction(case, reasoning=True)
-                ),
-            ),
-            max_tokens=COT_MAX_TOKENS,
-            json_schema=answer_schema(case, reasoning=True),
-            logprobs=bool(case.options),
+        return Answer(
+            value=value,
+            raw=answered.text if answered else text,
+            support=support,
+            confidence=answered.confidence if answered else None,
         )
-        call, generation = await call_llm(
-            tb, backend, request, purpose="reason_and_answer", parents=[retrieval_id]
-        )
-        thoughts = [
-            tb.add(Thought(text=sentence, parents=[call.id]))
-            for sentence in split_sentences(reasoning_text(generation.texts[0]))
-        ]
-        return call, generation, thoughts
 
     async def _judge(
         self, cited: list[tuple[Citation, Document]], backend: Backend, tb: TraceBuilder
