@@ -19,6 +19,7 @@ file next to the old ones.
 from __future__ import annotations
 
 import functools
+import json
 import zlib
 from collections.abc import Iterator
 from importlib import resources
@@ -98,6 +99,16 @@ def unpack(value: Any) -> Any:
         except ValueError:
             raise CodecError("a column block has columns of different lengths") from None
     return out
+
+
+def load_line(line: bytes, packed: bool) -> Any:
+    """One JSON line of a frame's payload, unpacked when the frame is packed.
+
+    Raises:
+        json.JSONDecodeError, UnicodeDecodeError: not JSON; CodecError: a malformed block.
+    """
+    value = json.loads(line)
+    return unpack(value) if packed else value
 
 
 @functools.cache

@@ -32,7 +32,7 @@ from pydantic import JsonValue, ValidationError
 from pydantic_core import to_json
 
 from clinreason.bench.base import CaseResult
-from clinreason.bench.framecodec import CodecError, compress, decompress, frames, pack, unpack
+from clinreason.bench.framecodec import CodecError, compress, decompress, frames, load_line, pack
 from clinreason.trace import DataModel, Verdict
 from clinreason.trace.case import GOLD_METADATA_KEYS
 
@@ -152,8 +152,7 @@ class StoreReader:
             raise FrameError(f"frame at byte {offset} is damaged ({exc})") from None
         head, _, trace = payload.partition(b"\n")
         try:
-            header = json.loads(head)
-            header = unpack(header) if packed else header
+            header = load_line(head, packed)
         except (json.JSONDecodeError, UnicodeDecodeError, CodecError):
             raise FrameError(f"frame at byte {offset} has an unreadable header") from None
         if not isinstance(header, dict) or header.get("case_id") != case_id:
@@ -181,8 +180,7 @@ def full_record(obj: dict[str, Any], store: StoreReader, *, traces: bool) -> dic
     obj["trace"] = None
     if traces and trace_json:
         try:
-            trace = json.loads(trace_json)
-            trace = unpack(trace) if packed else trace
+            trace = load_line(trace_json, packed)
         except (json.JSONDecodeError, UnicodeDecodeError, CodecError):
             raise FrameError("frame trace is not JSON") from None
         if not isinstance(trace, dict) or not isinstance(trace.get("case"), dict):
@@ -233,7 +231,7 @@ def print_frames(run_dir: Path) -> int:
     try:
         for _, payload, packed in frames(path.read_bytes()):
             for part in payload.splitlines():
-                line = _json(unpack(json.loads(part))) if packed else part
+                line = _json(load_line(part, packed)) if packed else part
                 sys.stdout.buffer.write(line + b"\n")
     except BrokenPipeError:  # `| head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
