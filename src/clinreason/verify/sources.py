@@ -500,10 +500,7 @@ def initialisms(sentence: str, fam: Family) -> frozenset[str]:
 def _phrase(stems: Iterable[str], text: str) -> str:
     """The words of `text` whose stems are in `stems`, in order ('left anterior descending')."""
     keep = set(stems)
-    from clinreason.tools.retrieval.tokenize import Tokenizer
-
-    tok = _tokenizer()
-    shown = [w for w in Tokenizer.words(text) if tok(w) and tok(w)[0] in keep]
+    shown = [w for w in _plain_words(text) if (stem := words(w)) and stem[0] in keep]
     return " ".join(dict.fromkeys(shown)) or ", ".join(sorted(keep))
 
 
