@@ -22,8 +22,16 @@
 # option. Runs resume (--resume) after an interruption. Then:
 #   .venv/bin/python bench/trust_eval.py runs/trust-dev/*            # fit, cross-fitted figures
 #   .venv/bin/python bench/trust_eval.py runs/trust-frozen/* --table SHIPPED  # frozen figures
+#
+# With a second argument `sc` (added 2026-12-08, before any of these runs), the same items get
+# `self_consistency` (k = 4 chains sampled at temperature 0.7, seed 0, no token probabilities)
+# into runs/sc-SET: the self-consistency baseline. Declared before the runs: the feature
+# is the share of the 4 samples whose answer equals the stored `cot` answer of the same item (a
+# sample without an answer disagrees), not fitted; it is measured once on each set with
+#   .venv/bin/python bench/consistency_eval.py SET...
+# against the stored trust and the re-ask agreement of the same items.
 set -euo pipefail
-SET=${1:?usage: mcq_trust_runs.sh dev|frozen|frozen2}
+SET=${1:?usage: mcq_trust_runs.sh dev|frozen|frozen2 [sc]}
 DATA=${DATA:-../shared/data}
 CR=${CR:-.venv/bin/clinreason}
 OPTS=(--strategy cot -S recheck=3 --backend embedded --logprobs --threads "${THREADS:-2}"
@@ -32,10 +40,15 @@ case "$SET" in
   dev)     CASI="$DATA/casimedicos-arg/EN/dev.tsv"; CASI_SKIP=0; CASI_N=15; SKIP=0; N=3 ;;
   frozen)  CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_SKIP=0; CASI_N=10; SKIP=12; N=3 ;;
   frozen2) CASI="$DATA/casimedicos-arg/EN/train.tsv"; CASI_SKIP=10; CASI_N=10; SKIP=15; N=3 ;;
-  *) echo "usage: mcq_trust_runs.sh dev|frozen|frozen2" >&2; exit 2 ;;
+  *) echo "usage: mcq_trust_runs.sh dev|frozen|frozen2 [sc]" >&2; exit 2 ;;
 esac
 [ -d "$DATA" ] || { echo "skipped: $DATA not found (the shared data slices)" >&2; exit 0; }
 OUT=runs/trust-$SET
+if [ "${2:-}" = sc ]; then
+  OPTS=(--strategy self_consistency -S k=4 -S temperature=0.7 --backend embedded
+        --threads "${THREADS:-2}" --concurrency 1 --seed 0 --resume)
+  OUT=runs/sc-$SET
+fi
 "$CR" eval casimedicos "$CASI" --skip "$CASI_SKIP" --limit "$CASI_N" "${OPTS[@]}" --out "$OUT/casimedicos"
 for s in bioasq medmcqa medqa mmlu pubmedqa; do
   "$CR" eval mirage "$DATA/mirage/dev.json" -P subsets="[\"$s\"]" --skip "$SKIP" --limit "$N" \
