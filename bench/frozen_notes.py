@@ -1,9 +1,11 @@
 """The frozen calculator notes (issue 15, item 3): label check and the rules-only measurement.
 
 `bench/data/frozen_calc_notes.csv` holds 64 notes in unfamiliar wording, written blind to the
-extractor (provenance in `bench/data/README.md`). This script runs the `calculator` strategy
-without a model (rules and defaults only, fake backend, as `bench/medcalc_eval.py --rules-only`)
-on the frozen set and, in the same run, on the MedCalc-Bench development slice, and prints:
+extractor (provenance in `bench/data/README.md`); `--frozen bench/data/frozen_calc_notes_2.csv`
+measures the second set (48 notes, also blind to the first set's misses). This script runs the
+`calculator` strategy without a model (rules and defaults only, fake backend, as
+`bench/medcalc_eval.py --rules-only`) on the frozen set and, in the same run, on the
+MedCalc-Bench development slice, and prints:
 
 - accuracy overall (Wilson 95% interval) and per calculator, and the runs that ended in a
   missing required input;
