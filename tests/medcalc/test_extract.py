@@ -200,6 +200,9 @@ def test_derived_bmi_says_how_it_was_computed() -> None:
         ("A seventy-two-year-old woman.", 72, "years", "seventy-two-year-old"),
         ("The patient, 45 yo, had fever.", 45, "years", "45 yo"),
         ("Born at a gestational age of 32 weeks, the 3-day-old boy...", 3, "days", "3-day-old"),
+        ("ED triage: 54 M, palpitations since lunchtime.", 54, "years", "54 M"),
+        ("Triage 16:05 - 27F c/o sore throat x3d.", 27, "years", "27F"),
+        ("Seen at 03:15. 79M brought in by ambulance.", 79, "years", "79M"),
     ],
 )
 def test_age(note: str, value: int, unit: str, evidence: str) -> None:
@@ -215,12 +218,26 @@ def test_age(note: str, value: int, unit: str, evidence: str) -> None:
         ("Mr. Smith, 60, was admitted.", "Male", "Mr."),
         ("The patient said he had pain; his wife agreed.", "Male", "he"),
         ("His mother had diabetes. The 9-year-old girl ...", "Female", "girl"),
+        ("ED notes - 79 F, care home resident; her son visits.", "Female", "79 F"),
+        ("66M from home; his wife says she found him confused.", "Male", "66M"),
     ],
 )
 def test_sex(note: str, sex: str, evidence: str) -> None:
     found = extract_sex(note)
     _check_span(note, found)
     assert (found.value, found.span.text) == (sex, evidence)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Obs: Temp: 101 F, HR 96, RR 18.",  # Fahrenheit, not a 101-year-old woman
+        "Urinary retention; Foley: 16 F catheter inserted.",  # a catheter size
+        "Dose: 5 mg. Tonsils 3+.",
+    ],
+)
+def test_no_shorthand_age_or_sex(note: str) -> None:
+    assert extract_age(note) is None and extract_sex(note) is None
 
 
 def test_race() -> None:

@@ -2,17 +2,26 @@
 
 Rules:
 - age: the first "N-year-old" phrase (also months/weeks/days, spelled-out numbers); failing
-  that, the first "N years of age", "aged N", "age of N", "N yo" phrase. Case reports state the
-  age at presentation first, so the first phrase of the strongest pattern is taken.
-- sex: a sex-defining noun in the same phrase as the age or the first such noun in the note
-  ("woman", "male", "boy", "Mrs."); otherwise the majority of personal pronouns (he/his/him vs
-  she/her), whose first occurrence is the evidence. Relatives ("his mother") are skipped.
+  that, the first "N years of age", "aged N", "age of N", "N yo" phrase; failing that, the
+  triage shorthand "58F" / "54 M". Case reports state the age at presentation first, so the
+  first phrase of the strongest pattern is taken.
+- sex: the triage shorthand ("58F", "79 M") when it comes before any sex-defining noun (it
+  names the patient; a later "wife" or "her" may not); else a sex-defining noun in the same
+  phrase as the age or the first such noun in the note ("woman", "male", "boy", "Mrs.");
+  otherwise the majority of personal pronouns (he/his/him vs she/her), whose first occurrence
+  is the evidence. Relatives ("his mother") are skipped.
+
+The shorthand is an integer age and a capital M or F, standing at the start of a line or after
+a colon, dash, comma, bracket or full stop ("ED triage: 54 M, palpitations", "Triage 16:05 -
+27F c/o", "03:15. 79M brought in"); a temperature word just before it ("T: 101 F") rules it
+out, since that F is Fahrenheit, as does a device after it ("Foley: 16 F catheter").
 - race: an explicit term ("African American", "Black", "White", "Caucasian", ...).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from clinreason.tools.extract._core import Found, span, tidy
 
@@ -64,9 +73,29 @@ _AGE_PATTERNS = [
     re.compile(r"\bage(?:d|\s+of|:)?\s*" + _NUM + r"(?:\s*" + _UNIT + r")?(?![\d/])", re.I),
     # 45 yo / 45 y/o / 45 y.o. / 45yo
     re.compile(r"\b(\d{1,3})\s*(y\.?\s?o\.?|y/o)(?![a-z])", re.I),
-    # 45 M / 45F at the start of a line: '45M with ...'
-    re.compile(r"(?:^|\n)\s*(\d{1,3})\s?(?:-?\s?)(?:M|F)\b"),
 ]
+
+_SHORTHAND = re.compile(r"(?:^|\n|[:\-–,(]|\.\s)\s*(\d{1,3})\s?-?\s?([MF])(?![\w°])")
+_TEMPERATURE_BEFORE = re.compile(r"\b(?:t|temp|temperature|tmax|fever|pyrexi\w*)\W*$", re.I)
+_DEVICE_AFTER = re.compile(r"\W*(?:catheter|cannula|tube|sheath|drain|foley)\b", re.I)
+
+
+def _shorthand(note: str) -> re.Match[str] | None:
+    """The first triage shorthand of age and sex ('58F', '54 M'; see the module doc).
+
+    >>> _shorthand("ED triage: 54 M, palpitations").group(1, 2)
+    ('54', 'M')
+    >>> _shorthand("Obs: T 38.1, HR 90. Temp: 101 F") is None
+    True
+    """
+    for m in _SHORTHAND.finditer(note):
+        if _TEMPERATURE_BEFORE.search(note[max(0, m.start() - 16) : m.start(1)]):
+            continue
+        if _DEVICE_AFTER.match(note, m.end()):  # a catheter's size in French
+            continue
+        if int(m.group(1)) <= 120:
+            return m
+    return None
 
 
 _GESTATIONAL = re.compile(r"gestational\s*$", re.I)
@@ -122,7 +151,10 @@ def extract_age(note: str) -> Found | None:
                 continue
             unit = _unit(m.group(2) if (m.lastindex or 0) >= 2 and index < 3 else None)
             return Found(value=value, unit=unit, span=span(note, m.start(), m.end()))
-    return None
+    m = _shorthand(note)
+    if m is None:
+        return None
+    return Found(value=int(m.group(1)), unit="years", span=span(note, m.start(1), m.end()))
 
 
 _FEMALE_NOUN = (
@@ -138,15 +170,9 @@ _RELATIVE_BEFORE = re.compile(r"\b(?:his|her|their|the\s+patient's)\s+$", re.I)
 _PRONOUN_RE = re.compile(r"\b(?:(she|her|hers|herself)|(he|his|him|himself))\b", re.I)
 
 
-def extract_sex(note: str) -> Found | None:
-    """'Male' or 'Female' with the word that shows it.
-
-    >>> f = extract_sex("A 45-year-old woman with chest pain. She denies fever.")
-    >>> f.value, f.span.text
-    ('Female', 'woman')
-    >>> extract_sex("The patient reports that he smokes.").value
-    'Male'
-    """
+def _patient_nouns(note: str) -> Iterator[re.Match[str]]:
+    """Sex-defining nouns that may name the patient (relatives and titles in lower case
+    skipped); group 1 is set for a female noun."""
     for m in _NOUN_RE.finditer(note):
         word = m.group(0).lower().rstrip(".")
         if word in {"mother"} or _RELATIVE_BEFORE.search(note[max(0, m.start() - 20) : m.start()]):
@@ -155,8 +181,32 @@ def extract_sex(note: str) -> Found | None:
             continue
         if word in {"man", "men"} and note[m.start() - 1 : m.start()] == "-":
             continue
-        sex = "Female" if m.group(1) else "Male"
-        return Found(value=sex, unit=None, span=span(note, m.start(), m.end()), note="sex noun")
+        yield m
+
+
+def extract_sex(note: str) -> Found | None:
+    """'Male' or 'Female' with the word that shows it.
+
+    >>> f = extract_sex("A 45-year-old woman with chest pain. She denies fever.")
+    >>> f.value, f.span.text
+    ('Female', 'woman')
+    >>> extract_sex("The patient reports that he smokes.").value
+    'Male'
+    >>> extract_sex("66M, lives with his wife; she called 999.").value
+    'Male'
+    """
+    short = _shorthand(note)
+    noun = next(_patient_nouns(note), None)
+    if short is not None and (noun is None or short.start(2) < noun.start()):
+        sex = "Male" if short.group(2) == "M" else "Female"
+        return Found(
+            value=sex, unit=None, span=span(note, short.start(1), short.end()), note="shorthand"
+        )
+    if noun is not None:
+        sex = "Female" if noun.group(1) else "Male"
+        return Found(
+            value=sex, unit=None, span=span(note, noun.start(), noun.end()), note="sex noun"
+        )
     counts = {"Female": 0, "Male": 0}
     first: dict[str, re.Match[str]] = {}
     for m in _PRONOUN_RE.finditer(note):
