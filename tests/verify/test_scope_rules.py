@@ -133,9 +133,12 @@ def test_functions_outside_their_domain_are_unverifiable(text):
     assert [c.correct for c in arithmetic_claims(text)] == [None]
 
 
+_UNITS = {"age": "years", "height": "in", "Hematocrit": "%"}
 SPAN_NOTE = (
     "Asked, she denied any recent episodes of fainting. He does not have heart failure or "
-    "chronic obstructive pulmonary disease. There is leg edema. WBC count was 5.7 K/mm3."
+    "chronic obstructive pulmonary disease. There is leg edema. WBC count was 5.7 K/mm3.\n"
+    "ED triage: 27F, sore throat. No cough. Height 5 ft 10 in, haematocrit 0.36. Past TIA two "
+    "years earlier; she had no congestive cardiac failure. Referred to the DVT clinic."
 )
 
 
@@ -150,6 +153,32 @@ SPAN_NOTE = (
         ("Leg edema", "leg edema", True, "supported"),
         ("White blood cell count", "5.7 K/mm3", 5700, "supported"),  # count scale
         ("White blood cell count", "5.7 K/mm3", 7500, "contradicted"),
+        # a criterion named as an absence is true where the note negates the finding
+        ("Cough Absent", "No cough", True, "supported"),
+        ("Absence of cough or coryza", "No cough", False, "contradicted"),
+        # a span that runs across a ';' into the negated finding
+        (
+            "Congestive Heart Failure",
+            "years earlier; she had no congestive cardiac failure",
+            False,
+            "supported",
+        ),
+        (
+            "Congestive Heart Failure",
+            "years earlier; she had no congestive cardiac failure",
+            True,
+            "contradicted",
+        ),
+        # read as absent from a quote about something else: not a contradiction
+        ("Alternative diagnosis as likely or more likely", "DVT", False, "unverifiable"),
+        ("DVT", "DVT", False, "contradicted"),
+        # age and sex in triage shorthand, feet and inches, a haematocrit as a fraction
+        ("age", "27F", 27, "supported"),
+        ("age", "27F", 72, "contradicted"),
+        ("height", "5 ft 10 in", 70, "supported"),
+        ("height", "5 ft 10 in", 58, "contradicted"),
+        ("Hematocrit", "haematocrit 0.36", 36, "supported"),
+        ("Hematocrit", "haematocrit 0.36", 42, "contradicted"),
     ],
 )
 def test_extraction_spans(name, text, value, expected):
@@ -159,7 +188,7 @@ def test_extraction_spans(name, text, value, expected):
         id="s1",
         name=name,
         value=value,
-        unit=None if isinstance(value, bool) else "µL",
+        unit=None if isinstance(value, bool) else _UNITS.get(name, "µL"),
         span=Span(start=start, end=start + len(text), text=text),
     )
     trace = Trace(case=case, strategy=ComponentSpec(name="t"), steps=[step])

@@ -2,7 +2,10 @@
 
 - An `extraction` step's span must be the note's text at its offsets (a span edited or
   invented after the fact is contradicted). A yes/no extraction must agree with the note's
-  negation at its span ('denies chest pain' cannot support chest_pain = True).
+  negation at its span ('denies chest pain' cannot support chest_pain = True; a criterion named
+  as an absence, 'Cough Absent', the other way round). A criterion read as absent from an
+  affirmed quote that shares no word with its name ('DVT' for "alternative diagnosis as
+  likely") is unverifiable: the quote is about something else.
 - A finding a `thought` asserts ('presents with chest pain', 'jaundice was noted', 'denies
   fever') must occur in the note (case question included) with the same polarity: asserting a
   finding the note negates — or denying one the note affirms — is contradicted; a finding the
@@ -19,7 +22,7 @@ from typing import Any, ClassVar
 
 from clinreason.tools.negation import is_negated
 from clinreason.trace import Case, Extraction, KGLink, Span, Thought, Trace, Verdict
-from clinreason.verify.findings import asserted_findings, find_in_note
+from clinreason.verify.findings import asserted_findings, content_words, find_in_note
 from clinreason.verify.text import sentences
 
 
@@ -62,20 +65,28 @@ def check_span(step_id: str, span: Span, case: Case, what: str) -> Verdict:
 def _negated_at(case: Case, span: Span, name: str = "") -> bool:
     """Whether the note negates the span's finding. A span may hold its own negation
     ('denied any recent episodes of fainting'), so its last word and the first word of `name`
-    found in it are also tried as the start of the term."""
+    found in it are also tried as the start of the term, in every sentence the span covers
+    ('...ischaemic attack two years earlier; she had no heart failure')."""
     text = _source(case, span)
+    first = re.match(r"\W*([A-Za-z][\w'-]*)", name)
     for offset, sentence in sentences(text):
-        if offset <= span.start < offset + len(sentence) + 1:
-            start, end = span.start - offset, span.end - offset
-            inside = sentence[start:end]
-            words = list(re.finditer(r"[A-Za-z][\w'-]*", inside))
-            terms = [start, start + words[-1].start()] if words else [start]
-            first = re.match(r"\W*([A-Za-z][\w'-]*)", name)
-            hit = re.search(rf"(?i)\b{re.escape(first.group(1))}", inside) if first else None
-            if hit:
-                terms.append(start + hit.start())
-            return any(is_negated(sentence, t, end) for t in terms)
+        if offset + len(sentence) < span.start or offset >= span.end:
+            continue
+        start, end = max(span.start - offset, 0), min(span.end - offset, len(sentence))
+        inside = sentence[start:end]
+        words = list(re.finditer(r"[A-Za-z][\w'-]*", inside))
+        terms = [start, start + words[-1].start()] if words else [start]
+        hit = re.search(rf"(?i)\b{re.escape(first.group(1))}", inside) if first else None
+        if hit:
+            terms.append(start + hit.start())
+        if any(is_negated(sentence, t, end) for t in terms):
+            return True
     return False
+
+
+_ABSENCE_NAME = re.compile(r"(?i)\babsen(?:t|ce)\b|^\W*(?:no|without)\b")
+"""A criterion named as an absence ('Absence of cough or coryza', 'Cough Absent'): true when
+the note negates the finding."""
 
 
 @dataclass(frozen=True)
@@ -114,13 +125,23 @@ class GroundingCheck:
         if span_verdict.status == "supported" and isinstance(step.value, bool):
             negated = _negated_at(case, step.span, step.name)
             ok = step.value != negated
+            if _ABSENCE_NAME.search(step.name):
+                ok = not ok
+            status = "supported" if ok else "contradicted"
+            said = f'the note {"negates" if negated else "affirms"} it: "{step.span.text}"'
+            unnamed = not set(content_words(step.name)) & set(content_words(step.span.text))
+            if not ok and step.value is False and not negated and unnamed:
+                # read as absent from an affirmed quote that does not name the criterion ('DVT'
+                # quoted for "alternative diagnosis as likely" = False): the quote's polarity is
+                # not the criterion's, so it cannot contradict it
+                status, said = "unverifiable", f"{said}, which does not name the criterion"
             out.append(
                 _v(
-                    "supported" if ok else "contradicted",
+                    status,
                     step.id,
                     f"{step.name} = {step.value}",
-                    f'the note {"negates" if negated else "affirms"} it: "{step.span.text}"',
-                    failure=None if ok else "negation",
+                    said,
+                    failure="negation" if status == "contradicted" else None,
                 )
             )
         return out

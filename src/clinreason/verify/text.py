@@ -97,6 +97,11 @@ _MASK = re.compile(
 _BP = re.compile(r"(?<![\d.])(\d{2,3})\s*/\s*(\d{2,3})(?![\d.])")
 _CLAUSE_END = re.compile(r"[.;!?\n](?=\s|$)|;|\n")
 _UNIT_ANALYTE = {"degC": "temperature", "degF": "temperature", "bmi": "bmi"}
+_SEX_LETTER = re.compile(r" ?[MF](?![A-Za-z])")
+_COMPOUND = re.compile(
+    r"(?i)(?<![\d.])(?P<big>\d{1,2})\s*(?:(?P<ft>ft|feet|foot|')|st|stones?)\s*"
+    r"(?P<small>\d{1,2}(?:\.\d+)?)\s*(?(ft)(?:in(?:ch(?:es)?)?\b|\"|'')|(?:lbs?|pounds?)\b)"
+)
 _MAX_DIGITS = 400
 
 
@@ -171,8 +176,11 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
         sign = -1.0 if prev == "-" and (start < 2 or masked[start - 2] in " (=:,[") else 1.0
         value, decimals = parse_number(m.group(0))
         unit = match_unit(masked, end)
+        sex_letter = _SEX_LETTER.match(masked, end)
+        if unit and unit[0] == "degF" and sex_letter and not 90 <= value <= 113:
+            unit = None  # '27F', '79 F': age and sex in triage shorthand, not a temperature
         unit_key, unit_end, is_age = unit if unit else (None, end, False)
-        if unit is None and end < len(masked) and masked[end].isalpha():
+        if unit is None and end < len(masked) and masked[end].isalpha() and not sex_letter:
             continue
         clause_start = max(prev_end, start - 60)
         before = masked[clause_start:start]
@@ -205,7 +213,38 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
             )
         )
         prev_end = unit_end
-    return tuple(_mark_ranges(out, masked))
+    compounds = _compounds(masked, text)
+    out = [q for q in out if not any(c.start <= q.start < c.end for c in compounds)] + compounds
+    return tuple(_mark_ranges(sorted(out, key=lambda q: q.start), masked))
+
+
+def _compounds(masked: str, text: str) -> list[Quantity]:
+    """Imperial measures written in two parts, as one value in the smaller unit: '5 ft 10 in'
+    and 5'10" -> 70 in; '8 st 10 lb' -> 122 lb (they replace their parts: '5 ft' alone would
+    pass for 54-66 in)."""
+    out = []
+    for m in _COMPOUND.finditer(masked):
+        big, small = float(m.group("big")), float(m.group("small"))
+        feet = m.group("ft") is not None
+        value = big * (12 if feet else 14) + small
+        before = masked[max(0, m.start() - 60) : m.start()]
+        cut = list(_CLAUSE_END.finditer(before))
+        if cut:
+            before = before[cut[-1].end() :]
+        decimals = len(m.group("small").partition(".")[2])
+        unit = "in" if feet else "lb"
+        q = Quantity(
+            value,
+            decimals,
+            unit,
+            _label(before),
+            m.start(),
+            m.end(),
+            text[m.start() : m.end()],
+            before,
+        )
+        out.append(q)
+    return out
 
 
 def _mark_ranges(found: list[Quantity], text: str) -> list[Quantity]:
@@ -253,23 +292,28 @@ def same_value(
 ) -> bool:
     """Whether a stated value equals a source value, allowing rounding and unit conversion.
 
-    Without units on one side the raw numbers are compared (a fraction may also be a percent).
+    Without units on one side the raw numbers are compared (a fraction may also be a percent,
+    as SI writes a haematocrit: 0.36 for 36%).
 
     >>> same_value(124, 0, "umol/L", 1.4, 1, "mg/dL", analyte="creatinine")
     True
     >>> same_value(2.1, 1, "mg/dL", 1.4, 1, "mg/dL")
     False
+    >>> same_value(36, 0, "%", 0.36, 2, None), same_value(36, 0, "%", 0.42, 2, None)
+    (True, False)
     """
     if not (math.isfinite(stated) and math.isfinite(source)):
         return False
     if stated_unit is None or source_unit is None or stated_unit == source_unit:
         tol = 0.5 * 10.0 ** -min(stated_decimals, source_decimals)
-        close = abs(stated - source) <= tol * (1 + 1e-9) + 1e-9 * abs(source)
-        if close or stated_unit is not None or source_unit is None:
-            return close
-        if source_unit == "%":
+        if abs(stated - source) <= tol * (1 + 1e-9) + 1e-9 * abs(source):
+            return True
+        if source_unit == "%" and stated_unit is None:
             return abs(stated * 100 - source) <= tol * 100 * (1 + 1e-9)
-        return close
+        if stated_unit == "%" and source_unit is None and 0 < source <= 1:  # a fraction (L/L)
+            tol = 0.5 * 10.0 ** -min(stated_decimals, max(source_decimals - 2, 0))
+            return abs(stated - source * 100) <= tol * (1 + 1e-9)
+        return False
     lo = convert(source - 0.5 * 10.0**-source_decimals, source_unit, stated_unit, analyte=analyte)
     hi = convert(source + 0.5 * 10.0**-source_decimals, source_unit, stated_unit, analyte=analyte)
     if lo is None or hi is None:
