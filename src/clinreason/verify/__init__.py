@@ -17,11 +17,12 @@ stated arithmetic/aggregation), `grounding` (spans, findings and negation), `con
 (answer vs conclusion, tool result and vote; vote agreement as uncertainty), `kg` (relation
 claims against the knowledge graph), `second_reader` (the note re-read with the HPO terminology,
 independently of the calculator's extractor: criteria assumed absent that the note mentions,
-values with several readings), `citation` (each cited passage exists in the index, holds the quote
-verbatim and supports the sentence), `knowledge_source` (knowledge sentences of the reasoning
-looked up in the retrieval corpus: stated by a passage, or a swap between alternatives of one
-ICD-10-CM category). `clinreason.verify.trust` turns verdicts into the claim ledger
-and the trust score.
+values with several readings), `semantic_reader` (criteria read as absent compared with the
+note's unnegated clauses by MiniLM sentence embeddings; flags, never contradicts), `citation`
+(each cited passage exists in the index, holds the quote verbatim and supports the sentence),
+`knowledge_source` (knowledge sentences of the reasoning looked up in the retrieval corpus:
+stated by a passage, or a swap between alternatives of one ICD-10-CM category).
+`clinreason.verify.trust` turns verdicts into the claim ledger and the trust score.
 
 >>> from clinreason.trace import Case, Thought, Trace, ComponentSpec
 >>> case = Case(id="c", question="?", context="Na 128 mEq/L.")
@@ -57,12 +58,13 @@ VERIFIERS: dict[str, Any] = {
     "consistency": ConsistencyCheck,
     "citation": CitationCheck,
 }
-"""Verifier name -> class (constructs with defaults); "kg", "second_reader" and
-"knowledge_source" are added below."""
+"""Verifier name -> class (constructs with defaults); "kg", "second_reader",
+"semantic_reader" and "knowledge_source" are added below."""
 
 for _module in (
     "clinreason.verify.kg",
     "clinreason.verify.second_reader",
+    "clinreason.verify.semantic",
     "clinreason.verify.sources",
 ):
     # verifiers that load an ontology live in their own modules, each exporting its own

@@ -74,7 +74,10 @@ from clinreason.trace import (
 from clinreason.verify.calculation import calculator_used
 
 INDEPENDENT = frozenset(
-    {"second_reader", "reask", "claim_reask", "citation", "quote_reader", "knowledge_source"}
+    {
+        *("second_reader", "semantic_reader", "reask", "claim_reask", "citation"),
+        *("quote_reader", "knowledge_source"),
+    }
 )
 """Checks that do not share the code path of what they check (see docs/architecture.md)."""
 CHECK_PURPOSES = frozenset({"recheck", "claim_check", "judge_citations", "quote_check"})
