@@ -13,12 +13,17 @@ language model) over the dev rows, then the `second_reader` verifier on each tra
    verdicts that chose among several values by the note's time words, judged the same way;
 3. the verifier's run time per trace (the one-time HPO / ICD-10-CM load is reported apart).
 
+With `--semantic` (default; `--no-semantic` for the terminology reader alone) the
+`semantic_reader` verdicts (MiniLM, criteria read as absent; `verify.semantic`) are added: a
+step counts as contradicted when any verdict on it is, else ambiguous when any is flagged; its
+own flags are also counted apart, and its time per trace is reported apart.
+
 Gold answers and entities are used only for scoring: the verifier gets a copy of each case
 without `gold`, `gold_range`, `rationale` or `metadata`.
 
 Usage:
     .venv/bin/python bench/second_reader_eval.py [--data ../shared/data/medcalc-bench/dev.csv]
-        [--limit N] [--show 10] [--json]
+        [--limit N] [--show 10] [--json] [--no-semantic]
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from clinreason.tools.calculators import CALCULATORS
 from clinreason.trace import Case, Extraction, Trace, Verdict
 from clinreason.verify import verify_trace
 from clinreason.verify.second_reader import SecondReader, icd_index
+from clinreason.verify.semantic import SemanticReader
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/medcalc-bench/dev.csv"
 
@@ -80,6 +86,12 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--show", type=int, default=10)
     ap.add_argument("--json", action="store_true", help="Also print the raw figures as JSON.")
+    ap.add_argument(
+        "--semantic",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Add the semantic_reader's verdicts (default on).",
+    )
     args = ap.parse_args()
     if not args.data.is_file():
         sys.exit(f"MedCalc-Bench dev data not found: {args.data} (skipping this benchmark)")
@@ -109,6 +121,9 @@ def main() -> None:
     statuses: Counter[str] = Counter()
     per_input: dict[str, Counter[str]] = defaultdict(Counter)
     times: list[float] = []
+    sem_times: list[float] = []
+    sem_flags: Counter[str] = Counter()
+    semantic = SemanticReader() if args.semantic else None
     for case, trace in zip(cases, traces, strict=True):
         correct = bench.score(case, trace).correct
         group = "right" if correct else "wrong"
@@ -118,6 +133,13 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
         if times[-1] > 5:
             print(f"slow: row {case.id} took {times[-1]:.1f} s", file=sys.stderr)
+        if semantic is not None:
+            t0 = time.perf_counter()
+            extra = semantic.verify(trace.model_copy(update={"case": seen}), seen)
+            sem_times.append(time.perf_counter() - t0)
+            for v in extra:
+                sem_flags[gold_judgement(case, trace, v.step_id)] += 1
+            verdicts = [*verdicts, *extra]
         others = [
             v
             for v in verify_trace(trace, ["numbers", "calculation", "grounding", "consistency"],
@@ -144,19 +166,21 @@ def main() -> None:
             if "times" in v.details:  # several values, one chosen by the note's time words
                 key = f"{v.status}, gold: {gold_judgement(case, trace, v.step_id)}"
                 timed.setdefault(key, []).append((case, trace, v))
-        by_step = {v.step_id: v for v in verdicts}
+        by_step: dict[str | None, list[Verdict]] = defaultdict(list)
+        for v in verdicts:
+            by_step[v.step_id].append(v)
         for s in trace.steps:
             if not isinstance(s, Extraction):
                 continue
-            v = by_step.get(s.id)
-            if v is None:
+            on = by_step.get(s.id, [])
+            if not on:
                 cls = "no verdict"
-            elif v.status == "contradicted":
+            elif any(v.status == "contradicted" for v in on):
                 cls = "contradicted"
-            elif v.details.get("ambiguous"):
+            elif any(v.details.get("ambiguous") for v in on):
                 cls = "ambiguous"
             else:
-                cls = f"{v.status} ({v.details.get('kind')})"
+                cls = f"{on[0].status} ({on[0].details.get('kind')})"
             per_input[cls][gold_judgement(case, trace, s.id)] += 1
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -211,6 +235,14 @@ def main() -> None:
         f"p90 {sorted(ms)[int(0.9 * len(ms))]:.1f} ms, max {max(ms):.0f} ms; "
         f"one-time load (HPO graph + ICD-10-CM index) {load_s:.1f} s"
     )
+    if semantic is not None:
+        sm = [1000 * t for t in sem_times]
+        print(
+            f"semantic_reader (threshold {semantic.threshold}): {sum(sem_flags.values())} flags "
+            f"(gold says extracted value wrong {sem_flags['wrong']}, right {sem_flags['right']}, "
+            f"unknown {sem_flags['unknown']}); time per trace mean {statistics.mean(sm):.0f} ms, "
+            f"median {statistics.median(sm):.0f} ms, max {max(sm):.0f} ms"
+        )
     for kind, title in (
         ("wrong", "CATCHES"),
         ("right", "FALSE ALARMS"),
@@ -242,6 +274,7 @@ def main() -> None:
                     "per_input": {k: dict(v) for k, v in per_input.items()},
                     "ms_per_trace": {"mean": statistics.mean(ms), "median": statistics.median(ms)},
                     "load_s": load_s,
+                    "semantic_flags": dict(sem_flags),
                 },
                 indent=2,
             )
