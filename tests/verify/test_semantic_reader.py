@@ -95,6 +95,20 @@ def test_criterion_read_as_present_or_given_is_not_read() -> None:
     assert len(_flags(note, ruled_absent)) == 1
 
 
+def test_criterion_named_as_an_absence_is_not_read() -> None:
+    # 'Cough Absent' = False says the patient coughs: a clause about cough is not against it
+    case = Case(id="t", question="What is the patient's Centor score?", context=COUGH)
+    step = Extraction(id="s1", name="Cough Absent", value=False, method="rule")
+    call = ToolCall(id="s9", tool="calculator.centor_mcisaac", result={"value": 0}, parents=["s1"])
+    trace = Trace(
+        case=case,
+        strategy=ComponentSpec(name="calculator"),
+        steps=[step, call],
+        answer=Answer(value="0", support=["s9"]),
+    )
+    assert SemanticReader().verify(trace, case) == []
+
+
 def test_flag_turns_the_assumption_into_an_ambiguous_claim() -> None:
     trace, _ = _trace(f"Two weeks ago he underwent a knee replacement. {COUGH}", _assumed())
     verdicts = verify_trace(trace, ["semantic_reader"])

@@ -130,6 +130,21 @@ def content_words(text: str) -> list[str]:
     return [_stem(w) for w in words if w.lower() not in _STOP]
 
 
+_ABSENCE_NAME = re.compile(r"(?i)\babsen(?:t|ce)\b|^\W*(?:no|without)\b")
+
+
+def names_an_absence(name: str) -> bool:
+    """Whether a criterion is named as an absence, so that it is true where the note negates
+    the finding.
+
+    >>> names_an_absence("Absence of cough or coryza"), names_an_absence("Cough Absent")
+    (True, True)
+    >>> names_an_absence("Hemoptysis")
+    False
+    """
+    return bool(_ABSENCE_NAME.search(name))
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """Where a finding occurs in the note, and whether it is negated there."""

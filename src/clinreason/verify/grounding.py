@@ -22,7 +22,12 @@ from typing import Any, ClassVar
 
 from clinreason.tools.negation import is_negated
 from clinreason.trace import Case, Extraction, KGLink, Span, Thought, Trace, Verdict
-from clinreason.verify.findings import asserted_findings, content_words, find_in_note
+from clinreason.verify.findings import (
+    asserted_findings,
+    content_words,
+    find_in_note,
+    names_an_absence,
+)
 from clinreason.verify.text import sentences
 
 
@@ -84,11 +89,6 @@ def _negated_at(case: Case, span: Span, name: str = "") -> bool:
     return False
 
 
-_ABSENCE_NAME = re.compile(r"(?i)\babsen(?:t|ce)\b|^\W*(?:no|without)\b")
-"""A criterion named as an absence ('Absence of cough or coryza', 'Cough Absent'): true when
-the note negates the finding."""
-
-
 @dataclass(frozen=True)
 class GroundingCheck:
     """Findings and spans in the trace are in the note, with the note's polarity.
@@ -125,7 +125,7 @@ class GroundingCheck:
         if span_verdict.status == "supported" and isinstance(step.value, bool):
             negated = _negated_at(case, step.span, step.name)
             ok = step.value != negated
-            if _ABSENCE_NAME.search(step.name):
+            if names_an_absence(step.name):
                 ok = not ok
             status = "supported" if ok else "contradicted"
             said = f'the note {"negates" if negated else "affirms"} it: "{step.span.text}"'

@@ -72,6 +72,7 @@ from clinreason.tools import negation
 from clinreason.tools.calculators.base import Param
 from clinreason.trace import Case, Extraction, Trace, Verdict
 from clinreason.verify.calculation import calculator_used
+from clinreason.verify.findings import names_an_absence
 from clinreason.verify.second_reader import _none_choice, _polarity
 from clinreason.verify.text import sentences
 
@@ -238,6 +239,8 @@ def absent_criteria(trace: Trace) -> list[tuple[Extraction, Param]]:
             continue
         p = params[s.name]
         if p.kind != "bool" and not (p.kind == "choice" and _none_choice(p) is not None):
+            continue
+        if names_an_absence(p.name):  # 'Cough Absent': a clause about cough is not its evidence
             continue
         if _polarity(p, s.value) == "absent":
             out.append((s, p))
