@@ -290,15 +290,17 @@ def map_criterion(
     return None
 
 
-def _none_choice(p: Param) -> str | None:
+def none_choice(p: Param) -> str | None:
+    """The one choice of a choice parameter that means absent ('None', 'No Encephalopathy')."""
     found = [c for c in p.choices if NONE_CHOICE.match(c.strip())]
     return found[0] if len(found) == 1 else None
 
 
-def _polarity(p: Param, value: Any) -> str | None:
+def polarity(p: Param, value: Any) -> str | None:
+    """'present' or 'absent' for a yes/no reading of `p` (None when it is not one)."""
     if p.kind == "bool":
         return None if not isinstance(value, bool) else ("present" if value else "absent")
-    none = _none_choice(p)
+    none = none_choice(p)
     if none is None or not isinstance(value, str):
         return None
     if value.strip().lower() == none.lower():
@@ -432,7 +434,7 @@ def _maps(
     if found is None:
         found = {}
         for p in calc.params:
-            if p.kind == "bool" or (p.kind == "choice" and _none_choice(p) is not None):
+            if p.kind == "bool" or (p.kind == "choice" and none_choice(p) is not None):
                 found[p] = map_criterion((p.name, *p.aliases, p.description), rec, icd)
         _MAPS[key] = found
     return found
@@ -547,7 +549,7 @@ class SecondReader:
         criteria = [
             (s, p)
             for s, p in steps
-            if (pol := _polarity(p, s.value)) is not None
+            if (pol := polarity(p, s.value)) is not None
             and (s.method != "assumed" or pol == "absent")  # an assumed presence: not read
         ]
         if criteria:
@@ -648,7 +650,7 @@ class SecondReader:
         found: list[tuple[Hit, Mapping]],
         note: str,
     ) -> Verdict:
-        extracted = _polarity(p, step.value)
+        extracted = polarity(p, step.value)
         readers = "+".join(m.reader for m in cmap.mappings)
         concepts = [c for m in cmap.mappings for c in m.concepts]
         exact_readers = {m.reader for m in cmap.mappings if m.exact}

@@ -73,7 +73,7 @@ from clinreason.tools.calculators.base import Param
 from clinreason.trace import Case, Extraction, Trace, Verdict
 from clinreason.verify.calculation import calculator_used
 from clinreason.verify.findings import names_an_absence
-from clinreason.verify.second_reader import _none_choice, _polarity
+from clinreason.verify.second_reader import none_choice, polarity
 from clinreason.verify.text import sentences
 
 logger = logging.getLogger(__name__)
@@ -238,11 +238,11 @@ def absent_criteria(trace: Trace) -> list[tuple[Extraction, Param]]:
         if not isinstance(s, Extraction) or s.name not in params or s.method == "given":
             continue
         p = params[s.name]
-        if p.kind != "bool" and not (p.kind == "choice" and _none_choice(p) is not None):
+        if p.kind != "bool" and not (p.kind == "choice" and none_choice(p) is not None):
             continue
         if names_an_absence(p.name):  # 'Cough Absent': a clause about cough is not its evidence
             continue
-        if _polarity(p, s.value) == "absent":
+        if polarity(p, s.value) == "absent":
             out.append((s, p))
     return out
 
