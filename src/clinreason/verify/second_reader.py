@@ -290,6 +290,23 @@ def map_criterion(
     return None
 
 
+def read_inputs(trace: Trace) -> list[tuple[Extraction, Param]]:
+    """The calculator trace's extractions with the parameter each fills (given values left out:
+    they are not read from the note)."""
+    calc = calculator_used(trace)
+    if calc is None:
+        return []
+    params: dict[str, Param] = {}
+    for p in calc.params:
+        for key in (p.name, *p.aliases):
+            params.setdefault(key, p)
+    return [
+        (s, params[s.name])
+        for s in trace.steps
+        if isinstance(s, Extraction) and s.name in params and s.method != "given"
+    ]
+
+
 def none_choice(p: Param) -> str | None:
     """The one choice of a choice parameter that means absent ('None', 'No Encephalopathy')."""
     found = [c for c in p.choices if NONE_CHOICE.match(c.strip())]
@@ -535,15 +552,7 @@ class SecondReader:
         calc = calculator_used(trace)
         if calc is None:
             return []
-        params: dict[str, Param] = {}
-        for p in calc.params:
-            for key in (p.name, *p.aliases):
-                params.setdefault(key, p)
-        steps = [
-            (s, params[s.name])
-            for s in trace.steps
-            if isinstance(s, Extraction) and s.name in params and s.method != "given"
-        ]
+        steps = read_inputs(trace)
         note = case.context
         out: list[Verdict] = []
         criteria = [

@@ -71,9 +71,8 @@ from clinreason.errors import MissingDependencyError
 from clinreason.tools import negation
 from clinreason.tools.calculators.base import Param
 from clinreason.trace import Case, Extraction, Trace, Verdict
-from clinreason.verify.calculation import calculator_used
 from clinreason.verify.findings import names_an_absence
-from clinreason.verify.second_reader import none_choice, polarity
+from clinreason.verify.second_reader import none_choice, polarity, read_inputs
 from clinreason.verify.text import sentences
 
 logger = logging.getLogger(__name__)
@@ -226,18 +225,8 @@ def best_match(texts: Sequence[str], note: str) -> Match | None:
 
 def absent_criteria(trace: Trace) -> list[tuple[Extraction, Param]]:
     """The yes/no inputs of a calculator trace read as absent (rule, model) or assumed absent."""
-    calc = calculator_used(trace)
-    if calc is None:
-        return []
-    params: dict[str, Param] = {}
-    for p in calc.params:
-        for key in (p.name, *p.aliases):
-            params.setdefault(key, p)
     out = []
-    for s in trace.steps:
-        if not isinstance(s, Extraction) or s.name not in params or s.method == "given":
-            continue
-        p = params[s.name]
+    for s, p in read_inputs(trace):
         if p.kind != "bool" and not (p.kind == "choice" and none_choice(p) is not None):
             continue
         if names_an_absence(p.name):  # 'Cough Absent': a clause about cough is not its evidence
