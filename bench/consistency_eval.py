@@ -8,7 +8,8 @@ and prints, per set and pooled, AUROC for right vs wrong `cot` answers (95% boot
 
 - **agreement** (declared before the runs, in `bench/mcq_trust_runs.sh`, not fitted): the share
   of the k samples whose answer equals the `cot` answer; a sample without an answer disagrees;
-- the stored trust (the shipped `choice` table) and the re-ask agreement of the same traces;
+- the trust the `cot` run recorded (the table of its day) and the re-ask agreement of the same
+  traces;
 - the mean of agreement and re-ask agreement (reported as a combination, not fitted);
 
 and, for the `self_consistency` answer itself: accuracy paired with `cot` (exact McNemar) and
@@ -110,7 +111,7 @@ def report(label: str, rows: list[dict[str, Any]]) -> None:
     for r in rows:
         r["combined"] = None if r["reask"] is None else (r["agreement"] + r["reask"]) / 2
     print(f"  AUROC self-consistency agreement (declared): {_auc(rows, 'agreement')}")
-    print(f"  AUROC stored trust (shipped choice table):  {_auc(rows, 'trust')}")
+    print(f"  AUROC trust as the cot run recorded it:       {_auc(rows, 'trust')}")
     print(f"  AUROC re-ask agreement:                      {_auc(rows, 'reask')}")
     print(f"  AUROC mean of the two agreements:            {_auc(rows, 'combined')}")
     sc_right = sum(r["sc_correct"] for r in rows)
@@ -125,7 +126,8 @@ def report(label: str, rows: list[dict[str, Any]]) -> None:
     if ratios:
         print(
             f"  sampling model time / cot's own: median {statistics.median(ratios):.2f} "
-            f"(cot median {statistics.median(cot_s):.1f} s per item)"
+            f"(cot median {statistics.median(cot_s):.1f} s per item; cot ran with token "
+            "probabilities, which slow every token, the samples without)"
         )
 
 
