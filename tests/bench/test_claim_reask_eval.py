@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,17 +13,13 @@ from clinreason.bench import MirageBenchmark
 from clinreason.bench.runner import run_eval
 from clinreason.strategies import ChainOfThought
 from clinreason.trace import GenerateRequest
+from tests.bench.scripts import load_bench_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "claim_reask_eval.py"
 REASONING = "Fever suggests an infection. Dietary causes are likely here. The patient is 23."
 
 
 def load_script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("claim_reask_eval", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("claim_reask_eval")
 
 
 def cot_reply(request: GenerateRequest) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import itertools
 import json
 from pathlib import Path
@@ -13,16 +12,11 @@ from clinreason.bench import MirageBenchmark
 from clinreason.bench.runner import run_eval
 from clinreason.strategies import ChainOfThought, SelfConsistency
 from clinreason.trace import GenerateRequest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "consistency_eval.py"
+from tests.bench.scripts import load_bench_script
 
 
 def load_script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("consistency_eval", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("consistency_eval")
 
 
 def test_agreement_of_the_samples_with_the_cot_answer(data_dir: Path, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from pathlib import Path
 
@@ -11,21 +10,17 @@ import pytest
 
 from clinreason.bench.medcalc import load
 from clinreason.tools.calculators import CALCULATORS, parse_entities
+from tests.bench.scripts import load_bench_script
 
 ROOT = Path(__file__).resolve().parents[2]
 FROZEN = ROOT / "bench" / "data" / "frozen_calc_notes.csv"
 FROZEN_2 = ROOT / "bench" / "data" / "frozen_calc_notes_2.csv"
 # rows where the medcalc-bench package differs, each explained in bench/data/README.md
 EXPLAINED_2 = {"10", "45", "46"}
-SCRIPT = ROOT / "bench" / "frozen_notes.py"
 
 
 def load_script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("frozen_notes", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("frozen_notes")
 
 
 @pytest.mark.parametrize(("path", "rows", "n_calcs"), [(FROZEN, 48, 16), (FROZEN_2, 40, 14)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,16 +11,11 @@ from clinreason.bench import MirageBenchmark
 from clinreason.bench.runner import run_eval
 from clinreason.strategies import ChainOfThought
 from clinreason.trace import GenerateRequest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "recheck_eval.py"
+from tests.bench.scripts import load_bench_script
 
 
 def load_script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("recheck_eval", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("recheck_eval")
 
 
 def reply(request: GenerateRequest) -> str:
