@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from pydantic import JsonValue
@@ -22,6 +23,7 @@ from clinreason.tools.calculators import by_slug
 from clinreason.tools.calculators.base import Calculator
 from clinreason.trace import Case, Extraction, Thought, ToolCall, Trace, Verdict
 from clinreason.verify.arith import arithmetic_claims
+from clinreason.verify.base import verdict
 from clinreason.verify.text import normalize, parse_number, same_value, unit_key
 from clinreason.verify.units import convert
 
@@ -39,15 +41,7 @@ def calculator_used(trace: Trace) -> Calculator | None:
         return None
 
 
-def _v(status: str, step_id: str | None, claim: str, evidence: str, **details: Any) -> Verdict:
-    return Verdict(
-        verifier="calculation",
-        status=status,  # type: ignore[arg-type]
-        step_id=step_id,
-        claim=claim,
-        evidence=evidence,
-        details={k: v for k, v in details.items() if v is not None},
-    )
+_v = partial(verdict, "calculation")
 
 
 def _number(value: object) -> tuple[float, int] | None:

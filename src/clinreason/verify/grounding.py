@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from functools import partial
+from typing import ClassVar
 
 from clinreason.tools.negation import is_negated
 from clinreason.trace import Case, Extraction, KGLink, Span, Thought, Trace, Verdict
+from clinreason.verify.base import verdict
 from clinreason.verify.findings import (
     asserted_findings,
     content_words,
@@ -30,16 +32,7 @@ from clinreason.verify.findings import (
 )
 from clinreason.verify.text import sentences
 
-
-def _v(status: str, step_id: str, claim: str, evidence: str, **details: Any) -> Verdict:
-    return Verdict(
-        verifier="grounding",
-        status=status,  # type: ignore[arg-type]
-        step_id=step_id,
-        claim=claim,
-        evidence=evidence,
-        details={k: v for k, v in details.items() if v is not None},
-    )
+_v = partial(verdict, "grounding")
 
 
 def _source(case: Case, span: Span) -> str:

@@ -30,7 +30,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
 from clinreason.tools.kg.base import KnowledgeGraph, is_a_path
@@ -38,6 +38,7 @@ from clinreason.tools.kg.hpo import load_hpo
 from clinreason.tools.kg.recognize import ConceptRecognizer
 from clinreason.tools.kg.text import normalize
 from clinreason.trace import Case, Thought, ToolCall, Trace, Verdict
+from clinreason.verify.base import verdict
 
 _ADV = r"(?:(?:typically|commonly|often|usually|classically|characteristically|frequently|may)\s+)?"
 _FORWARD = re.compile(
@@ -85,15 +86,7 @@ SPECIFIC_DEPTH = 3
 """A shared ancestor this many is-a steps below the phenotype root makes two terms related."""
 
 
-def _v(status: str, step_id: str | None, claim: str, evidence: str, **details: Any) -> Verdict:
-    return Verdict(
-        verifier="kg",
-        status=status,  # type: ignore[arg-type]
-        step_id=step_id,
-        claim=claim,
-        evidence=evidence,
-        details={k: v for k, v in details.items() if v is not None},
-    )
+_v = partial(verdict, "kg")
 
 
 def relation_claims(text: str) -> list[tuple[str, str, str]]:

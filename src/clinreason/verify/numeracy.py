@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from clinreason.tools.extract.measure import UNIT_SLIP
 from clinreason.trace import Case, Extraction, Thought, ToolCall, Trace, Verdict
 from clinreason.verify.arith import arithmetic_claims
+from clinreason.verify.base import verdict
 from clinreason.verify.text import (
     Quantity,
     normalize,
@@ -122,15 +124,7 @@ def _decimals(value: float) -> int:
     return min(len(text.split(".")[1].rstrip("0")), 6)
 
 
-def _verdict(status: str, step_id: str, claim: str, evidence: str, **details: object) -> Verdict:
-    return Verdict(
-        verifier="numbers",
-        status=status,  # type: ignore[arg-type]
-        step_id=step_id,
-        claim=claim,
-        evidence=evidence,
-        details={k: v for k, v in details.items() if v is not None},  # type: ignore[misc]
-    )
+_verdict = partial(verdict, "numbers")
 
 
 @dataclass(frozen=True)

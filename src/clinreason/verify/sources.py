@@ -51,14 +51,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
 from clinreason.trace import Case, Thought, Trace, Verdict
+from clinreason.verify.base import verdict
 from clinreason.verify.text import sentences as split_sentences
 from clinreason.verify.trust import carries_inference
 
 VERIFIER = "knowledge_source"
+_v = partial(verdict, VERIFIER)
 K = 8
 """Passages retrieved per sentence (declared before measuring)."""
 MIN_WORDS = 2
@@ -547,7 +549,7 @@ class KnowledgeSourceCheck:
             return []
         index, where = self._index(trace)
         if index is None:
-            return [self._v("unverifiable", sid, s, where, failure="no_index") for sid, s in todo]
+            return [_v("unverifiable", sid, s, where, failure="no_index") for sid, s in todo]
         concepts = self.concepts if self.concepts is not None else default_concepts()
         out = []
         for sid, s in todo:
@@ -587,7 +589,7 @@ class KnowledgeSourceCheck:
                     shown = f"{unit.heading}: {unit.text}" if unit.heading else unit.text
                     if unit.extra:
                         shown += f" [under: {unit.extra}]"
-                    return self._v(
+                    return _v(
                         "supported",
                         step_id,
                         claim.sentence,
@@ -599,7 +601,7 @@ class KnowledgeSourceCheck:
         swap = None if _NO_SWAP.search(claim.sentence) else self._swap(claim, hits, index)
         if swap is not None:
             return self._contradicted(claim, step_id, swap, index, note)
-        return self._v(
+        return _v(
             "unverifiable",
             step_id,
             claim.sentence,
@@ -644,7 +646,7 @@ class KnowledgeSourceCheck:
             f'sentence says "{b}" where the source says "{alt}"' + note
         )
         p1, p2 = index.get(f"ICD10CM:{swap.c1}"), index.get(f"ICD10CM:{swap.c2}")
-        return self._v(
+        return _v(
             "contradicted",
             step_id,
             claim.sentence,
@@ -661,17 +663,6 @@ class KnowledgeSourceCheck:
                 "alternative": alt,
             },
             walls=[w for _, w in claim.walls] or None,
-        )
-
-    @staticmethod
-    def _v(status: str, step_id: str | None, claim: str, evidence: str, **details: Any) -> Verdict:
-        return Verdict(
-            verifier=VERIFIER,
-            status=status,  # type: ignore[arg-type]
-            step_id=step_id,
-            claim=claim,
-            evidence=evidence,
-            details={k: v for k, v in details.items() if v is not None},
         )
 
 
