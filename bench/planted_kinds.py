@@ -226,9 +226,9 @@ class Planted:
 # -- calculator traces --------------------------------------------------------------------------
 
 
-def calculator_traces(path: Path, limit: int | None = None) -> list[Trace]:
-    """Rules-only `calculator` traces (fake backend, no model) of the MedCalc-Bench rows at
-    `path` that ended with an answer."""
+def rules_only_traces(path: Path, limit: int | None = None) -> list[tuple[Case, Trace]]:
+    """Each MedCalc-Bench row at `path` (the first `limit`) with its rules-only `calculator`
+    trace (fake backend, no model), errors included."""
     from clinreason.backends.fake import FakeBackend
     from clinreason.bench.medcalc import MedCalcBenchmark
     from clinreason.strategies import run
@@ -240,7 +240,14 @@ def calculator_traces(path: Path, limit: int | None = None) -> list[Trace]:
     async def solve() -> list[Trace]:
         return [await run(strategy, case, FakeBackend([])) for case in cases]
 
-    return [t for t in asyncio.run(solve()) if t.error is None and t.answer is not None]
+    return list(zip(cases, asyncio.run(solve()), strict=True))
+
+
+def calculator_traces(path: Path, limit: int | None = None) -> list[Trace]:
+    """Rules-only `calculator` traces of the MedCalc-Bench rows at `path` that ended with an
+    answer."""
+    traces = [t for _, t in rules_only_traces(path, limit)]
+    return [t for t in traces if t.error is None and t.answer is not None]
 
 
 def _calculator_call(trace: Trace) -> tuple[ToolCall, Calculator] | None:

@@ -29,7 +29,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -40,16 +39,16 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from clinreason.backends import make_backend
 from clinreason.bench.medcalc import MedCalcBenchmark
 from clinreason.bench.medcalc_entities import input_judgement
-from clinreason.strategies import run
-from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.tools.calculators import CALCULATORS
 from clinreason.trace import Case, Extraction, Trace, Verdict
 from clinreason.verify import verify_trace
 from clinreason.verify.second_reader import SecondReader, icd_index
 from clinreason.verify.semantic import SemanticReader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from planted_kinds import rules_only_traces
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/medcalc-bench/dev.csv"
 
@@ -96,15 +95,8 @@ def main() -> None:
     if not args.data.is_file():
         sys.exit(f"MedCalc-Bench dev data not found: {args.data} (skipping this benchmark)")
     bench = MedCalcBenchmark(rules_only=True)
-    cases = list(bench.load(args.data).cases)[: args.limit]
-    strategy = CalculatorStrategy(use_llm=False)
-    backend = make_backend("fake", cache=False)
-
-    async def solve() -> list[Trace]:
-        return [await run(strategy, case, backend) for case in cases]
-
     started = time.perf_counter()
-    traces = asyncio.run(solve())
+    solved = rules_only_traces(args.data, args.limit)
     solve_s = time.perf_counter() - started
 
     reader = SecondReader()
@@ -124,7 +116,7 @@ def main() -> None:
     sem_times: list[float] = []
     sem_flags: Counter[str] = Counter()
     semantic = SemanticReader() if args.semantic else None
-    for case, trace in zip(cases, traces, strict=True):
+    for case, trace in solved:
         correct = bench.score(case, trace).correct
         group = "right" if correct else "wrong"
         seen = blind(case)
@@ -184,7 +176,7 @@ def main() -> None:
             per_input[cls][gold_judgement(case, trace, s.id)] += 1
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"Data: {args.data}  rows={len(cases)}")
+    print(f"Data: {args.data}  rows={len(solved)}")
     print(
         f"Machine: {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f}"

@@ -17,7 +17,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import statistics
@@ -25,14 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-from clinreason.backends import make_backend
-from clinreason.bench.medcalc import MedCalcBenchmark
 from clinreason.bench.medcalc_entities import input_judgement
-from clinreason.strategies import run
-from clinreason.strategies.calculator import CalculatorStrategy
 from clinreason.tools.calculators import CALCULATORS
-from clinreason.trace import Trace
 from clinreason.verify.semantic import absent_criteria, best_match, criterion_texts, encoder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from planted_kinds import rules_only_traces
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/medcalc-bench/dev.csv"
 MAX_FALSE_FLAGS = 0.05
@@ -58,21 +55,13 @@ def main() -> None:
         sys.exit("the threshold is set on the dev slice only (see verify/semantic.py)")
     if not args.data.is_file():
         sys.exit(f"MedCalc-Bench dev data not found: {args.data}")
-    bench = MedCalcBenchmark(rules_only=True)
-    cases = list(bench.load(args.data).cases)[: args.limit]
-    strategy = CalculatorStrategy(use_llm=False)
-    backend = make_backend("fake", cache=False)
-
-    async def solve() -> list[Trace]:
-        return [await run(strategy, case, backend) for case in cases]
-
-    traces = asyncio.run(solve())
+    solved = rules_only_traces(args.data, args.limit)
     t0 = time.perf_counter()
     encoder()
     load_s = time.perf_counter() - t0
     rows: list[tuple[str, float, str, str, str]] = []
     times: list[float] = []
-    for case, trace in zip(cases, traces, strict=True):
+    for case, trace in solved:
         calc = CALCULATORS.get(int(case.metadata["calculator_id"]))  # type: ignore[arg-type]
         gold = case.metadata.get("relevant_entities") or {}
         t0 = time.perf_counter()
@@ -88,7 +77,7 @@ def main() -> None:
     wrong = [r[1] for r in rows if r[0] == "wrong"]
     chosen = rule(right)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"Data: {args.data}  rows={len(cases)}")
+    print(f"Data: {args.data}  rows={len(solved)}")
     print(
         f"Machine: {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f}, "
