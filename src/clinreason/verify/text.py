@@ -182,11 +182,7 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
         unit_key, unit_end, is_age = unit if unit else (None, end, False)
         if unit is None and end < len(masked) and masked[end].isalpha() and not sex_letter:
             continue
-        clause_start = max(prev_end, start - 60)
-        before = masked[clause_start:start]
-        cut = list(_CLAUSE_END.finditer(before))
-        if cut:
-            before = before[cut[-1].end() :]
+        before = _clause_before(masked, start, prev_end)
         analyte, bp_unit = bp_part.get(start, (None, None))
         unit_key = unit_key or bp_unit
         if analyte is None:
@@ -218,6 +214,13 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(_mark_ranges(sorted(out, key=lambda q: q.start), masked))
 
 
+def _clause_before(masked: str, start: int, floor: int = 0) -> str:
+    """Up to 60 characters before `start` (not before `floor`), from the last clause end on."""
+    before = masked[max(floor, start - 60) : start]
+    cut = list(_CLAUSE_END.finditer(before))
+    return before[cut[-1].end() :] if cut else before
+
+
 def _compounds(masked: str, text: str) -> list[Quantity]:
     """Imperial measures written in two parts, as one value in the smaller unit: '5 ft 10 in'
     and 5'10" -> 70 in; '8 st 10 lb' -> 122 lb (they replace their parts: '5 ft' alone would
@@ -227,23 +230,11 @@ def _compounds(masked: str, text: str) -> list[Quantity]:
         big, small = float(m.group("big")), float(m.group("small"))
         feet = m.group("ft") is not None
         value = big * (12 if feet else 14) + small
-        before = masked[max(0, m.start() - 60) : m.start()]
-        cut = list(_CLAUSE_END.finditer(before))
-        if cut:
-            before = before[cut[-1].end() :]
+        before = _clause_before(masked, m.start())
         decimals = len(m.group("small").partition(".")[2])
-        unit = "in" if feet else "lb"
-        q = Quantity(
-            value,
-            decimals,
-            unit,
-            _label(before),
-            m.start(),
-            m.end(),
-            text[m.start() : m.end()],
-            before,
-        )
-        out.append(q)
+        unit, label = ("in" if feet else "lb"), _label(before)
+        span = text[m.start() : m.end()]
+        out.append(Quantity(value, decimals, unit, label, m.start(), m.end(), span, before))
     return out
 
 
